@@ -1,0 +1,36 @@
+"""The roadmap engine: pure, deterministic, batch-first.
+
+``compile_scenario`` once; ``initial_state``; then ``step(state, submissions,
+rng)`` per round. One engine drives simulation, live play, the RL
+environment and replay.
+"""
+
+from detente.engine.events import Event, StepEvents
+from detente.engine.rng import CounterRNG
+from detente.engine.state import (
+    State,
+    Submissions,
+    SubmissionShapeError,
+    UnavailableActionError,
+    available,
+    initial_state,
+    offerable,
+    step,
+)
+from detente.scenario.compiled import CompiledScenario, compile_scenario
+
+__all__ = [
+    "CompiledScenario",
+    "CounterRNG",
+    "Event",
+    "State",
+    "StepEvents",
+    "SubmissionShapeError",
+    "Submissions",
+    "UnavailableActionError",
+    "available",
+    "compile_scenario",
+    "initial_state",
+    "offerable",
+    "step",
+]

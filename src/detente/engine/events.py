@@ -1,0 +1,154 @@
+"""Events: what happened in a round, as structured records.
+
+A step's events stay as arrays (cheap at 100,000 episodes); records for one
+episode are built on demand, in a fixed order, for the ledger and for humans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente.engine.arrays import Outcome
+from detente.engine.roadmap import ADVANCE, BACK, RESUME, STALL
+
+if TYPE_CHECKING:
+    from detente.engine.state import State, Submissions
+
+
+@dataclass(frozen=True)
+class Event:
+    """One fact: in ``round``, something of ``type`` happened (to ``party``)."""
+
+    round: int
+    type: str
+    party: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "round": self.round,
+            "type": self.type,
+            "party": self.party,
+            "payload": self.payload,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class StepEvents:
+    """The arrays of one step, plus the states on either side of it."""
+
+    before: State
+    after: State
+    submissions: Submissions
+    outcome: Outcome
+
+    @property
+    def round(self) -> int:
+        return self.after.round
+
+    def records(self, b: int = 0) -> list[Event]:
+        """The events of episode ``b`` (a batch index) in canonical order."""
+        return (
+            self._moves(b)
+            + self._deals(b)
+            + self._observations(b)
+            + self._payoffs(b)
+            + self._roadmap(b)
+        )
+
+    def _moves(self, b: int) -> list[Event]:
+        c = self.after.compiled
+        rnd = self.round
+        out: list[Event] = []
+        offers = self.submissions.offers[b]
+        cleared = self.outcome.cleared[b]
+        for m in np.flatnonzero(offers):
+            kind = "commitment_cleared" if cleared[m] else "commitment_dropped"
+            party = c.parties[int(c.com_party[m])]
+            out.append(Event(rnd, kind, party, {"commitment": c.commitments[m]}))
+        executed = self.after.arrays.executed[b]
+        outright = self.submissions.actions[b]
+        for k in np.flatnonzero(executed):
+            p, a = c.slots[k]
+            via = "unconditional" if outright[k] else "commitment"
+            out.append(
+                Event(rnd, "action_executed", c.parties[p], {"action": c.actions[a], "via": via})
+            )
+        return out
+
+    def _deals(self, b: int) -> list[Event]:
+        c = self.after.compiled
+        was_in_force = self.before.arrays.in_force[b]
+        out = [
+            Event(
+                self.round,
+                "agreement_renewed" if was_in_force[d] else "agreement_reached",
+                None,
+                {"deal": c.deals[d]},
+            )
+            for d in np.flatnonzero(self.outcome.deal_cleared[b])
+        ]
+        out += [
+            Event(self.round, "agreement_violated", None, {"deal": c.deals[d]})
+            for d in np.flatnonzero(self.outcome.violated[b])
+        ]
+        return out
+
+    def _observations(self, b: int) -> list[Event]:
+        c = self.after.compiled
+        executed = self.after.arrays.executed[b]
+        perceived = self.after.arrays.perceived[b]
+        out: list[Event] = []
+        for o, observer in enumerate(c.parties):
+            for k in np.flatnonzero(executed | perceived[o]):
+                p, a = c.slots[k]
+                if p == o:
+                    continue
+                kind = (
+                    "seen"
+                    if executed[k] and perceived[o, k]
+                    else ("missed" if executed[k] else "false_alarm")
+                )
+                payload = {"actor": c.parties[p], "action": c.actions[a], "kind": kind}
+                out.append(Event(self.round, "observed", observer, payload))
+        trust = self.after.arrays.trust[b]
+        matrix = {
+            i: {j: round(float(trust[x, y]), 12) for y, j in enumerate(c.parties) if x != y}
+            for x, i in enumerate(c.parties)
+        }
+        out.append(Event(self.round, "trust_updated", None, {"trust": matrix}))
+        return out
+
+    def _payoffs(self, b: int) -> list[Event]:
+        c = self.after.compiled
+        return [
+            Event(self.round, "payoff", party, {"value": float(self.outcome.payoff[b, p])})
+            for p, party in enumerate(c.parties)
+        ]
+
+    def _roadmap(self, b: int) -> list[Event]:
+        c = self.after.compiled
+        rnd = self.round
+        out: list[Event] = []
+        for tr in np.flatnonzero(self.outcome.track_advanced[b]):
+            level = c.track_levels[tr][int(self.after.arrays.track_level[b, tr]) - 1]
+            out.append(Event(rnd, "track_advanced", None, {"track": c.tracks[tr], "level": level}))
+        kind = int(self.outcome.transition[b])
+        before = c.stages[int(self.before.arrays.stage[b])]
+        after = c.stages[int(self.after.arrays.stage[b])]
+        cause = int(self.outcome.cause[b])
+        why = c.rules[cause] if cause >= 0 else None
+        if kind in (ADVANCE, BACK):
+            out.append(
+                Event(rnd, "stage_changed", None, {"from": before, "to": after, "cause": why})
+            )
+        elif kind == STALL:
+            out.append(Event(rnd, "stalled", None, {"stage": before, "cause": why}))
+        elif kind == RESUME:
+            out.append(Event(rnd, "resumed", None, {"stage": after}))
+        if self.outcome.success[b]:
+            out.append(Event(rnd, "success", None, {"stage": after}))
+        return out

@@ -1,0 +1,145 @@
+"""The engine's public surface: state, submissions, availability, ``step``.
+
+``step(state, submissions, rng) -> (state, events)`` is pure: it never
+mutates its inputs, reads no clock and does no I/O. Determinism comes from
+the counter-based :class:`~detente.engine.rng.CounterRNG`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.engine.arrays import StateArrays, empty_like, empty_outcome, initial_arrays
+from detente.engine.events import StepEvents
+from detente.engine.kernel import step_kernel
+from detente.engine.rng import CounterRNG
+from detente.scenario.compiled import CompiledScenario
+
+
+class UnavailableActionError(ValueError):
+    """A submission named an action its party cannot take now."""
+
+
+class SubmissionShapeError(ValueError):
+    """Submission arrays do not match the batch and the scenario."""
+
+
+@dataclass(frozen=True, eq=False)
+class State:
+    """A batch of episodes between rounds. ``round`` counts rounds played."""
+
+    compiled: CompiledScenario
+    round: int
+    episodes: NDArray[np.int64]
+    arrays: StateArrays
+
+    @property
+    def batch(self) -> int:
+        return int(self.episodes.shape[0])
+
+    def episode(self, b: int) -> State:
+        """Episode ``b`` alone, as a batch of one."""
+        sub = StateArrays._make(a[b : b + 1].copy() for a in self.arrays)
+        return State(self.compiled, self.round, self.episodes[b : b + 1].copy(), sub)
+
+
+@dataclass(frozen=True, eq=False)
+class Submissions:
+    """Moves for one round: unconditional actions per slot and offered commitments.
+
+    ``actions[b, k]``: slot k (a party taking an action) is taken outright;
+    ``offers[b, m]``: commitment m is offered by its party. The party of a
+    slot or commitment is fixed by the scenario, so nobody can move for
+    another.
+    """
+
+    actions: NDArray[np.bool_]
+    offers: NDArray[np.bool_]
+
+    @staticmethod
+    def empty(compiled: CompiledScenario, batch: int) -> Submissions:
+        return Submissions(
+            np.zeros((batch, compiled.n_slots), dtype=bool),
+            np.zeros((batch, len(compiled.commitments)), dtype=bool),
+        )
+
+
+def initial_state(compiled: CompiledScenario, batch: int, first_episode: int = 0) -> State:
+    """Episodes ``first_episode .. first_episode + batch - 1`` before round 1."""
+    if batch < 1:
+        raise ValueError(f"batch must be at least 1, got {batch}")
+    episodes = np.arange(first_episode, first_episode + batch, dtype=np.int64)
+    return State(compiled, 0, episodes, initial_arrays(compiled, batch))
+
+
+def available(state: State) -> NDArray[np.bool_]:
+    """``[B, K]``: which slots may be taken this round (stage, and one-off acts not yet taken)."""
+    t = state.compiled.tables
+    by_stage = t.slot_available[state.arrays.stage]
+    return by_stage & (t.slot_repeatable | ~state.arrays.taken)
+
+
+def offerable(state: State) -> NDArray[np.bool_]:
+    """``[B, M]``: which commitments may be offered (their action is available)."""
+    return available(state)[:, state.compiled.tables.com_slot]
+
+
+def _why_unavailable(state: State, b: int, k: int) -> str:
+    c = state.compiled
+    stage = c.stages[int(state.arrays.stage[b])]
+    if c.tables.slot_available[state.arrays.stage[b], k]:
+        return "it is a one-off act already taken"
+    return f"it is not available in stage {stage}"
+
+
+def _check(state: State, sub: Submissions) -> None:
+    c = state.compiled
+    shapes = {"actions": (state.batch, c.n_slots), "offers": (state.batch, len(c.commitments))}
+    for name, shape in shapes.items():
+        got = getattr(sub, name).shape
+        if got != shape:
+            raise SubmissionShapeError(f"submissions.{name} has shape {got}, expected {shape}")
+    avail = available(state)
+    rnd = state.round + 1
+    bad = np.argwhere(sub.actions & ~avail)
+    if bad.size:
+        b, k = (int(x) for x in bad[0])
+        party, action = c.slots[k]
+        raise UnavailableActionError(
+            f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot take "
+            f"{c.actions[action]}: {_why_unavailable(state, b, k)} "
+            f"(stage {c.stages[int(state.arrays.stage[b])]})"
+        )
+    bad = np.argwhere(sub.offers & ~avail[:, c.tables.com_slot])
+    if bad.size:
+        b, m = (int(x) for x in bad[0])
+        k = int(c.tables.com_slot[m])
+        party, action = c.slots[k]
+        raise UnavailableActionError(
+            f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot offer "
+            f"commitment {c.commitments[m]} to take {c.actions[action]}: "
+            f"{_why_unavailable(state, b, k)} (stage {c.stages[int(state.arrays.stage[b])]})"
+        )
+
+
+def step(state: State, submissions: Submissions, rng: CounterRNG) -> tuple[State, StepEvents]:
+    """Play one round for every episode of the batch."""
+    _check(state, submissions)
+    new = empty_like(state.arrays)
+    outcome = empty_outcome(state.compiled, state.batch)
+    step_kernel(
+        state.compiled.tables,
+        rng.key,
+        state.round,
+        state.episodes,
+        state.arrays,
+        np.ascontiguousarray(submissions.actions, dtype=bool),
+        np.ascontiguousarray(submissions.offers, dtype=bool),
+        new,
+        outcome,
+    )
+    after = State(state.compiled, state.round + 1, state.episodes, new)
+    return after, StepEvents(state, after, submissions, outcome)

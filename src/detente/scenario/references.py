@@ -1,0 +1,322 @@
+"""Cross-reference checks on a raw scenario document.
+
+These run on the plain YAML data, tolerating sections that fail type
+validation, so that one run reports every broken reference together with
+every type error. Each check names the path of the offending value.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from detente.scenario.errors import ScenarioIssue, format_path
+
+Path = tuple[str | int, ...]
+
+
+def _items(data: Any, key: str, base: Path = ()) -> Iterator[tuple[Path, Mapping[str, Any]]]:
+    """The mapping elements of list ``data[key]`` with their paths; others are skipped."""
+    seq = data.get(key) if isinstance(data, Mapping) else None
+    if isinstance(seq, list):
+        for i, item in enumerate(seq):
+            if isinstance(item, Mapping):
+                yield (*base, key, i), item
+
+
+def _strings(data: Any, key: str, base: Path) -> Iterator[tuple[Path, str]]:
+    """The string elements of list ``data[key]`` with their paths."""
+    seq = data.get(key) if isinstance(data, Mapping) else None
+    if isinstance(seq, list):
+        for i, item in enumerate(seq):
+            if isinstance(item, str):
+                yield (*base, key, i), item
+
+
+def _join(choices: list[str]) -> str:
+    return ", ".join(choices) if choices else "(none defined)"
+
+
+@dataclass
+class _Index:
+    """The ids a document defines, collected leniently."""
+
+    parties: list[str] = field(default_factory=list)
+    actors: dict[str, set[str]] = field(default_factory=dict)
+    action_stages: dict[str, set[str] | None] = field(default_factory=dict)
+    commitments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    deals: dict[str, list[str]] = field(default_factory=dict)
+    stages: list[str] = field(default_factory=list)
+    track_levels: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _ids(data: Any, key: str, base: Path = ()) -> list[tuple[Path, str]]:
+    return [((*p, "id"), str(item["id"])) for p, item in _items(data, key, base) if "id" in item]
+
+
+class _Checker:
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        self.doc = doc
+        self.issues: list[ScenarioIssue] = []
+        self.ix = self._index()
+
+    def add(self, path: Path, message: str, value: Any) -> None:
+        self.issues.append(ScenarioIssue(format_path(path), message, value))
+
+    def _index(self) -> _Index:
+        ix = _Index()
+        ix.parties = [v for _, v in _ids(self.doc, "parties")]
+        for _, action in _items(self.doc, "actions"):
+            aid = str(action.get("id"))
+            actors = action.get("actors")
+            ix.actors[aid] = (
+                {a for a in actors if isinstance(a, str)} if isinstance(actors, list) else set()
+            )
+            stages = action.get("stages")
+            ix.action_stages[aid] = (
+                {s for s in stages if isinstance(s, str)} if isinstance(stages, list) else None
+            )
+        for _, com in _items(self.doc, "commitments"):
+            ix.commitments[str(com.get("id"))] = com
+        for _, deal in _items(self.doc, "deals"):
+            coms = deal.get("commitments")
+            ix.deals[str(deal.get("id"))] = (
+                [c for c in coms if isinstance(c, str)] if isinstance(coms, list) else []
+            )
+        roadmap = self.doc.get("roadmap")
+        ix.stages = [v for _, v in _ids(roadmap, "stages")]
+        for _, track in _items(self.doc, "tracks"):
+            ix.track_levels[str(track.get("id"))] = [v for _, v in _ids(track, "levels")]
+        return ix
+
+    # --- reference kinds -------------------------------------------------
+    def party(self, path: Path, value: Any) -> bool:
+        if isinstance(value, str) and value not in self.ix.parties:
+            self.add(path, f"unknown party (expected one of: {_join(self.ix.parties)})", value)
+            return False
+        return isinstance(value, str)
+
+    def action(self, path: Path, value: Any) -> bool:
+        if isinstance(value, str) and value not in self.ix.actors:
+            self.add(
+                path, f"unknown action (expected one of: {_join(sorted(self.ix.actors))})", value
+            )
+            return False
+        return isinstance(value, str)
+
+    def can_take(self, path: Path, party: str, action: str) -> None:
+        actors = self.ix.actors.get(action, set())
+        if party in self.ix.parties and action in self.ix.actors and party not in actors:
+            allowed = _join(sorted(actors))
+            self.add(
+                path,
+                f"party {party} cannot take action {action} (its actors are: {allowed})",
+                f"{party}.{action}",
+            )
+
+    def slot(self, path: Path, value: Any) -> None:
+        if not isinstance(value, str) or value.count(".") != 1:
+            return
+        party, action = value.split(".")
+        known_party = party in self.ix.parties
+        known_action = action in self.ix.actors
+        if not known_party:
+            self.add(
+                path, f"unknown party {party!r} (expected one of: {_join(self.ix.parties)})", value
+            )
+        if not known_action:
+            self.add(
+                path,
+                f"unknown action {action!r} (expected one of: {_join(sorted(self.ix.actors))})",
+                value,
+            )
+        if known_party and known_action:
+            self.can_take(path, party, action)
+
+    def stage(self, path: Path, value: Any) -> None:
+        if isinstance(value, str) and value not in self.ix.stages:
+            self.add(path, f"unknown stage (expected one of: {_join(self.ix.stages)})", value)
+
+    def deal(self, path: Path, value: Any) -> None:
+        if isinstance(value, str) and value not in self.ix.deals:
+            self.add(path, f"unknown deal (expected one of: {_join(sorted(self.ix.deals))})", value)
+
+    def pair(self, path: Path, value: Any) -> None:
+        if not isinstance(value, list):
+            return
+        for i, p in enumerate(value):
+            self.party((*path, i), p)
+        if len(value) == 2 and value[0] == value[1] and isinstance(value[0], str):
+            self.add(path, "a trust pair needs two different parties", value)
+
+    def criteria(self, path: Path, crit: Any) -> None:
+        if not isinstance(crit, Mapping):
+            return
+        for key in ("trust",):
+            for p, item in _items(crit, key, path):
+                self.pair((*p, "pair"), item.get("pair"))
+        for p, value in _strings(crit, "deals_in_force", path):
+            self.deal(p, value)
+        for p, item in _items(crit, "tracks", path):
+            track = item.get("track")
+            if isinstance(track, str) and track not in self.ix.track_levels:
+                self.add(
+                    (*p, "track"),
+                    f"unknown track (expected one of: {_join(sorted(self.ix.track_levels))})",
+                    track,
+                )
+            elif isinstance(track, str):
+                levels = self.ix.track_levels[track]
+                level = item.get("level")
+                if isinstance(level, str) and level not in levels:
+                    self.add(
+                        (*p, "level"),
+                        f"unknown level of track {track} (expected one of: {_join(levels)})",
+                        level,
+                    )
+        for key in ("taken", "executed"):
+            for p, value in _strings(crit, key, path):
+                self.slot(p, value)
+
+    def trigger(self, path: Path, trig: Any) -> None:
+        if not isinstance(trig, Mapping):
+            return
+        for p, value in _strings(trig, "executed", path):
+            self.slot(p, value)
+        for p, item in _items(trig, "trust_below", path):
+            self.pair((*p, "pair"), item.get("pair"))
+
+    # --- sections ----------------------------------------------------------
+    def duplicates(self) -> None:
+        roadmap = self.doc.get("roadmap")
+        groups: list[list[tuple[Path, str]]] = [
+            _ids(self.doc, "parties"),
+            _ids(self.doc, "actions"),
+            _ids(self.doc, "commitments"),
+            _ids(self.doc, "deals"),
+            _ids(self.doc, "tracks"),
+            _ids(roadmap, "stages", ("roadmap",)),
+        ]
+        for p, stage in _items(roadmap, "stages", ("roadmap",)):
+            groups.append(_ids(stage, "breakdown", p))
+        for p, track in _items(self.doc, "tracks"):
+            groups.append(_ids(track, "levels", p))
+        for group in groups:
+            counts = Counter(v for _, v in group)
+            seen: set[str] = set()
+            for path, value in group:
+                if counts[value] > 1 and value in seen:
+                    self.add(path, "duplicate id", value)
+                seen.add(value)
+
+    def actions(self) -> None:
+        for p, action in _items(self.doc, "actions"):
+            for q, actor in _strings(action, "actors", p):
+                self.party(q, actor)
+            for q, stage in _strings(action, "stages", p):
+                self.stage(q, stage)
+            for q, broken in _strings(action, "breaks", p):
+                self.action(q, broken)
+
+    def parties(self) -> None:
+        for p, party in _items(self.doc, "parties"):
+            pid = party.get("id")
+            for q, action in _strings(party, "default_move", p):
+                if self.action(q, action) and isinstance(pid, str):
+                    self.can_take(q, pid, action)
+
+    def utilities(self) -> None:
+        utilities = self.doc.get("utilities")
+        per_party = utilities.get("parties") if isinstance(utilities, Mapping) else None
+        if not isinstance(per_party, Mapping):
+            return
+        base: Path = ("utilities", "parties")
+        for pid, util in per_party.items():
+            self.party((*base, pid), pid)
+            if not isinstance(util, Mapping):
+                continue
+            linear = util.get("linear")
+            if isinstance(linear, Mapping):
+                for slot in linear:
+                    self.slot((*base, pid, "linear", slot), slot)
+            for q, term in _items(util, "pairwise", (*base, pid)):
+                slots = term.get("slots")
+                if isinstance(slots, list):
+                    for i, slot in enumerate(slots):
+                        self.slot((*q, "slots", i), slot)
+
+    def commitments(self) -> None:
+        for p, com in _items(self.doc, "commitments"):
+            party, action = com.get("party"), com.get("action")
+            ok_party = self.party((*p, "party"), party)
+            ok_action = self.action((*p, "action"), action)
+            if ok_party and ok_action:
+                self.can_take((*p, "action"), str(party), str(action))
+            for q, cond in _strings(com, "if", p):
+                self.slot(q, cond)
+        owner: dict[str, str] = {}
+        for p, deal in _items(self.doc, "deals"):
+            for q, cid in _strings(deal, "commitments", p):
+                if cid not in self.ix.commitments:
+                    known = _join(sorted(self.ix.commitments))
+                    self.add(q, f"unknown commitment (expected one of: {known})", cid)
+                elif cid in owner:
+                    self.add(q, f"commitment already belongs to deal {owner[cid]}", cid)
+                else:
+                    owner[cid] = str(deal.get("id"))
+
+    def tracks(self) -> None:
+        for p, track in _items(self.doc, "tracks"):
+            for q, party in _strings(track, "parties", p):
+                self.party(q, party)
+            for q, level in _items(track, "levels", p):
+                self.criteria((*q, "criteria"), level.get("criteria"))
+
+    def noise_and_trust(self) -> None:
+        noise = self.doc.get("noise")
+        observers = noise.get("observers") if isinstance(noise, Mapping) else None
+        if isinstance(observers, Mapping):
+            for pid in observers:
+                self.party(("noise", "observers", pid), pid)
+        for p, prior in _items(self.doc.get("trust"), "priors", ("trust",)):
+            self.pair((*p, "pair"), prior.get("pair"))
+
+    def roadmap(self) -> None:
+        roadmap = self.doc.get("roadmap")
+        stalls = False
+        for p, stage in _items(roadmap, "stages", ("roadmap",)):
+            self.criteria((*p, "entry"), stage.get("entry"))
+            self.criteria((*p, "exit"), stage.get("exit"))
+            for q, rule in _items(stage, "breakdown", p):
+                self.trigger((*q, "when"), rule.get("when"))
+                stalls = stalls or rule.get("then") == "stall"
+                if rule.get("then") == "back" and p[-1] == 0:
+                    self.add((*q, "then"), "the first stage has no stage to fall back to", "back")
+        for p, crit in _items(roadmap, "resume", ("roadmap",)):
+            self.criteria(p, crit)
+        resume = roadmap.get("resume") if isinstance(roadmap, Mapping) else None
+        if stalls and not resume:
+            self.add(
+                ("roadmap", "resume"),
+                "breakdown rules can stall the process but no resume criteria are given "
+                "(stalled is not dead: say when talks resume)",
+                resume,
+            )
+
+    def run(self) -> list[ScenarioIssue]:
+        self.duplicates()
+        self.parties()
+        self.actions()
+        self.utilities()
+        self.commitments()
+        self.tracks()
+        self.noise_and_trust()
+        self.roadmap()
+        return self.issues
+
+
+def check_references(doc: Mapping[str, Any]) -> list[ScenarioIssue]:
+    """Every broken cross reference in a raw scenario document."""
+    return _Checker(doc).run()

@@ -1,0 +1,236 @@
+"""The scenario format: what an analyst writes in YAML, as pydantic models.
+
+The models check types and ranges only. Cross references (unknown parties,
+actions a party cannot take, unreachable stages, ...) are checked by
+:mod:`detente.scenario.references` on the raw document, so that a malformed
+file reports every problem at once instead of stopping at the first section
+that fails to parse.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+"""An identifier: a letter, then letters, digits or underscores."""
+
+SlotRef = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$")
+]
+"""``PARTY.action``: one party taking one action (a *slot*)."""
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+OpenUnit = Annotated[float, Field(gt=0.0, lt=1.0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Category(StrEnum):
+    """How an action reads on the roadmap; provocations break calm and trust."""
+
+    PROVOCATION = "provocation"
+    RESTRAINT = "restraint"
+    CONCESSION = "concession"
+    INITIATIVE = "initiative"
+    DIALOGUE = "dialogue"
+
+
+class Party(_Model):
+    id: Id
+    name: str = ""
+    attributes: dict[str, str | float | int | bool] = Field(default_factory=dict)
+    default_move: list[Id] = Field(
+        default_factory=list,
+        description="Actions taken for this party when it does not move in time (live play).",
+    )
+
+
+class Action(_Model):
+    id: Id
+    name: str = ""
+    description: str = ""
+    actors: list[Id] = Field(min_length=1, description="Parties that can take this action.")
+    category: Category
+    stages: list[Id] | None = Field(
+        default=None, description="Stages in which the action is available; all when omitted."
+    )
+    intensity: float = Field(
+        ge=-10.0,
+        le=10.0,
+        description="Signed intensity as observers perceive it, on a Goldstein-like -10..10 scale.",
+    )
+    repeatable: bool = Field(default=True, description="False for one-off acts such as a treaty.")
+    breaks: list[Id] = Field(
+        default_factory=list,
+        description="Actions whose promise this action violates (a test breaks a freeze).",
+    )
+
+
+class PairwiseTerm(_Model):
+    slots: tuple[SlotRef, SlotRef]
+    value: float
+
+
+class PartyUtility(_Model):
+    base: float = Field(default=0.0, description="Per-round utility of the status quo.")
+    linear: dict[SlotRef, float] = Field(default_factory=dict)
+    pairwise: list[PairwiseTerm] = Field(default_factory=list)
+
+
+class Utilities(_Model):
+    discount: float = Field(default=1.0, gt=0.0, le=1.0, description="Per-round discount factor.")
+    parties: dict[Id, PartyUtility] = Field(default_factory=dict)
+
+
+class Commitment(_Model):
+    id: Id
+    party: Id
+    action: Id
+    conditions: list[SlotRef] = Field(alias="if", min_length=1)
+    description: str = ""
+
+
+class Deal(_Model):
+    id: Id
+    title: str = ""
+    commitments: list[Id] = Field(min_length=1)
+
+
+class TrustThreshold(_Model):
+    pair: tuple[Id, Id] = Field(description="[truster, trusted]")
+    min: Probability
+
+
+class TrustBound(_Model):
+    pair: tuple[Id, Id] = Field(description="[truster, trusted]")
+    max: Probability
+
+
+class TrackLevelRef(_Model):
+    track: Id
+    level: Id
+
+
+class Criteria(_Model):
+    """Conditions that must all hold; an empty criteria set always holds."""
+
+    trust: list[TrustThreshold] = Field(default_factory=list)
+    calm_rounds: int = Field(default=0, ge=0, description="Consecutive rounds without provocation.")
+    deals_in_force: list[Id] = Field(default_factory=list)
+    tracks: list[TrackLevelRef] = Field(default_factory=list)
+    taken: list[SlotRef] = Field(default_factory=list, description="Slots executed at least once.")
+    executed: list[SlotRef] = Field(default_factory=list, description="Slots executed this round.")
+    min_rounds: int = Field(default=0, ge=0, description="Rounds spent in the current stage.")
+
+
+class Trigger(_Model):
+    """A breakdown trigger: every condition given must hold in the same round."""
+
+    executed: list[SlotRef] = Field(default_factory=list, description="Any of these executed.")
+    provocations: int = Field(default=0, ge=0, description="At least this many provocations.")
+    violation: bool = Field(default=False, description="An agreement in force was violated.")
+    trust_below: list[TrustBound] = Field(default_factory=list, description="Any pair below.")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Trigger:
+        if not (self.executed or self.provocations or self.violation or self.trust_below):
+            raise ValueError(
+                "a trigger needs at least one of executed, provocations, violation, trust_below"
+            )
+        return self
+
+
+class BreakdownRule(_Model):
+    id: Id
+    when: Trigger
+    then: Literal["back", "stall"]
+
+
+class Stage(_Model):
+    id: Id
+    title: str = ""
+    entry: Criteria = Field(default_factory=Criteria)
+    exit: Criteria = Field(default_factory=Criteria)
+    breakdown: list[BreakdownRule] = Field(default_factory=list)
+
+
+class Success(_Model):
+    hold_rounds: int = Field(ge=1, description="Rounds the final stage must be held.")
+    criteria: Criteria = Field(
+        default_factory=Criteria, description="What must also hold in each round that counts."
+    )
+
+
+class Roadmap(_Model):
+    stages: list[Stage] = Field(min_length=1)
+    resume: list[Criteria] = Field(
+        default_factory=list, description="A stalled process resumes when any of these holds."
+    )
+    success: Success
+
+
+class TrackLevel(_Model):
+    id: Id
+    title: str = ""
+    criteria: Criteria
+
+
+class Track(_Model):
+    id: Id
+    title: str = ""
+    parties: list[Id] = Field(min_length=2)
+    levels: list[TrackLevel] = Field(min_length=1)
+
+
+class ObserverNoise(_Model):
+    miss: Probability | None = None
+    false_alarm: Probability | None = None
+
+
+class Noise(_Model):
+    miss: Probability = Field(default=0.0, description="P(an executed action goes unseen).")
+    false_alarm: Probability = Field(
+        default=0.0, description="P(an action not taken is perceived as taken)."
+    )
+    observers: dict[Id, ObserverNoise] = Field(default_factory=dict)
+
+
+class TrustPrior(_Model):
+    pair: tuple[Id, Id]
+    trust: OpenUnit
+    weight: float = Field(gt=0.0)
+
+
+class TrustParams(_Model):
+    prior_trust: OpenUnit = 0.5
+    prior_weight: float = Field(default=2.0, gt=0.0)
+    forgetting: float = Field(default=0.9, gt=0.0, le=1.0)
+    restraint_evidence: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Cooperative evidence from a round in which no hostile act is perceived.",
+    )
+    priors: list[TrustPrior] = Field(default_factory=list)
+
+
+class Scenario(_Model):
+    """A negotiation scenario: parties, actions, utilities, commitments and a roadmap."""
+
+    id: Id
+    title: str = ""
+    description: str = ""
+    rounds: int = Field(default=40, ge=1, description="Default episode length in rounds.")
+    parties: list[Party] = Field(min_length=1)
+    actions: list[Action] = Field(min_length=1)
+    utilities: Utilities = Field(default_factory=Utilities)
+    commitments: list[Commitment] = Field(default_factory=list)
+    deals: list[Deal] = Field(default_factory=list)
+    tracks: list[Track] = Field(default_factory=list)
+    roadmap: Roadmap
+    noise: Noise = Field(default_factory=Noise)
+    trust: TrustParams = Field(default_factory=TrustParams)
