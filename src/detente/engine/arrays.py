@@ -42,6 +42,7 @@ class StateArrays(NamedTuple):
 class Outcome(NamedTuple):
     """What happened in one round, for events, results and learning."""
 
+    trembled: B8  # [B, K] outright choices flipped by a trembling hand
     cleared: B8  # [B, M] offered commitments that cleared
     deal_cleared: B8  # [B, D]
     violated: B8  # [B, D]
@@ -87,7 +88,9 @@ def empty_like(s: StateArrays) -> StateArrays:
 def empty_outcome(compiled: CompiledScenario, batch: int) -> Outcome:
     P, M = compiled.tables.n_parties, len(compiled.commitments)
     D, T = len(compiled.deals), len(compiled.tracks)
+    K = compiled.n_slots
     return Outcome(
+        trembled=np.empty((batch, K), dtype=bool),
         cleared=np.empty((batch, M), dtype=bool),
         deal_cleared=np.empty((batch, D), dtype=bool),
         violated=np.empty((batch, D), dtype=bool),

@@ -14,53 +14,64 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from detente.scenario.compiled import Tables
 
-
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def clear_episode(
-    t: Tables,
+    com_slot: NDArray[np.int64],
+    cond_ptr: NDArray[np.int64],
+    cond: NDArray[np.int64],
+    com_deal: NDArray[np.int64],
+    deal_ptr: NDArray[np.int64],
+    deal_com: NDArray[np.int64],
     actions: NDArray[np.bool_],
     offers: NDArray[np.bool_],
     remaining: NDArray[np.bool_],
     executed: NDArray[np.bool_],
 ) -> None:
     """Fill ``remaining`` (cleared commitments) and ``executed`` (slots) for one episode."""
-    n_com = offers.shape[0]
-    remaining[:] = offers
-    changed = True
+    n_com, n_slots = offers.shape[0], actions.shape[0]
+    changed = False
+    for m in range(n_com):
+        remaining[m] = offers[m]
+        changed = changed or offers[m]
     while changed:
         changed = False
-        executed[:] = actions
+        for k in range(n_slots):
+            executed[k] = actions[k]
         for m in range(n_com):
             if remaining[m]:
-                executed[t.com_slot[m]] = True
+                executed[com_slot[m]] = True
         for m in range(n_com):
             if not remaining[m]:
                 continue
             ok = True
-            for q in range(t.com_cond_ptr[m], t.com_cond_ptr[m + 1]):
-                if not executed[t.com_cond[q]]:
+            for q in range(cond_ptr[m], cond_ptr[m + 1]):
+                if not executed[cond[q]]:
                     ok = False
                     break
-            d = t.com_deal[m]
+            d = com_deal[m]
             if ok and d >= 0:
-                for q in range(t.deal_ptr[d], t.deal_ptr[d + 1]):
-                    if not remaining[t.deal_com[q]]:
+                for q in range(deal_ptr[d], deal_ptr[d + 1]):
+                    if not remaining[deal_com[q]]:
                         ok = False
                         break
             if not ok:
                 remaining[m] = False
                 changed = True
-    executed[:] = actions
+    for k in range(n_slots):
+        executed[k] = actions[k]
     for m in range(n_com):
         if remaining[m]:
-            executed[t.com_slot[m]] = True
+            executed[com_slot[m]] = True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def settle_deals(
-    t: Tables,
+    com_slot: NDArray[np.int64],
+    deal_ptr: NDArray[np.int64],
+    deal_com: NDArray[np.int64],
+    breaks_ptr: NDArray[np.int64],
+    breaks: NDArray[np.int64],
     remaining: NDArray[np.bool_],
     executed: NDArray[np.bool_],
     in_force: NDArray[np.bool_],
@@ -73,11 +84,10 @@ def settle_deals(
     action by taking an action declared to break it (a test breaks a freeze),
     in any round the agreement is in force, the round it clears included.
     """
-    n_deals = t.deal_ptr.shape[0] - 1
-    for d in range(n_deals):
+    for d in range(deal_ptr.shape[0] - 1):
         whole = True
-        for q in range(t.deal_ptr[d], t.deal_ptr[d + 1]):
-            if not remaining[t.deal_com[q]]:
+        for q in range(deal_ptr[d], deal_ptr[d + 1]):
+            if not remaining[deal_com[q]]:
                 whole = False
                 break
         cleared[d] = whole
@@ -86,10 +96,10 @@ def settle_deals(
             in_force[d] = True
         if not in_force[d]:
             continue
-        for q in range(t.deal_ptr[d], t.deal_ptr[d + 1]):
-            k = t.com_slot[t.deal_com[q]]
-            for r in range(t.breaks_ptr[k], t.breaks_ptr[k + 1]):
-                if executed[t.breaks[r]]:
+        for q in range(deal_ptr[d], deal_ptr[d + 1]):
+            k = com_slot[deal_com[q]]
+            for r in range(breaks_ptr[k], breaks_ptr[k + 1]):
+                if executed[breaks[r]]:
                     violated[d] = True
         if violated[d]:
             in_force[d] = False

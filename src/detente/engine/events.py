@@ -70,13 +70,17 @@ class StepEvents:
             party = c.parties[int(c.com_party[m])]
             out.append(Event(rnd, kind, party, {"commitment": c.commitments[m]}))
         executed = self.after.arrays.executed[b]
-        outright = self.submissions.actions[b]
-        for k in np.flatnonzero(executed):
+        trembled = self.outcome.trembled[b]
+        outright = self.submissions.actions[b] ^ trembled
+        for k in np.flatnonzero(executed | trembled):
             p, a = c.slots[k]
-            via = "unconditional" if outright[k] else "commitment"
-            out.append(
-                Event(rnd, "action_executed", c.parties[p], {"action": c.actions[a], "via": via})
-            )
+            if not executed[k]:
+                kind, via = "action_withheld", "tremble"
+            elif outright[k]:
+                kind, via = "action_executed", "tremble" if trembled[k] else "unconditional"
+            else:
+                kind, via = "action_executed", "commitment"
+            out.append(Event(rnd, kind, c.parties[p], {"action": c.actions[a], "via": via}))
         return out
 
     def _deals(self, b: int) -> list[Event]:

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 STREAM_MISS = 1
 STREAM_FALSE_ALARM = 2
+STREAM_TREMBLE = 3
 STREAM_STRATEGY = 16  # strategies use STREAM_STRATEGY + party index
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -38,17 +39,28 @@ def _absorb(h: np.uint64, x: int) -> np.uint64:
 
 
 @njit(cache=True)
-def draw(
-    seed: np.uint64, episode: int, rnd: int, stream: int, a: int, b: int
-) -> float:
-    """A uniform number in [0, 1) determined by its coordinates alone."""
+def episode_key(seed: np.uint64, episode: int, rnd: int) -> np.uint64:
+    """The key of one episode's round; hashed once, then every draw in it is cheap."""
     h = _mix(seed + _GOLDEN)
     h = _absorb(h, episode)
-    h = _absorb(h, rnd)
-    h = _absorb(h, stream)
-    h = _absorb(h, a)
-    h = _absorb(h, b)
+    return _absorb(h, rnd)
+
+
+@njit(cache=True)
+def draw_at(key: np.uint64, stream: int, a: int, b: int) -> float:
+    """A uniform in [0, 1): SplitMix64 at position (stream, a, b) of the key's sequence.
+
+    ``stream`` < 2**16 and ``a``, ``b`` < 2**24 so that positions never collide.
+    """
+    code = (np.uint64(stream) << np.uint64(48)) | (np.uint64(a) << np.uint64(24)) | np.uint64(b)
+    h = _mix(key + (code + np.uint64(1)) * _GOLDEN)
     return float(h >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True)
+def draw(seed: np.uint64, episode: int, rnd: int, stream: int, a: int, b: int) -> float:
+    """A uniform number in [0, 1) determined by its coordinates alone."""
+    return draw_at(episode_key(seed, episode, rnd), stream, a, b)
 
 
 @njit(cache=True)
@@ -62,8 +74,9 @@ def _draw_many(
 ) -> NDArray[np.float64]:
     out = np.empty((episodes.shape[0], a.shape[0]))
     for i in range(episodes.shape[0]):
+        key = episode_key(seed, episodes[i], rnd)
         for j in range(a.shape[0]):
-            out[i, j] = draw(seed, episodes[i], rnd, stream, a[j], b)
+            out[i, j] = draw_at(key, stream, a[j], b)
     return out
 
 
@@ -81,6 +94,10 @@ class CounterRNG:
         self, episodes: NDArray[np.int64], rnd: int, stream: int, columns: int, tag: int = 0
     ) -> NDArray[np.float64]:
         """Uniforms of shape [len(episodes), columns] for one (round, stream, tag)."""
+        if not (0 <= stream < 1 << 16 and 0 <= columns <= 1 << 24 and 0 <= tag < 1 << 24):
+            raise ValueError(
+                f"draw coordinates out of range: stream {stream}, columns {columns}, tag {tag}"
+            )
         cols = np.arange(columns, dtype=np.int64)
         return _draw_many(
             self.key,

@@ -1,11 +1,11 @@
-"""The roadmap: criteria, breakdown rules, stage transitions, tracks, success.
+"""The roadmap: conditions, stage transitions, tracks.
 
 One transition at most per round, checked in this order: a stalled process
 resumes when any resume criteria hold; otherwise the first breakdown rule of
 the current stage that fires sends it back a stage or stalls it; otherwise it
 advances when the stage's exit criteria and the next stage's entry criteria
 both hold. Success is the final stage held, unstalled, with the success
-criteria met, for ``hold_rounds`` consecutive rounds.
+criteria met, for ``hold_rounds`` consecutive rounds (see the kernel).
 """
 
 from __future__ import annotations
@@ -14,7 +14,20 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from detente.scenario.compiled import THEN_BACK, Tables
+from detente.scenario.compiled import THEN_BACK
+from detente.scenario.conditions import (
+    CALM_AT_LEAST,
+    DEAL_IN_FORCE,
+    EXECUTED,
+    EXECUTED_ANY,
+    PROVOCATIONS_AT_LEAST,
+    ROUNDS_AT_LEAST,
+    TAKEN,
+    TRACK_AT_LEAST,
+    TRUST_AT_LEAST,
+    TRUST_BELOW_ANY,
+    VIOLATION,
+)
 
 NONE = 0
 ADVANCE = 1
@@ -24,9 +37,13 @@ RESUME = 4
 TRANSITIONS = ("none", "advance", "back", "stall", "resume")
 
 
-@njit(cache=True)
-def criteria_met(
-    t: Tables,
+@njit(cache=True, error_model="numpy")
+def holds(
+    ptr: NDArray[np.int64],
+    kind: NDArray[np.int64],
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    x: NDArray[np.float64],
     c: int,
     trust: NDArray[np.float64],
     calm: int,
@@ -35,62 +52,58 @@ def criteria_met(
     track_level: NDArray[np.int64],
     taken: NDArray[np.bool_],
     executed: NDArray[np.bool_],
-) -> bool:
-    """Whether every condition of criteria set ``c`` holds for one episode."""
-    if calm < t.crit_calm[c] or rounds_in_stage < t.crit_min_rounds[c]:
-        return False
-    for q in range(t.crit_trust_ptr[c], t.crit_trust_ptr[c + 1]):
-        if trust[t.crit_trust_i[q], t.crit_trust_j[q]] < t.crit_trust_min[q]:
-            return False
-    for q in range(t.crit_deal_ptr[c], t.crit_deal_ptr[c + 1]):
-        if not in_force[t.crit_deal[q]]:
-            return False
-    for q in range(t.crit_track_ptr[c], t.crit_track_ptr[c + 1]):
-        if track_level[t.crit_track[q]] < t.crit_track_level[q]:
-            return False
-    for q in range(t.crit_taken_ptr[c], t.crit_taken_ptr[c + 1]):
-        if not taken[t.crit_taken[q]]:
-            return False
-    for q in range(t.crit_exec_ptr[c], t.crit_exec_ptr[c + 1]):
-        if not executed[t.crit_exec[q]]:
-            return False
-    return True
-
-
-@njit(cache=True)
-def rule_fires(
-    t: Tables,
-    r: int,
-    executed: NDArray[np.bool_],
     provocations: int,
     violation: bool,
-    trust: NDArray[np.float64],
 ) -> bool:
-    """Whether every condition given in breakdown rule ``r``'s trigger holds."""
-    lo, hi = t.rule_exec_ptr[r], t.rule_exec_ptr[r + 1]
-    if hi > lo:
-        hit = False
-        for q in range(lo, hi):
-            hit = hit or executed[t.rule_exec[q]]
-        if not hit:
-            return False
-    if provocations < t.rule_provocations[r]:
-        return False
-    if t.rule_violation[r] and not violation:
-        return False
-    lo, hi = t.rule_trust_ptr[r], t.rule_trust_ptr[r + 1]
-    if hi > lo:
-        low = False
-        for q in range(lo, hi):
-            low = low or trust[t.rule_trust_i[q], t.rule_trust_j[q]] < t.rule_trust_max[q]
-        if not low:
-            return False
-    return True
+    """Whether condition set ``c`` of the program holds for one episode this round."""
+    any_exec, exec_hit, any_trust, trust_hit = False, False, False, False
+    for q in range(ptr[c], ptr[c + 1]):
+        op = kind[q]
+        if op == TRUST_AT_LEAST:
+            if trust[a[q], b[q]] < x[q]:
+                return False
+        elif op == CALM_AT_LEAST:
+            if calm < a[q]:
+                return False
+        elif op == ROUNDS_AT_LEAST:
+            if rounds_in_stage < a[q]:
+                return False
+        elif op == DEAL_IN_FORCE:
+            if not in_force[a[q]]:
+                return False
+        elif op == TRACK_AT_LEAST:
+            if track_level[a[q]] < b[q]:
+                return False
+        elif op == TAKEN:
+            if not taken[a[q]]:
+                return False
+        elif op == EXECUTED:
+            if not executed[a[q]]:
+                return False
+        elif op == EXECUTED_ANY:
+            any_exec = True
+            exec_hit = exec_hit or executed[a[q]]
+        elif op == PROVOCATIONS_AT_LEAST:
+            if provocations < a[q]:
+                return False
+        elif op == VIOLATION:
+            if not violation:
+                return False
+        elif op == TRUST_BELOW_ANY:
+            any_trust = True
+            trust_hit = trust_hit or trust[a[q], b[q]] < x[q]
+    return (exec_hit or not any_exec) and (trust_hit or not any_trust)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def advance_tracks(
-    t: Tables,
+    ptr: NDArray[np.int64],
+    kind: NDArray[np.int64],
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    x: NDArray[np.float64],
+    level_ptr: NDArray[np.int64],
+    level_cond: NDArray[np.int64],
     trust: NDArray[np.float64],
     calm: int,
     rounds_in_stage: int,
@@ -104,18 +117,42 @@ def advance_tracks(
     for tr in range(track_level.shape[0]):
         level = track_level[tr]
         advanced[tr] = False
-        if level < t.track_level_ptr[tr + 1] - t.track_level_ptr[tr]:
-            c = t.track_level_crit[t.track_level_ptr[tr] + level]
-            if criteria_met(
-                t, c, trust, calm, rounds_in_stage, in_force, track_level, taken, executed
+        if level < level_ptr[tr + 1] - level_ptr[tr]:
+            c = level_cond[level_ptr[tr] + level]
+            if holds(
+                ptr,
+                kind,
+                a,
+                b,
+                x,
+                c,
+                trust,
+                calm,
+                rounds_in_stage,
+                in_force,
+                track_level,
+                taken,
+                executed,
+                0,
+                False,
             ):
                 track_level[tr] = level + 1
                 advanced[tr] = True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def transition(
-    t: Tables,
+    ptr: NDArray[np.int64],
+    kind: NDArray[np.int64],
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    x: NDArray[np.float64],
+    stage_entry: NDArray[np.int64],
+    stage_exit: NDArray[np.int64],
+    stage_rule_ptr: NDArray[np.int64],
+    rule_cond: NDArray[np.int64],
+    rule_then: NDArray[np.int64],
+    resume: NDArray[np.int64],
     stage: int,
     stalled: bool,
     rounds_in_stage: int,
@@ -130,20 +167,34 @@ def transition(
 ) -> tuple[int, int]:
     """The transition kind and the breakdown rule behind it (-1 when none)."""
     if stalled:
-        for q in range(t.resume.shape[0]):
-            if criteria_met(
-                t, t.resume[q], trust, calm, rounds_in_stage, in_force, track_level, taken, executed
+        for q in range(resume.shape[0]):
+            if holds(
+                ptr,
+                kind,
+                a,
+                b,
+                x,
+                resume[q],
+                trust,
+                calm,
+                rounds_in_stage,
+                in_force,
+                track_level,
+                taken,
+                executed,
+                provocations,
+                violation,
             ):
                 return RESUME, -1
         return NONE, -1
-    for r in range(t.stage_rule_ptr[stage], t.stage_rule_ptr[stage + 1]):
-        if rule_fires(t, r, executed, provocations, violation, trust):
-            kind = BACK if t.rule_then[r] == THEN_BACK else STALL
-            return kind, r
-    if stage + 1 < t.n_stages:
-        if criteria_met(
-            t,
-            t.stage_exit[stage],
+    for r in range(stage_rule_ptr[stage], stage_rule_ptr[stage + 1]):
+        if holds(
+            ptr,
+            kind,
+            a,
+            b,
+            x,
+            rule_cond[r],
             trust,
             calm,
             rounds_in_stage,
@@ -151,16 +202,29 @@ def transition(
             track_level,
             taken,
             executed,
-        ) and criteria_met(
-            t,
-            t.stage_entry[stage + 1],
-            trust,
-            calm,
-            rounds_in_stage,
-            in_force,
-            track_level,
-            taken,
-            executed,
+            provocations,
+            violation,
         ):
-            return ADVANCE, -1
+            return (BACK if rule_then[r] == THEN_BACK else STALL), r
+    if stage + 1 < stage_exit.shape[0]:
+        for c in (stage_exit[stage], stage_entry[stage + 1]):
+            if not holds(
+                ptr,
+                kind,
+                a,
+                b,
+                x,
+                c,
+                trust,
+                calm,
+                rounds_in_stage,
+                in_force,
+                track_level,
+                taken,
+                executed,
+                provocations,
+                violation,
+            ):
+                return NONE, -1
+        return ADVANCE, -1
     return NONE, -1

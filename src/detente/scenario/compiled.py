@@ -8,13 +8,15 @@ stored in CSR form: ``ptr[i]:ptr[i+1]`` slices ``idx`` for item ``i``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.scenario.schema import Criteria, Scenario, Trigger
+from detente.scenario.conditions import ConditionProgram
+from detente.scenario.schema import Scenario
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
@@ -51,40 +53,25 @@ class Tables(NamedTuple):
     deal_com: I64
     breaks_ptr: I64
     breaks: I64
-    crit_trust_ptr: I64
-    crit_trust_i: I64
-    crit_trust_j: I64
-    crit_trust_min: F64
-    crit_calm: I64
-    crit_min_rounds: I64
-    crit_deal_ptr: I64
-    crit_deal: I64
-    crit_track_ptr: I64
-    crit_track: I64
-    crit_track_level: I64  # required number of levels reached
-    crit_taken_ptr: I64
-    crit_taken: I64
-    crit_exec_ptr: I64
-    crit_exec: I64
-    stage_entry: I64  # criteria index
+    cond_ptr: I64  # condition program (see scenario.conditions)
+    cond_kind: I64
+    cond_a: I64
+    cond_b: I64
+    cond_x: F64
+    stage_entry: I64  # condition index per stage
     stage_exit: I64
-    stage_rule_ptr: I64
+    stage_rule_ptr: I64  # rules of stage s: stage_rule_ptr[s]:stage_rule_ptr[s+1]
+    rule_cond: I64  # trigger condition index per rule
     rule_then: I64
-    rule_exec_ptr: I64
-    rule_exec: I64
-    rule_provocations: I64
-    rule_violation: B8
-    rule_trust_ptr: I64
-    rule_trust_i: I64
-    rule_trust_j: I64
-    rule_trust_max: F64
-    resume: I64  # criteria indices, any of which resumes
+    resume: I64  # condition indices, any of which resumes a stalled process
     success_hold: int
-    success_crit: int
+    success_cond: int
     track_level_ptr: I64
-    track_level_crit: I64
+    track_level_cond: I64
     miss: F64  # [P]
     false_alarm: F64  # [P]
+    false_alarm_cdf: F64  # [P, K + 1] CDF of Binomial(K, false_alarm[p])
+    tremble: float
     prior_pos: F64  # [P, P]
     prior_neg: F64  # [P, P]
     forgetting: float
@@ -157,6 +144,23 @@ class _CSR:
         return np.asarray(self.cols[col], dtype=np.float64)
 
 
+def _binomial_cdf(n: int, p: F64) -> F64:
+    """Row i: the CDF of Binomial(n, p[i]) at 0..n (last entry forced to 1)."""
+    k = np.arange(n + 1)
+    log_comb = np.array(
+        [math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) for j in k]
+    )
+    out = np.empty((len(p), n + 1))
+    for i, q in enumerate(p):
+        if q <= 0.0 or q >= 1.0:
+            out[i] = 1.0 if q <= 0.0 else (k >= n).astype(float)
+            continue
+        pmf = np.exp(log_comb + k * math.log(q) + (n - k) * math.log1p(-q))
+        out[i] = np.cumsum(pmf)
+    out[:, -1] = 1.0
+    return out
+
+
 def compile_scenario(scenario: Scenario) -> CompiledScenario:
     """Compile a validated scenario into index arrays (done once per scenario)."""
     parties = tuple(p.id for p in scenario.parties)
@@ -222,46 +226,32 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
 
     tracks = tuple(t.id for t in scenario.tracks)
     track_levels = tuple(tuple(level.id for level in t.levels) for t in scenario.tracks)
-    criteria: list[Criteria] = []
+    deal_ix = {d: i for i, d in enumerate(deals)}
 
-    def crit_index(c: Criteria) -> int:
-        criteria.append(c)
-        return len(criteria) - 1
+    def track_level(track: str, level: str) -> tuple[int, int]:
+        t = tracks.index(track)
+        return t, track_levels[t].index(level) + 1
 
+    program = ConditionProgram(pix.__getitem__, slot, deal_ix.__getitem__, track_level)
     track_csr = _CSR()
     for t in scenario.tracks:
-        track_csr.add([(crit_index(level.criteria),) for level in t.levels])
-    stage_entry = np.array([crit_index(s.entry) for s in scenario.roadmap.stages], dtype=np.int64)
-    stage_exit = np.array([crit_index(s.exit) for s in scenario.roadmap.stages], dtype=np.int64)
-    resume = np.array([crit_index(c) for c in scenario.roadmap.resume], dtype=np.int64)
-    success_crit = crit_index(scenario.roadmap.success.criteria)
-
-    tix = {t: i for i, t in enumerate(tracks)}
-    dix = {d: i for i, d in enumerate(deals)}
-    c_trust, c_deal, c_track, c_taken, c_exec = _CSR(3), _CSR(), _CSR(2), _CSR(), _CSR()
-    for c in criteria:
-        c_trust.add([(pix[t.pair[0]], pix[t.pair[1]], t.min) for t in c.trust])
-        c_deal.add([(dix[d],) for d in c.deals_in_force])
-        c_track.add(
-            [(tix[r.track], track_levels[tix[r.track]].index(r.level) + 1) for r in c.tracks]
-        )
-        c_taken.add([(slot(ref),) for ref in c.taken])
-        c_exec.add([(slot(ref),) for ref in c.executed])
-
+        track_csr.add([(program.criteria(level.criteria),) for level in t.levels])
+    roadmap = scenario.roadmap
+    stage_entry = np.array([program.criteria(s.entry) for s in roadmap.stages], dtype=np.int64)
+    stage_exit = np.array([program.criteria(s.exit) for s in roadmap.stages], dtype=np.int64)
+    resume = np.array([program.criteria(c) for c in roadmap.resume], dtype=np.int64)
+    success_cond = program.criteria(roadmap.success.criteria)
     rule_names: list[str] = []
-    triggers: list[Trigger] = []
+    rule_cond: list[int] = []
     rule_then: list[int] = []
     stage_rule_ptr = [0]
-    for stage in scenario.roadmap.stages:
+    for stage in roadmap.stages:
         for rule in stage.breakdown:
             rule_names.append(f"{stage.id}.{rule.id}")
-            triggers.append(rule.when)
+            rule_cond.append(program.trigger(rule.when))
             rule_then.append(THEN_BACK if rule.then == "back" else THEN_STALL)
         stage_rule_ptr.append(len(rule_names))
-    r_exec, r_trust = _CSR(), _CSR(3)
-    for trig in triggers:
-        r_exec.add([(slot(ref),) for ref in trig.executed])
-        r_trust.add([(pix[t.pair[0]], pix[t.pair[1]], t.max) for t in trig.trust_below])
+    cond = program.arrays()
 
     noise = scenario.noise
     miss = np.full(P, noise.miss)
@@ -314,40 +304,25 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         deal_com=deal_csr.ints(),
         breaks_ptr=breaks_csr.ptr_array(),
         breaks=breaks_csr.ints(),
-        crit_trust_ptr=c_trust.ptr_array(),
-        crit_trust_i=c_trust.ints(0),
-        crit_trust_j=c_trust.ints(1),
-        crit_trust_min=c_trust.floats(2),
-        crit_calm=np.array([c.calm_rounds for c in criteria], dtype=i64),
-        crit_min_rounds=np.array([c.min_rounds for c in criteria], dtype=i64),
-        crit_deal_ptr=c_deal.ptr_array(),
-        crit_deal=c_deal.ints(),
-        crit_track_ptr=c_track.ptr_array(),
-        crit_track=c_track.ints(0),
-        crit_track_level=c_track.ints(1),
-        crit_taken_ptr=c_taken.ptr_array(),
-        crit_taken=c_taken.ints(),
-        crit_exec_ptr=c_exec.ptr_array(),
-        crit_exec=c_exec.ints(),
+        cond_ptr=cond.ptr,
+        cond_kind=cond.kind,
+        cond_a=cond.a,
+        cond_b=cond.b,
+        cond_x=cond.x,
         stage_entry=stage_entry,
         stage_exit=stage_exit,
         stage_rule_ptr=np.array(stage_rule_ptr, dtype=i64),
+        rule_cond=np.array(rule_cond, dtype=i64),
         rule_then=np.array(rule_then, dtype=i64),
-        rule_exec_ptr=r_exec.ptr_array(),
-        rule_exec=r_exec.ints(),
-        rule_provocations=np.array([t.provocations for t in triggers], dtype=i64),
-        rule_violation=np.array([t.violation for t in triggers], dtype=bool),
-        rule_trust_ptr=r_trust.ptr_array(),
-        rule_trust_i=r_trust.ints(0),
-        rule_trust_j=r_trust.ints(1),
-        rule_trust_max=r_trust.floats(2),
         resume=resume,
-        success_hold=scenario.roadmap.success.hold_rounds,
-        success_crit=success_crit,
+        success_hold=roadmap.success.hold_rounds,
+        success_cond=success_cond,
         track_level_ptr=track_csr.ptr_array(),
-        track_level_crit=track_csr.ints(),
+        track_level_cond=track_csr.ints(),
         miss=miss,
         false_alarm=false_alarm,
+        false_alarm_cdf=_binomial_cdf(K, false_alarm),
+        tremble=float(noise.tremble),
         prior_pos=prior_pos,
         prior_neg=prior_neg,
         forgetting=float(tp.forgetting),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,18 +35,77 @@ def builtin_text(name: str) -> str:
     return resources.files(_BUILTIN).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
 
 
-def _pydantic_issues(err: ValidationError) -> list[ScenarioIssue]:
-    issues = []
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that rejects a key given twice in one mapping.
+
+    Plain YAML loading keeps the last of two equal keys and silently drops the
+    first (a second ``exit:`` in a stage, a slot listed twice in ``linear``).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r}",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _document_loc(doc: Any, loc: Sequence[str | int], missing: bool) -> list[str | int]:
+    """``loc`` without the parts that are not in the document.
+
+    Pydantic adds the tag of a union member (``str``, ``float``, ...), ``[key]``
+    for a dict key and ``function-...`` for validators; none of them is a place
+    in the file. A ``missing`` error's last part is the absent field itself.
+    """
+    out: list[str | int] = []
+    node: Any = doc
+    for i, part in enumerate(loc):
+        in_list = isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node)
+        if in_list or (isinstance(node, Mapping) and part in node):
+            node = node[part]
+        elif isinstance(part, str) and not (missing and i == len(loc) - 1):
+            continue
+        else:
+            node = None
+        out.append(part)
+    return out
+
+
+def _pydantic_issues(doc: Any, err: ValidationError) -> list[ScenarioIssue]:
+    """One issue per place in the document; a union's alternatives are merged into one."""
+    issues: list[ScenarioIssue] = []
     for e in err.errors():
-        loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         missing = e["type"] == "missing"
+        path = format_path(_document_loc(doc, e["loc"], missing))
         message = e["msg"].removeprefix("Value error, ")
-        issues.append(ScenarioIssue(format_path(loc), message, e.get("input"), not missing))
+        value = e.get("input")
+        last = issues[-1] if issues else None
+        if last is not None and last.path == path and last.value is value and not missing:
+            lead = "Input should be "
+            if last.message.startswith(lead) and message.startswith(lead):
+                message = f"{last.message} or {message.removeprefix(lead)}"
+            else:
+                message = f"{last.message}; {message}"
+            issues[-1] = ScenarioIssue(path, message, value)
+        else:
+            issues.append(ScenarioIssue(path, message, value, not missing))
     return issues
 
 
 def parse_scenario(doc: Any, source: str = "<scenario>") -> Scenario:
     """Validate a scenario document, raising :class:`ScenarioError` with every issue."""
+    if doc is None:
+        issue = ScenarioIssue("<root>", "the scenario is empty", None, has_value=False)
+        raise ScenarioError(source, [issue])
     if not isinstance(doc, Mapping):
         issue = ScenarioIssue(
             "<root>", "a scenario must be a mapping of sections", type(doc).__name__
@@ -57,9 +116,9 @@ def parse_scenario(doc: Any, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(doc)
     except ValidationError as err:
-        issues.extend(_pydantic_issues(err))
+        issues.extend(_pydantic_issues(doc, err))
     issues.extend(check_references(doc))
-    if scenario is not None and not issues:
+    if scenario is not None:
         issues.extend(check_semantics(scenario))
     if issues or scenario is None:
         raise ScenarioError(source, issues)
@@ -69,7 +128,7 @@ def parse_scenario(doc: Any, source: str = "<scenario>") -> Scenario:
 def parse_yaml(text: str, source: str = "<scenario>") -> Scenario:
     """Parse and validate scenario YAML text."""
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "<root>"
@@ -97,4 +156,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                 )
             ],
         )
-    return parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        issue = ScenarioIssue("<root>", f"cannot read the file: {err}", None, has_value=False)
+        raise ScenarioError(str(path), [issue]) from None
+    return parse_yaml(text, str(path))

@@ -45,6 +45,13 @@ class _Index:
 
     parties: list[str] = field(default_factory=list)
     actors: dict[str, set[str]] = field(default_factory=dict)
+    vague_actors: set[str] = field(default_factory=set)
+    """Actions whose ``actors`` is not a list, so who may take them is unknown."""
+    has_parties: bool = False
+    has_actions: bool = False
+    has_stages: bool = False
+    """Whether each defining section is a list. References into a section that is
+    absent or malformed are not reported one by one: that section's own error says it."""
     action_stages: dict[str, set[str] | None] = field(default_factory=dict)
     commitments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     deals: dict[str, list[str]] = field(default_factory=dict)
@@ -68,12 +75,16 @@ class _Checker:
     def _index(self) -> _Index:
         ix = _Index()
         ix.parties = [v for _, v in _ids(self.doc, "parties")]
+        ix.has_parties = isinstance(self.doc.get("parties"), list)
+        ix.has_actions = isinstance(self.doc.get("actions"), list)
         for _, action in _items(self.doc, "actions"):
             aid = str(action.get("id"))
             actors = action.get("actors")
-            ix.actors[aid] = (
-                {a for a in actors if isinstance(a, str)} if isinstance(actors, list) else set()
-            )
+            ix.actors.setdefault(aid, set())  # a duplicate id adds its actors, not replaces them
+            if isinstance(actors, list):
+                ix.actors[aid] |= {a for a in actors if isinstance(a, str)}
+            else:
+                ix.vague_actors.add(aid)
             stages = action.get("stages")
             ix.action_stages[aid] = (
                 {s for s in stages if isinstance(s, str)} if isinstance(stages, list) else None
@@ -87,41 +98,45 @@ class _Checker:
             )
         roadmap = self.doc.get("roadmap")
         ix.stages = [v for _, v in _ids(roadmap, "stages")]
+        ix.has_stages = isinstance(roadmap, Mapping) and isinstance(roadmap.get("stages"), list)
         for _, track in _items(self.doc, "tracks"):
-            ix.track_levels[str(track.get("id"))] = [v for _, v in _ids(track, "levels")]
+            levels = ix.track_levels.setdefault(str(track.get("id")), [])
+            levels += [v for _, v in _ids(track, "levels")]  # a duplicate track adds its levels
         return ix
 
     # --- reference kinds -------------------------------------------------
     def party(self, path: Path, value: Any) -> bool:
-        if isinstance(value, str) and value not in self.ix.parties:
+        if isinstance(value, str) and value not in self.ix.parties and self.ix.has_parties:
             self.add(path, f"unknown party (expected one of: {_join(self.ix.parties)})", value)
             return False
         return isinstance(value, str)
 
     def action(self, path: Path, value: Any) -> bool:
-        if isinstance(value, str) and value not in self.ix.actors:
+        if isinstance(value, str) and value not in self.ix.actors and self.ix.has_actions:
             self.add(
                 path, f"unknown action (expected one of: {_join(sorted(self.ix.actors))})", value
             )
             return False
         return isinstance(value, str)
 
-    def can_take(self, path: Path, party: str, action: str) -> None:
+    def can_take(self, path: Path, party: str, action: str, value: Any) -> None:
+        """Report ``value``, found at ``path``, if ``party`` cannot take ``action``."""
         actors = self.ix.actors.get(action, set())
-        if party in self.ix.parties and action in self.ix.actors and party not in actors:
+        known = party in self.ix.parties and action in self.ix.actors
+        if known and action not in self.ix.vague_actors and party not in actors:
             allowed = _join(sorted(actors))
             self.add(
                 path,
                 f"party {party} cannot take action {action} (its actors are: {allowed})",
-                f"{party}.{action}",
+                value,
             )
 
     def slot(self, path: Path, value: Any) -> None:
         if not isinstance(value, str) or value.count(".") != 1:
             return
         party, action = value.split(".")
-        known_party = party in self.ix.parties
-        known_action = action in self.ix.actors
+        known_party = party in self.ix.parties or not self.ix.has_parties
+        known_action = action in self.ix.actors or not self.ix.has_actions
         if not known_party:
             self.add(
                 path, f"unknown party {party!r} (expected one of: {_join(self.ix.parties)})", value
@@ -133,10 +148,10 @@ class _Checker:
                 value,
             )
         if known_party and known_action:
-            self.can_take(path, party, action)
+            self.can_take(path, party, action, value)
 
     def stage(self, path: Path, value: Any) -> None:
-        if isinstance(value, str) and value not in self.ix.stages:
+        if isinstance(value, str) and value not in self.ix.stages and self.ix.has_stages:
             self.add(path, f"unknown stage (expected one of: {_join(self.ix.stages)})", value)
 
     def deal(self, path: Path, value: Any) -> None:
@@ -217,6 +232,13 @@ class _Checker:
                 self.party(q, actor)
             for q, stage in _strings(action, "stages", p):
                 self.stage(q, stage)
+            if action.get("stages") == []:
+                self.add(
+                    (*p, "stages"),
+                    "an action available in no stage can never be taken "
+                    "(omit stages to make it available in all)",
+                    [],
+                )
             for q, broken in _strings(action, "breaks", p):
                 self.action(q, broken)
 
@@ -225,7 +247,7 @@ class _Checker:
             pid = party.get("id")
             for q, action in _strings(party, "default_move", p):
                 if self.action(q, action) and isinstance(pid, str):
-                    self.can_take(q, pid, action)
+                    self.can_take(q, pid, action, action)
 
     def utilities(self) -> None:
         utilities = self.doc.get("utilities")
@@ -253,9 +275,10 @@ class _Checker:
             ok_party = self.party((*p, "party"), party)
             ok_action = self.action((*p, "action"), action)
             if ok_party and ok_action:
-                self.can_take((*p, "action"), str(party), str(action))
-            for q, cond in _strings(com, "if", p):
-                self.slot(q, cond)
+                self.can_take((*p, "action"), str(party), str(action), action)
+            for key in ("if", "conditions"):  # the field's alias, and its name
+                for q, cond in _strings(com, key, p):
+                    self.slot(q, cond)
         owner: dict[str, str] = {}
         for p, deal in _items(self.doc, "deals"):
             for q, cid in _strings(deal, "commitments", p):
@@ -296,6 +319,9 @@ class _Checker:
                     self.add((*q, "then"), "the first stage has no stage to fall back to", "back")
         for p, crit in _items(roadmap, "resume", ("roadmap",)):
             self.criteria(p, crit)
+        success = roadmap.get("success") if isinstance(roadmap, Mapping) else None
+        if isinstance(success, Mapping):
+            self.criteria(("roadmap", "success", "criteria"), success.get("criteria"))
         resume = roadmap.get("resume") if isinstance(roadmap, Mapping) else None
         if stalls and not resume:
             self.add(

@@ -198,6 +198,11 @@ class Noise(_Model):
         default=0.0, description="P(an action not taken is perceived as taken)."
     )
     observers: dict[Id, ObserverNoise] = Field(default_factory=dict)
+    tremble: Probability = Field(
+        default=0.0,
+        description="P(a party's outright choice on an available slot is flipped): a trembling "
+        "hand, as the noise of axelrod's tournaments.",
+    )
 
 
 class TrustPrior(_Model):

@@ -12,9 +12,12 @@ from detente.scenario.errors import ScenarioIssue, format_path
 from detente.scenario.schema import Criteria, Scenario
 
 
-def _available_in(scenario: Scenario, action_id: str) -> set[str]:
+def _available_in(scenario: Scenario, action_id: str) -> set[str] | None:
+    """The stages in which an action is available; None for an unknown action."""
     stages = [s.id for s in scenario.roadmap.stages]
-    action = next(a for a in scenario.actions if a.id == action_id)
+    action = next((a for a in scenario.actions if a.id == action_id), None)
+    if action is None:
+        return None  # reported by the reference checks
     return set(stages) if action.stages is None else set(action.stages)
 
 
@@ -32,20 +35,30 @@ def _criteria_issues(
         )
 
     for i, slot in enumerate(crit.executed):
-        if previous is not None and previous not in _available_in(scenario, slot.split(".")[1]):
+        available = _available_in(scenario, slot.split(".")[1])
+        if previous is not None and available is not None and previous not in available:
             unreachable(
                 (*where, "executed", i), f"{slot} is not available in stage {previous}", slot
             )
     for i, slot in enumerate(crit.taken):
-        if not (_available_in(scenario, slot.split(".")[1]) & earlier):
+        available = _available_in(scenario, slot.split(".")[1])
+        if available is not None and not (available & earlier):
             unreachable((*where, "taken", i), f"{slot} is not available in any earlier stage", slot)
     commitments = {c.id: c for c in scenario.commitments}
     for i, deal_id in enumerate(crit.deals_in_force):
-        deal = next(d for d in scenario.deals if d.id == deal_id)
+        deal = next((d for d in scenario.deals if d.id == deal_id), None)
+        if deal is None:
+            continue  # reported by the reference checks
         common = set(earlier)
+        known = True
         for cid in deal.commitments:
-            common &= _available_in(scenario, commitments[cid].action)
-        if not common:
+            com = commitments.get(cid)
+            available = None if com is None else _available_in(scenario, com.action)
+            if available is None:
+                known = False  # an unknown commitment or action: nothing to conclude
+                break
+            common &= available
+        if known and not common:
             unreachable(
                 (*where, "deals_in_force", i),
                 f"the actions of deal {deal_id} are never available together before it",
@@ -60,7 +73,11 @@ def _criteria_issues(
 
 
 def check_semantics(scenario: Scenario) -> list[ScenarioIssue]:
-    """Reachability and horizon checks on a scenario whose references are valid."""
+    """Reachability and horizon checks on a well-typed scenario.
+
+    Unknown references are skipped here (the reference checks report them), so
+    these checks can run, and report, alongside them.
+    """
     issues: list[ScenarioIssue] = []
     stages = scenario.roadmap.stages
     ids = [s.id for s in stages]

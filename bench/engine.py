@@ -1,0 +1,81 @@
+"""Engine throughput on the korea scenario, in party-rounds per second.
+
+A party-round is one party's move in one round of one episode, with its
+clearing, payoffs, perception by every observer and trust updates. The
+baseline, measured in the same run, is a batch of one (a live session's
+case); the table shows each batch size's speed-up over it. Monitoring noise
+is on (the scenario's), moves are a fixed random mix of legal outright acts
+(10%) and offers (70%), computed outside the timed step.
+
+Usage: python bench/engine.py [--quick] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import time
+
+import numpy as np
+
+from detente.engine import CounterRNG, State, Submissions, available, initial_state, offerable, step
+from detente.scenario import load_scenario
+from detente.scenario.compiled import CompiledScenario, compile_scenario
+
+
+def moves(state: State, pattern: tuple[np.ndarray, np.ndarray]) -> Submissions:
+    acts, offers = pattern
+    return Submissions(acts & available(state), offers & offerable(state))
+
+
+def run(compiled: CompiledScenario, batch: int, rounds: int) -> float:
+    """Seconds spent inside ``step`` for ``rounds`` rounds of ``batch`` episodes."""
+    gen = np.random.default_rng(0)
+    patterns = [
+        (
+            gen.random((batch, compiled.n_slots)) < 0.1,
+            gen.random((batch, len(compiled.commitments))) < 0.7,
+        )
+        for _ in range(4)
+    ]
+    state = initial_state(compiled, batch)
+    rng = CounterRNG(1)
+    spent = 0.0
+    for r in range(rounds):
+        sub = moves(state, patterns[r % 4])
+        start = time.perf_counter()
+        state, _ = step(state, sub, rng)
+        spent += time.perf_counter() - start
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    compiled = compile_scenario(load_scenario("korea"))
+    parties = len(compiled.parties)
+    run(compiled, 8, 2)  # compile (or load) the kernels outside the measurement
+    sizes = [(1, 400), (1_000, 50), (100_000, 20)]
+    if args.quick:
+        sizes = [(1, 50), (1_000, 10), (10_000, 5)]
+    rows = []
+    for batch, rounds in sizes:
+        times = [run(compiled, batch, rounds) for _ in range(args.repeats)]
+        median = statistics.median(times)
+        rows.append((batch, rounds, median, batch * rounds * parties / median))
+    base = rows[0][3]
+    print(
+        f"korea: {parties} parties, {compiled.n_slots} slots, {len(compiled.commitments)} commitments"
+    )
+    print(f"{'batch':>8} {'rounds':>7} {'median s':>9} {'party-rounds/s':>15} {'vs batch 1':>11}")
+    for batch, rounds, median, rate in rows:
+        print(f"{batch:>8,} {rounds:>7} {median:>9.4f} {rate:>15,.0f} {rate / base:>10.1f}x")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory: {peak:,.0f} MiB (whole process, all sizes)")
+
+
+if __name__ == "__main__":
+    main()

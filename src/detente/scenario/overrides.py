@@ -1,0 +1,202 @@
+"""``--set PATH=VALUE``: change any number of a scenario by its path, then validate.
+
+Overrides apply to the raw YAML document before validation, so an
+overridden scenario is checked exactly like an edited file. Paths follow the
+document: ``noise.miss``, ``utilities.discount``, ``trust.priors[0].trust``;
+list items may also be picked by id (``roadmap.stages[trust_building]``) and
+keys containing dots quoted (``utilities.parties.US.linear["DPRK.nuclear_test"]``).
+A key the document lacks may be added where the schema has a field of that
+name (``noise.tremble``); any other unknown step is an error naming the path
+and what exists there.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import types
+import typing
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+from pydantic import BaseModel
+
+from detente.scenario.load import (
+    builtin_names,
+    builtin_text,
+    load_scenario,
+    parse_scenario,
+    parse_yaml,
+)
+from detente.scenario.schema import Scenario
+
+Step = str | int
+
+_STEP = re.compile(
+    r"""(?:^|\.)(?P<key>[A-Za-z_][A-Za-z0-9_]*)
+      | \[(?P<index>-?\d+)\]
+      | \[(?P<id>[A-Za-z_][A-Za-z0-9_]*)\]
+      | \["(?P<dq>[^"]*)"\]
+      | \['(?P<sq>[^']*)'\]""",
+    re.VERBOSE,
+)
+
+
+class OverrideError(ValueError):
+    """An override that cannot be applied: a malformed one, or a path that does not exist."""
+
+
+def parse_path(path: str) -> list[Step]:
+    """``trust.priors[0].trust`` -> ``["trust", "priors", 0, "trust"]``."""
+    steps: list[Step] = []
+    pos = 0
+    while pos < len(path):
+        m = _STEP.match(path, pos)
+        if m is None or m.end() == pos:
+            raise OverrideError(f"cannot read the path {path!r} at {path[pos:]!r}")
+        if m["index"] is not None:
+            steps.append(int(m["index"]))
+        else:
+            steps.append(next(g for g in (m["key"], m["id"], m["dq"], m["sq"]) if g is not None))
+        pos = m.end()
+    if not steps:
+        raise OverrideError("an empty path")
+    return steps
+
+
+def _unwrap(tp: Any) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            inner = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(inner) != 1:
+                return Any
+            tp = inner[0]
+        else:
+            return tp
+
+
+def _child_type(tp: Any, step: Step) -> Any:
+    """The schema type one step below ``tp``; None where the schema has no such step."""
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        for name, info in tp.model_fields.items():
+            if step in (name, info.alias):
+                return info.annotation
+        return None
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is dict:
+        return args[1]
+    if origin is list:
+        return args[0]
+    if origin is tuple and isinstance(step, int) and step < len(args):
+        return args[step]
+    return Any
+
+
+def _fields(tp: Any) -> str:
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return ", ".join(info.alias or name for name, info in tp.model_fields.items())
+    return "none"
+
+
+def _set(doc: dict[str, Any], steps: list[Step], value: Any) -> None:
+    node: Any = doc
+    tp: Any = Scenario
+    where = "the scenario"
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        child = _child_type(tp, step)
+        if isinstance(node, dict):
+            if step not in node:
+                if child is None:
+                    raise OverrideError(f"{where} has no field {step!r} (fields: {_fields(tp)})")
+                if not last:
+                    node[step] = {}
+        elif isinstance(node, list):
+            step = _list_position(node, step, where)
+        else:
+            raise OverrideError(f"{where} is a value ({node!r}), not a section: nothing below it")
+        if last:
+            node[step] = value
+            return
+        node, tp = node[step], child if child is not None else Any
+        where = _render(steps[: i + 1])
+
+
+def _list_position(items: list[Any], step: Step, where: str) -> int:
+    if isinstance(step, int):
+        if not -len(items) <= step < len(items):
+            raise OverrideError(f"{where} has {len(items)} items; there is no item {step}")
+        return step
+    ids = [item.get("id") for item in items if isinstance(item, dict)]
+    if step not in ids:
+        listed = ", ".join(str(i) for i in ids if i is not None) or "none have ids"
+        raise OverrideError(f"{where} has no item with id {step!r} (ids: {listed})")
+    return ids.index(step)
+
+
+def _render(steps: list[Step]) -> str:
+    out = ""
+    for step in steps:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", step):
+            out += f".{step}" if out else step
+        else:
+            out += f"[{step!r}]"
+    return out
+
+
+def apply_overrides(doc: Any, overrides: Iterable[str]) -> Any:
+    """A copy of the raw scenario document with every ``PATH=VALUE`` applied in order.
+
+    Values are read as YAML: ``0.1``, ``true``, ``[US, DPRK]``.
+    """
+    out = copy.deepcopy(doc)
+    if not isinstance(out, dict):
+        raise OverrideError("the scenario document is not a mapping; nothing to override")
+    for text in overrides:
+        path, sep, raw = text.partition("=")
+        if not sep or not path.strip() or not raw.strip():
+            raise OverrideError(f"--set {text!r}: expected PATH=VALUE, e.g. noise.miss=0.1")
+        try:
+            value = yaml.safe_load(raw)
+            _set(out, parse_path(path.strip()), value)
+        except yaml.YAMLError as err:
+            raise OverrideError(f"--set {text}: the value is not valid YAML ({err})") from None
+        except OverrideError as err:
+            raise OverrideError(f"--set {text}: {err}") from None
+    return out
+
+
+def _read(name_or_path: str | Path) -> tuple[str, str]:
+    """The YAML text of a built-in or a file, and how to name it in errors."""
+    path = Path(name_or_path)
+    if isinstance(name_or_path, str) and name_or_path in builtin_names() and not path.exists():
+        return builtin_text(name_or_path), f"{name_or_path} (built-in)"
+    if not path.is_file():
+        load_scenario(name_or_path)  # raises the loader's own error for a missing scenario
+    return path.read_text(encoding="utf-8"), str(path)
+
+
+def load_with_overrides(name_or_path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Load a scenario, apply ``--set`` overrides to its document, then validate it."""
+    overrides = list(overrides)
+    if not overrides:
+        return load_scenario(name_or_path)
+    text, source = _read(name_or_path)
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        parse_yaml(text, source)  # raises the loader's error, with line and column
+        raise
+    return parse_scenario(
+        apply_overrides(doc, overrides), f"{source} with --set {' '.join(overrides)}"
+    )

@@ -1,0 +1,36 @@
+"""Building submissions by name, for readable engine tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from detente.engine import Submissions
+from detente.scenario.compiled import CompiledScenario
+
+
+def moves(
+    compiled: CompiledScenario,
+    actions: Iterable[str] = (),
+    offers: Iterable[str] = (),
+    deals: Iterable[str] = (),
+    batch: int = 1,
+) -> Submissions:
+    """Outright ``PARTY.action`` slots, named commitments, and every commitment of named deals."""
+    sub = Submissions.empty(compiled, batch)
+    for label in actions:
+        party, action = label.split(".")
+        sub.actions[:, compiled.slot_of(party, action)] = True
+    names = list(offers)
+    for deal in deals:
+        d = compiled.deals.index(deal)
+        t = compiled.tables
+        names += [compiled.commitments[m] for m in t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]]]
+    for name in names:
+        sub.offers[:, compiled.commitments.index(name)] = True
+    return sub
+
+
+def executed_labels(compiled: CompiledScenario, executed: np.ndarray) -> set[str]:
+    return {compiled.slot_label(int(k)) for k in np.flatnonzero(executed)}

@@ -1,0 +1,174 @@
+"""Clearing properties: sound, maximal, order-independent; cycles clear.
+
+Random commitment structures are checked against a brute-force definition:
+the cleared set must be the union of all *self-supporting* sets of offered
+commitments (each member's condition met by the outright actions plus the
+members' actions, and each member's deal whole).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detente.engine.clearing import clear_episode
+from detente.scenario import parse_scenario
+from detente.scenario.compiled import CompiledScenario, compile_scenario
+from tests.engine.moves import executed_labels, moves
+
+
+def build(
+    parties: int, coms: list[tuple[int, int, list[int]]], deal_of: list[int]
+) -> CompiledScenario:
+    """A scenario with two actions per party; commitment = (party, own action, condition slots)."""
+    pids = [f"P{i}" for i in range(parties)]
+    slots = [f"P{p}.a{p}_{i}" for p in range(parties) for i in range(2)]
+    doc: dict[str, Any] = {
+        "id": "clearing",
+        "parties": [{"id": p} for p in pids],
+        "actions": [
+            {"id": f"a{p}_{i}", "actors": [pids[p]], "category": "initiative", "intensity": 1}
+            for p in range(parties)
+            for i in range(2)
+        ],
+        "commitments": [
+            {
+                "id": f"c{m}",
+                "party": pids[p],
+                "action": f"a{p}_{a}",
+                "if": [slots[k] for k in conds],
+            }
+            for m, (p, a, conds) in enumerate(coms)
+        ],
+        "deals": [
+            {"id": f"d{d}", "commitments": [f"c{m}" for m, dd in enumerate(deal_of) if dd == d]}
+            for d in sorted({d for d in deal_of if d >= 0})
+        ],
+        "roadmap": {"stages": [{"id": "only"}], "success": {"hold_rounds": 1}},
+    }
+    return compile_scenario(parse_scenario(doc))
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> tuple[CompiledScenario, np.ndarray, np.ndarray]:
+    parties = draw(st.integers(2, 4))
+    n_slots = 2 * parties
+    n_com = draw(st.integers(1, 8))
+    coms = [
+        (
+            p := draw(st.integers(0, parties - 1)),
+            draw(st.integers(0, 1)),
+            draw(st.lists(st.integers(0, n_slots - 1), min_size=1, max_size=3, unique=True)),
+        )
+        for _ in range(n_com)
+    ]
+    del p
+    deal_of = draw(st.lists(st.integers(-1, 2), min_size=n_com, max_size=n_com))
+    compiled = build(parties, coms, deal_of)
+    outright = np.array(draw(st.lists(st.booleans(), min_size=n_slots, max_size=n_slots)))
+    offers = np.array(draw(st.lists(st.booleans(), min_size=n_com, max_size=n_com)))
+    return compiled, outright & draw(st.booleans()), offers
+
+
+def clear(
+    c: CompiledScenario, outright: np.ndarray, offers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    remaining = np.zeros(len(offers), dtype=bool)
+    executed = np.zeros(len(outright), dtype=bool)
+    t = c.tables
+    clear_episode(
+        t.com_slot,
+        t.com_cond_ptr,
+        t.com_cond,
+        t.com_deal,
+        t.deal_ptr,
+        t.deal_com,
+        outright,
+        offers,
+        remaining,
+        executed,
+    )
+    return remaining, executed
+
+
+def self_supporting(c: CompiledScenario, outright: np.ndarray, members: set[int]) -> bool:
+    t = c.tables
+    have = outright.copy()
+    for m in members:
+        have[t.com_slot[m]] = True
+    for m in members:
+        if not all(have[t.com_cond[t.com_cond_ptr[m] : t.com_cond_ptr[m + 1]]]):
+            return False
+        d = t.com_deal[m]
+        if d >= 0 and not set(t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]].tolist()) <= members:
+            return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(instances())
+def test_clearing_is_the_greatest_self_supporting_set(
+    inst: tuple[CompiledScenario, np.ndarray, np.ndarray],
+) -> None:
+    c, outright, offers = inst
+    remaining, executed = clear(c, outright, offers)
+    offered = [int(m) for m in np.flatnonzero(offers)]
+    union: set[int] = set()
+    for size in range(len(offered) + 1):
+        for subset in combinations(offered, size):
+            if self_supporting(c, outright, set(subset)):
+                union |= set(subset)
+    cleared = {int(m) for m in np.flatnonzero(remaining)}
+    assert cleared == union, "maximal: every self-supporting set is inside the cleared one"
+    assert self_supporting(c, outright, cleared), "sound: nothing clears without its condition"
+    expected = outright.copy()
+    expected[c.tables.com_slot[sorted(cleared)]] = True
+    assert (executed == expected).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(), st.randoms(use_true_random=False))
+def test_clearing_is_order_independent(
+    inst: tuple[CompiledScenario, np.ndarray, np.ndarray], rnd: Any
+) -> None:
+    """Permuting parties, actions and commitments in the document changes nothing."""
+    c, outright, offers = inst
+    _, executed = clear(c, outright, offers)
+    doc = c.scenario.model_dump(by_alias=True, exclude_defaults=True)
+    for key in ("parties", "actions", "commitments"):
+        rnd.shuffle(doc[key])
+    shuffled = compile_scenario(parse_scenario(doc))
+    out_labels = [c.slot_label(int(k)) for k in np.flatnonzero(outright)]
+    offer_names = [c.commitments[int(m)] for m in np.flatnonzero(offers)]
+    sub = moves(shuffled, actions=out_labels, offers=offer_names)
+    _, executed2 = clear(shuffled, sub.actions[0], sub.offers[0])
+    assert executed_labels(c, executed) == executed_labels(shuffled, executed2)
+
+
+def test_a_cycle_of_commitments_clears() -> None:
+    """A if B, B if C, C if A: nobody moves first, all three execute."""
+    c = build(3, [(0, 0, [2]), (1, 0, [4]), (2, 0, [0])], [-1, -1, -1])
+    remaining, executed = clear(c, np.zeros(6, bool), np.ones(3, bool))
+    assert remaining.all()
+    assert executed_labels(c, executed) == {"P0.a0_0", "P1.a1_0", "P2.a2_0"}
+
+
+def test_a_broken_cycle_clears_nothing() -> None:
+    c = build(3, [(0, 0, [2]), (1, 0, [4]), (2, 0, [0])], [-1, -1, -1])
+    remaining, executed = clear(c, np.zeros(6, bool), np.array([True, True, False]))
+    assert not remaining.any()
+    assert not executed.any()
+
+
+def test_a_deal_clears_only_whole() -> None:
+    """c0 and c1 support each other, but their deal also needs c2, whose condition fails."""
+    c = build(2, [(0, 0, [2]), (1, 0, [0]), (1, 1, [1])], [0, 0, 0])
+    remaining, _ = clear(c, np.zeros(4, bool), np.ones(3, bool))
+    assert not remaining.any()
+    loose = build(2, [(0, 0, [2]), (1, 0, [0]), (1, 1, [1])], [-1, -1, -1])
+    remaining, _ = clear(loose, np.zeros(4, bool), np.ones(3, bool))
+    assert remaining.tolist() == [True, True, False]

@@ -1,0 +1,68 @@
+"""Monitoring noise rates, trust arithmetic, and the trembling hand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detente.engine import CounterRNG, initial_state, step
+from detente.scenario import load_scenario
+from detente.scenario.compiled import CompiledScenario, compile_scenario
+from detente.scenario.schema import Noise
+from tests.engine.moves import moves
+
+
+def with_noise(name: str, **noise: float) -> CompiledScenario:
+    s = load_scenario(name)
+    return compile_scenario(s.model_copy(update={"noise": Noise(**noise)}))
+
+
+def binomial_ok(hits: int, n: int, p: float) -> bool:
+    """Within five standard deviations: fails by chance about once in 3.5 million runs."""
+    return abs(hits - n * p) <= 5 * np.sqrt(n * p * (1 - p))
+
+
+def test_miss_rate_matches_parameter() -> None:
+    c = with_noise("ipd", miss=0.2)
+    batch = 20_000
+    state, _ = step(
+        initial_state(c, batch), moves(c, actions=["A.defect"], batch=batch), CounterRNG(3)
+    )
+    seen_by_b = state.arrays.perceived[:, 1, c.slot_of("A", "defect")]
+    assert binomial_ok(int((~seen_by_b).sum()), batch, 0.2)
+    assert state.arrays.perceived[:, 0, c.slot_of("A", "defect")].all(), "own acts are known"
+
+
+def test_false_alarm_rate_matches_parameter() -> None:
+    c = with_noise("korea", false_alarm=0.03)
+    batch = 5_000
+    state, _ = step(initial_state(c, batch), moves(c, batch=batch), CounterRNG(4))
+    perceived = state.arrays.perceived
+    own = c.tables.slot_party[None, :] == np.arange(len(c.parties))[:, None]
+    candidates = int((~own).sum()) * batch
+    assert not perceived[:, own].any(), "nobody imagines its own acts"
+    assert binomial_ok(int(perceived.sum()), candidates, 0.03)
+    per_slot = perceived.sum(axis=(0, 1))
+    assert (per_slot > 0).all(), "alarms fall on every slot, not only the first candidates"
+
+
+def test_trust_is_beta_reputation_with_forgetting(ipd: CompiledScenario) -> None:
+    """Hand-computed: Beta(1,1) prior, forgetting 0.9, restraint evidence 1, defect weight 1."""
+    rng = CounterRNG(0)
+    state = initial_state(ipd, 1)
+    state, _ = step(state, moves(ipd, actions=["B.defect"]), rng)
+    state, _ = step(state, moves(ipd), rng)
+    pos, neg = 0.9 * 0 + 1.0, 0.9 * 1.0 + 0.0
+    expected = (pos + 1.0) / (pos + neg + 2.0)
+    assert np.isclose(state.arrays.trust[0, 0, 1], expected)
+    assert np.isclose(state.arrays.trust[0, 1, 0], (0.9 + 1.0 + 1.0) / (1.9 + 2.0))
+
+
+def test_tremble_flips_outright_choices_at_its_rate() -> None:
+    c = with_noise("ipd", tremble=0.05)
+    batch = 20_000
+    state, events = step(initial_state(c, batch), moves(c, batch=batch), CounterRNG(9))
+    defected = state.arrays.executed[:, c.slot_of("A", "defect")]
+    assert binomial_ok(int(defected.sum()), batch, 0.05)
+    assert (events.outcome.trembled[:, c.slot_of("A", "defect")] == defected).all()
+    kinds = {e.payload.get("via") for e in events.records(int(np.argmax(defected)))}
+    assert "tremble" in kinds
