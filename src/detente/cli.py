@@ -103,23 +103,23 @@ def run(
 
     compiled = compile_scenario(load_or_fail(scenario))
     horizon = rounds or compiled.scenario.rounds
-    table = Table(
-        "round", "stage", "executed", "roadmap", title=f"{compiled.scenario.title} (seed {seed})"
-    )
+    out.print(f"[bold]{compiled.scenario.title}[/bold] (seed {seed}, {horizon} rounds)")
     for state, events in play_episode(compiled, horizon, seed):
+        stage = compiled.stages[int(state.arrays.stage[0])]
+        if state.arrays.stalled[0]:
+            stage += " (stalled)"
         executed = [
             f"{e.party}.{e.payload['action']}" for e in events if e.type == "action_executed"
         ]
         notes = [_describe(e.type, e.payload) for e in events if e.type in _ROADMAP_EVENTS]
-        stage = compiled.stages[int(state.arrays.stage[0])]
-        if state.arrays.stalled[0]:
-            stage += " (stalled)"
-        table.add_row(str(state.round), stage, ", ".join(executed) or "-", "; ".join(notes))
-    out.print(table)
+        out.print(f"round {state.round:>3}  [cyan]{stage}[/cyan]", soft_wrap=True)
+        out.print(f"    executed: {', '.join(executed) or '-'}", soft_wrap=True, markup=False)
+        for note in notes:
+            out.print(f"    {note}", soft_wrap=True, markup=False)
     totals = ", ".join(
         f"{p} {v:.1f}" for p, v in zip(compiled.parties, state.arrays.total[0], strict=True)
     )
-    out.print(f"total payoffs: {totals}")
+    out.print(f"total payoffs: {totals}", soft_wrap=True)
 
 
 _ROADMAP_EVENTS = {
