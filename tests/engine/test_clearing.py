@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detente.engine.clearing import clear_episode
+from detente.engine.clearing import clear
 from detente.scenario import parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from tests.engine.moves import executed_labels, moves
@@ -74,25 +74,27 @@ def instances(draw: st.DrawFn) -> tuple[CompiledScenario, np.ndarray, np.ndarray
     return compiled, outright & draw(st.booleans()), offers
 
 
-def clear(
+def words(flags: np.ndarray) -> np.ndarray:
+    """Boolean flags as the kernel's bit words."""
+    out = np.zeros(max(1, -(-len(flags) // 64)), dtype=np.uint64)
+    for i in np.flatnonzero(flags):
+        out[i // 64] |= np.uint64(1) << np.uint64(i % 64)
+    return out
+
+
+def flags(w: np.ndarray, n: int) -> np.ndarray:
+    return np.array([bool((int(w[i // 64]) >> (i % 64)) & 1) for i in range(n)], dtype=bool)
+
+
+def clear_flags(
     c: CompiledScenario, outright: np.ndarray, offers: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    remaining = np.zeros(len(offers), dtype=bool)
-    executed = np.zeros(len(outright), dtype=bool)
+    """The kernel's clearing on boolean flags: (cleared commitments, executed slots)."""
     t = c.tables
-    clear_episode(
-        t.com_slot,
-        t.com_cond_ptr,
-        t.com_cond,
-        t.com_deal,
-        t.deal_ptr,
-        t.deal_com,
-        outright,
-        offers,
-        remaining,
-        executed,
-    )
-    return remaining, executed
+    remaining = words(offers)
+    executed = np.zeros_like(words(outright))
+    clear(t.com_slot, t.com_cond_bits, t.com_deal_bits, words(outright), remaining, executed)
+    return flags(remaining, len(offers)), flags(executed, len(outright))
 
 
 def self_supporting(c: CompiledScenario, outright: np.ndarray, members: set[int]) -> bool:
@@ -115,7 +117,7 @@ def test_clearing_is_the_greatest_self_supporting_set(
     inst: tuple[CompiledScenario, np.ndarray, np.ndarray],
 ) -> None:
     c, outright, offers = inst
-    remaining, executed = clear(c, outright, offers)
+    remaining, executed = clear_flags(c, outright, offers)
     offered = [int(m) for m in np.flatnonzero(offers)]
     union: set[int] = set()
     for size in range(len(offered) + 1):
@@ -137,7 +139,7 @@ def test_clearing_is_order_independent(
 ) -> None:
     """Permuting parties, actions and commitments in the document changes nothing."""
     c, outright, offers = inst
-    _, executed = clear(c, outright, offers)
+    _, executed = clear_flags(c, outright, offers)
     doc = c.scenario.model_dump(by_alias=True, exclude_defaults=True)
     for key in ("parties", "actions", "commitments"):
         rnd.shuffle(doc[key])
@@ -145,21 +147,21 @@ def test_clearing_is_order_independent(
     out_labels = [c.slot_label(int(k)) for k in np.flatnonzero(outright)]
     offer_names = [c.commitments[int(m)] for m in np.flatnonzero(offers)]
     sub = moves(shuffled, actions=out_labels, offers=offer_names)
-    _, executed2 = clear(shuffled, sub.actions[0], sub.offers[0])
+    _, executed2 = clear_flags(shuffled, sub.actions[0], sub.offers[0])
     assert executed_labels(c, executed) == executed_labels(shuffled, executed2)
 
 
 def test_a_cycle_of_commitments_clears() -> None:
     """A if B, B if C, C if A: nobody moves first, all three execute."""
     c = build(3, [(0, 0, [2]), (1, 0, [4]), (2, 0, [0])], [-1, -1, -1])
-    remaining, executed = clear(c, np.zeros(6, bool), np.ones(3, bool))
+    remaining, executed = clear_flags(c, np.zeros(6, bool), np.ones(3, bool))
     assert remaining.all()
     assert executed_labels(c, executed) == {"P0.a0_0", "P1.a1_0", "P2.a2_0"}
 
 
 def test_a_broken_cycle_clears_nothing() -> None:
     c = build(3, [(0, 0, [2]), (1, 0, [4]), (2, 0, [0])], [-1, -1, -1])
-    remaining, executed = clear(c, np.zeros(6, bool), np.array([True, True, False]))
+    remaining, executed = clear_flags(c, np.zeros(6, bool), np.array([True, True, False]))
     assert not remaining.any()
     assert not executed.any()
 
@@ -167,8 +169,62 @@ def test_a_broken_cycle_clears_nothing() -> None:
 def test_a_deal_clears_only_whole() -> None:
     """c0 and c1 support each other, but their deal also needs c2, whose condition fails."""
     c = build(2, [(0, 0, [2]), (1, 0, [0]), (1, 1, [1])], [0, 0, 0])
-    remaining, _ = clear(c, np.zeros(4, bool), np.ones(3, bool))
+    remaining, _ = clear_flags(c, np.zeros(4, bool), np.ones(3, bool))
     assert not remaining.any()
     loose = build(2, [(0, 0, [2]), (1, 0, [0]), (1, 1, [1])], [-1, -1, -1])
-    remaining, _ = clear(loose, np.zeros(4, bool), np.ones(3, bool))
+    remaining, _ = clear_flags(loose, np.zeros(4, bool), np.ones(3, bool))
     assert remaining.tolist() == [True, True, False]
+
+
+def greatest_fixed_point(
+    c: CompiledScenario, outright: np.ndarray, offers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The definition, on boolean flags: drop unsupported offers until nothing changes."""
+    t = c.tables
+    remaining = offers.copy()
+    while True:
+        executed = outright.copy()
+        executed[t.com_slot[remaining]] = True
+        keep = remaining.copy()
+        for m in np.flatnonzero(remaining):
+            conds = t.com_cond[t.com_cond_ptr[m] : t.com_cond_ptr[m + 1]]
+            d = t.com_deal[m]
+            deal = t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]] if d >= 0 else []
+            keep[m] = executed[conds].all() and remaining[deal].all()
+        if (keep == remaining).all():
+            return remaining, executed
+        remaining = keep
+
+
+@st.composite
+def wide_instances(draw: st.DrawFn) -> tuple[CompiledScenario, np.ndarray, np.ndarray]:
+    """More than 64 slots and commitments: the kernel's sets span several words."""
+    parties, n_com = 36, 70
+    n_slots = 2 * parties
+    coms = [
+        (
+            draw(st.integers(0, parties - 1)),
+            draw(st.integers(0, 1)),
+            draw(st.lists(st.integers(0, n_slots - 1), min_size=1, max_size=2, unique=True)),
+        )
+        for _ in range(n_com)
+    ]
+    deal_of = draw(st.lists(st.integers(-1, 5), min_size=n_com, max_size=n_com))
+    compiled = build(parties, coms, deal_of)
+    outright = np.array(draw(st.lists(st.booleans(), min_size=n_slots, max_size=n_slots)))
+    offers = np.array(draw(st.lists(st.booleans(), min_size=n_com, max_size=n_com)))
+    return compiled, outright, offers
+
+
+@settings(max_examples=25, deadline=None)
+@given(wide_instances())
+def test_clearing_spans_several_words(
+    inst: tuple[CompiledScenario, np.ndarray, np.ndarray],
+) -> None:
+    c, outright, offers = inst
+    assert c.tables.com_cond_bits.shape[1] > 1
+    assert c.tables.deal_bits.shape[1] > 1
+    remaining, executed = clear_flags(c, outright, offers)
+    expected_remaining, expected_executed = greatest_fixed_point(c, outright, offers)
+    assert (remaining == expected_remaining).all()
+    assert (executed == expected_executed).all()

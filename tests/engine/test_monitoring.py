@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.engine import CounterRNG, initial_state, step
+from detente.engine import CounterRNG, Submissions, initial_state, step
 from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.schema import Noise
@@ -66,3 +66,33 @@ def test_tremble_flips_outright_choices_at_its_rate() -> None:
     assert (events.outcome.trembled[:, c.slot_of("A", "defect")] == defected).all()
     kinds = {e.payload.get("via") for e in events.records(int(np.argmax(defected)))}
     assert "tremble" in kinds
+
+
+def test_wide_scenarios_span_several_words() -> None:
+    """72 slots (two words): every executed act is perceived by all, and misses stay private."""
+    from tests.engine.test_clearing import build
+
+    c = build(36, [(0, 0, [2])], [-1])
+    assert c.tables.party_slot_bits.shape[1] == 2
+    batch = 50
+    actions = np.random.default_rng(0).random((batch, c.n_slots)) < 0.5
+    quiet, _ = step(
+        initial_state(c, batch), Submissions(actions, np.zeros((batch, 1), bool)), CounterRNG(1)
+    )
+    assert (quiet.arrays.executed == actions).all()
+    assert (quiet.arrays.taken == actions).all()
+    assert (quiet.arrays.perceived == actions[:, None, :]).all()
+    noisy_c = compile_scenario(c.scenario.model_copy(update={"noise": Noise(miss=0.5)}))
+    noisy, _ = step(
+        initial_state(noisy_c, batch),
+        Submissions(actions, np.zeros((batch, 1), bool)),
+        CounterRNG(1),
+    )
+    own = noisy_c.tables.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
+    seen = noisy.arrays.perceived
+    done = np.broadcast_to(actions[:, None, :], seen.shape)
+    assert (seen <= done).all(), "no false alarms configured"
+    assert (seen[:, own] == done[:, own]).all(), "own acts are known"
+    others = done[:, ~own]
+    assert binomial_ok(int((others & ~seen[:, ~own]).sum()), int(others.sum()), 0.5)
+    assert seen[:, :, 64:].any(), "slots of the second word are perceived too"

@@ -133,7 +133,7 @@ def test_stage_three_and_success(korea_quiet: CompiledScenario) -> None:
     state, kind = play(c, state, moves(c, deals=FREEZE + SUMMIT))
     assert kind == ADVANCE
     assert stage_of(state) == "peace_mechanism"
-    peace = FREEZE + ["peace_and_security"]
+    peace = [*FREEZE, "peace_and_security"]
     rounds = 0
     while state.arrays.success_round[0] < 0:
         state, kind = play(c, state, moves(c, deals=peace if rounds == 0 else FREEZE))

@@ -5,101 +5,71 @@ the unconditional actions plus the actions of the commitments still standing,
 and each whose deal is no longer whole; repeat until nothing changes. Every
 drop is justified against a superset of the final set, so what remains is the
 largest self-supporting set: nobody moves first, no commitment executes
-unless its condition holds, and cycles (A if B, B if A) clear.
+unless its condition holds, and cycles (A if B, B if A) clear. Being the
+greatest fixed point, the result does not depend on the order of the drops.
+
+Sets are bit words (:mod:`detente.engine.bits`): a condition or a deal check
+is one AND per word instead of a loop over its members.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
+from detente.engine.bits import bit, inside, lowest, meets
+from detente.engine.jit import inner
 
-@njit(cache=True, error_model="numpy")
-def clear_episode(
+
+@inner
+def clear(
     com_slot: NDArray[np.int64],
-    cond_ptr: NDArray[np.int64],
-    cond: NDArray[np.int64],
-    com_deal: NDArray[np.int64],
-    deal_ptr: NDArray[np.int64],
-    deal_com: NDArray[np.int64],
-    actions: NDArray[np.bool_],
-    offers: NDArray[np.bool_],
-    remaining: NDArray[np.bool_],
-    executed: NDArray[np.bool_],
+    com_cond_bits: NDArray[np.uint64],
+    com_deal_bits: NDArray[np.uint64],
+    outright: NDArray[np.uint64],
+    remaining: NDArray[np.uint64],
+    executed: NDArray[np.uint64],
 ) -> None:
-    """Fill ``remaining`` (cleared commitments) and ``executed`` (slots) for one episode."""
-    n_com, n_slots = offers.shape[0], actions.shape[0]
-    changed = False
-    for m in range(n_com):
-        remaining[m] = offers[m]
-        changed = changed or offers[m]
-    while changed:
+    """Shrink ``remaining`` (offers in, cleared out) and fill ``executed`` (slot words)."""
+    while True:
+        for w in range(executed.shape[0]):
+            executed[w] = outright[w]
+        for w in range(remaining.shape[0]):
+            x = remaining[w]
+            while x:
+                k = com_slot[w * 64 + lowest(x)]
+                executed[k >> 6] |= bit(k)
+                x &= x - np.uint64(1)
         changed = False
-        for k in range(n_slots):
-            executed[k] = actions[k]
-        for m in range(n_com):
-            if remaining[m]:
-                executed[com_slot[m]] = True
-        for m in range(n_com):
-            if not remaining[m]:
-                continue
-            ok = True
-            for q in range(cond_ptr[m], cond_ptr[m + 1]):
-                if not executed[cond[q]]:
-                    ok = False
-                    break
-            d = com_deal[m]
-            if ok and d >= 0:
-                for q in range(deal_ptr[d], deal_ptr[d + 1]):
-                    if not remaining[deal_com[q]]:
-                        ok = False
-                        break
-            if not ok:
-                remaining[m] = False
-                changed = True
-    for k in range(n_slots):
-        executed[k] = actions[k]
-    for m in range(n_com):
-        if remaining[m]:
-            executed[com_slot[m]] = True
+        for w in range(remaining.shape[0]):
+            x = remaining[w]
+            while x:
+                m = w * 64 + lowest(x)
+                x &= x - np.uint64(1)
+                if not (inside(com_cond_bits, m, executed) and inside(com_deal_bits, m, remaining)):
+                    remaining[w] &= ~bit(m)
+                    changed = True
+        if not changed:
+            return
 
 
-@njit(cache=True, error_model="numpy")
-def settle_deals(
-    com_slot: NDArray[np.int64],
-    deal_ptr: NDArray[np.int64],
-    deal_com: NDArray[np.int64],
-    breaks_ptr: NDArray[np.int64],
-    breaks: NDArray[np.int64],
-    remaining: NDArray[np.bool_],
-    executed: NDArray[np.bool_],
-    in_force: NDArray[np.bool_],
-    cleared: NDArray[np.bool_],
-    violated: NDArray[np.bool_],
-) -> None:
-    """Deals that cleared whole enter into force; any in force whose promise is broken ends.
+@inner
+def settle_deal(
+    deal_bits: NDArray[np.uint64],
+    deal_breaker_bits: NDArray[np.uint64],
+    d: int,
+    remaining: NDArray[np.uint64],
+    executed: NDArray[np.uint64],
+    was_in_force: bool,
+) -> tuple[bool, bool, bool]:
+    """(cleared, violated, in force after) for deal ``d``.
 
-    ``in_force`` is updated in place. A party breaks its promise to take an
-    action by taking an action declared to break it (a test breaks a freeze),
-    in any round the agreement is in force, the round it clears included.
+    A deal that clears whole enters into force. A party breaks its promise
+    to take an action by taking an action declared to break it (a test
+    breaks a freeze), in any round the agreement is in force, the round it
+    clears included; the agreement then ends.
     """
-    for d in range(deal_ptr.shape[0] - 1):
-        whole = True
-        for q in range(deal_ptr[d], deal_ptr[d + 1]):
-            if not remaining[deal_com[q]]:
-                whole = False
-                break
-        cleared[d] = whole
-        violated[d] = False
-        if whole:
-            in_force[d] = True
-        if not in_force[d]:
-            continue
-        for q in range(deal_ptr[d], deal_ptr[d + 1]):
-            k = com_slot[deal_com[q]]
-            for r in range(breaks_ptr[k], breaks_ptr[k + 1]):
-                if executed[breaks[r]]:
-                    violated[d] = True
-        if violated[d]:
-            in_force[d] = False
+    whole = inside(deal_bits, d, remaining)
+    in_force = was_in_force or whole
+    violated = in_force and meets(deal_breaker_bits, d, executed)
+    return whole, violated, in_force and not violated

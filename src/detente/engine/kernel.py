@@ -4,7 +4,10 @@ Episodes are independent, so the loop runs per episode and each episode's
 randomness is addressed by its own id: a batch gives exactly what its
 episodes give one by one. Table and state fields are unpacked once per call,
 outside the loop: numba pays for every read of a tuple field, not for plain
-array arguments.
+array arguments. Within an episode, sets of slots and commitments are bit
+words (:mod:`detente.engine.bits`); the public boolean arrays are written
+once each. The kernel also checks that every move is available, so that a
+step passes over its batch once.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from numba import njit
 from numpy.typing import NDArray
 
 from detente.engine.arrays import Outcome, StateArrays
-from detente.engine.clearing import clear_episode, settle_deals
-from detente.engine.monitoring import perceive_episode, update_trust_episode
+from detente.engine.bits import bit, has, lowest
+from detente.engine.clearing import clear, settle_deal
+from detente.engine.jit import inner
+from detente.engine.monitoring import observe_episode
 from detente.engine.rng import STREAM_TREMBLE, draw_at, episode_key
 from detente.engine.roadmap import (
     ADVANCE,
@@ -29,52 +34,37 @@ from detente.engine.roadmap import (
 )
 from detente.scenario.compiled import Tables
 
-
-@njit(cache=True, error_model="numpy")
-def _tremble(
-    tremble: float,
-    available: NDArray[np.bool_],
-    repeatable: NDArray[np.bool_],
-    key: np.uint64,
-    taken: NDArray[np.bool_],
-    intended: NDArray[np.bool_],
-    actual: NDArray[np.bool_],
-    trembled: NDArray[np.bool_],
-) -> None:
-    """Flip each available outright choice with probability ``tremble``."""
-    for k in range(intended.shape[0]):
-        actual[k] = intended[k]
-        trembled[k] = False
-    if tremble <= 0.0:
-        return
-    for k in range(intended.shape[0]):
-        if available[k] and (repeatable[k] or not taken[k]):
-            if draw_at(key, STREAM_TREMBLE, 0, k) < tremble:
-                actual[k] = not intended[k]
-                trembled[k] = True
+OK = 0
+BAD_ACTION = 1
+BAD_OFFER = 2
 
 
-@njit(cache=True, error_model="numpy")
+@inner
 def _payoff(
     base: NDArray[np.float64],
     linear: NDArray[np.float64],
     pair_k: NDArray[np.int64],
     pair_l: NDArray[np.int64],
     pair_value: NDArray[np.float64],
-    executed: NDArray[np.bool_],
+    executed: NDArray[np.uint64],
     out: NDArray[np.float64],
+    b: int,
 ) -> None:
-    n_parties = out.shape[0]
+    """``out[b]``: base, plus linear terms of executed slots in slot order, plus pair terms."""
+    n_parties = out.shape[1]
     for p in range(n_parties):
-        out[p] = base[p]
-    for k in range(executed.shape[0]):
-        if executed[k]:
+        out[b, p] = base[p]
+    for w in range(executed.shape[0]):
+        x = executed[w]
+        while x:
+            k = w * 64 + lowest(x)
+            x &= x - np.uint64(1)
             for p in range(n_parties):
-                out[p] += linear[k, p]
+                out[b, p] += linear[k, p]
     for q in range(pair_k.shape[0]):
-        if executed[pair_k[q]] and executed[pair_l[q]]:
+        if has(executed, pair_k[q]) and has(executed, pair_l[q]):
             for p in range(n_parties):
-                out[p] += pair_value[q, p]
+                out[b, p] += pair_value[q, p]
 
 
 @njit(cache=True, error_model="numpy")
@@ -88,14 +78,44 @@ def step_kernel(
     offers: NDArray[np.bool_],
     n: StateArrays,
     o: Outcome,
-) -> None:
-    """Play round ``rnd`` (0-based) from state ``s`` into state ``n`` and outcome ``o``."""
-    slot_party, provocation = t.slot_party, t.slot_provocation
+) -> tuple[int, int, int]:
+    """Play round ``rnd`` (0-based) from state ``s`` into state ``n`` and outcome ``o``.
+
+    Returns ``(OK, 0, 0)``, or the first unavailable move in the order a
+    user would look for it: ``(BAD_ACTION, b, k)`` for the first episode
+    with one, else ``(BAD_OFFER, b, m)``. The outputs are then incomplete.
+    """
+    slot_words, com_words = t.party_slot_bits.shape[1], t.deal_bits.shape[1]
+    scratch = (
+        np.empty((4, slot_words), dtype=np.uint64),
+        np.empty(com_words, dtype=np.uint64),
+        np.empty(actions.shape[1], dtype=np.int64),
+        np.empty((4, t.n_parties)),
+    )
+    return _play(t, seed, rnd, episodes, s, actions, offers, n, o, scratch)
+
+
+@inner
+def _play(
+    t: Tables,
+    seed: np.uint64,
+    rnd: int,
+    episodes: NDArray[np.int64],
+    s: StateArrays,
+    actions: NDArray[np.bool_],
+    offers: NDArray[np.bool_],
+    n: StateArrays,
+    o: Outcome,
+    scratch: tuple[NDArray[np.uint64], NDArray[np.uint64], NDArray[np.int64], NDArray[np.float64]],
+) -> tuple[int, int, int]:
+    """:func:`step_kernel` once its scratch space exists (see :mod:`detente.engine.jit`)."""
+    words, remaining, picks, sums = scratch
+    slot_party, provocation_bits = t.slot_party, t.provocation_bits
     available, repeatable, tremble = t.slot_available, t.slot_repeatable, t.tremble
-    com_slot, cond_ptr, cond, com_deal = t.com_slot, t.com_cond_ptr, t.com_cond, t.com_deal
-    deal_ptr, deal_com, breaks_ptr, breaks = t.deal_ptr, t.deal_com, t.breaks_ptr, t.breaks
+    com_slot, com_cond_bits, com_deal_bits = t.com_slot, t.com_cond_bits, t.com_deal_bits
+    deal_bits, deal_breaker_bits = t.deal_bits, t.deal_breaker_bits
     base, linear, pair_k, pair_l, pair_value = t.base, t.linear, t.pair_k, t.pair_l, t.pair_value
-    miss, false_alarm_cdf = t.miss, t.false_alarm_cdf
+    party_slot_bits, miss, false_alarm_cdf = t.party_slot_bits, t.miss, t.false_alarm_cdf
     ev_plus, ev_minus, prior_pos, prior_neg = (
         t.evidence_pos,
         t.evidence_neg,
@@ -156,89 +176,104 @@ def step_kernel(
         o_success,
     ) = o
     batch, n_slots = actions.shape
+    n_com, n_deals, n_parties = offers.shape[1], deal_bits.shape[0], t.n_parties
     weight = t.discount**rnd
-    outright = np.empty(n_slots, dtype=np.bool_)
-    pos = np.empty(t.n_parties)
-    picks = np.empty(n_slots, dtype=np.int64)
-    neg = np.empty(t.n_parties)
+    slot_words, com_words = words.shape[1], remaining.shape[0]
+    open_, outright, executed, seen = words[0], words[1], words[2], words[3]
+    bad_offer, bad_offer_at = -1, 0
     for b in range(batch):
         key = episode_key(seed, episodes[b], rnd)
-        executed, taken, trust = n_executed[b], n_taken[b], n_trust[b]
-        in_force, track_level = n_in_force[b], n_track[b]
         stage = s_stage[b]
-        _tremble(
-            tremble,
-            available[stage],
-            repeatable,
-            key,
-            s_taken[b],
-            actions[b],
-            outright,
-            o_trembled[b],
-        )
-        clear_episode(
-            com_slot,
-            cond_ptr,
-            cond,
-            com_deal,
-            deal_ptr,
-            deal_com,
-            outright,
-            offers[b],
-            o_cleared[b],
-            executed,
-        )
-        in_force[:] = s_in_force[b]
-        settle_deals(
-            com_slot,
-            deal_ptr,
-            deal_com,
-            breaks_ptr,
-            breaks,
-            o_cleared[b],
-            executed,
-            in_force,
-            o_deal_cleared[b],
-            o_violated[b],
-        )
+
+        # Availability, the submitted moves, and the trembling hand.
+        for w in range(slot_words):
+            open_[w] = 0
+            outright[w] = 0
+        for k in range(n_slots):
+            if available[stage, k] and (repeatable[k] or not s_taken[b, k]):
+                open_[k >> 6] |= bit(k)
+            if actions[b, k]:
+                outright[k >> 6] |= bit(k)
+        for w in range(slot_words):
+            if outright[w] & ~open_[w]:
+                return BAD_ACTION, b, w * 64 + lowest(outright[w] & ~open_[w])
+        for w in range(com_words):
+            remaining[w] = 0
+        for m in range(n_com):
+            if offers[b, m]:
+                remaining[m >> 6] |= bit(m)
+                if bad_offer < 0 and not has(open_, com_slot[m]):
+                    bad_offer, bad_offer_at = b, m
+        for k in range(n_slots):
+            flip = False
+            if tremble > 0.0 and has(open_, k):
+                flip = draw_at(key, STREAM_TREMBLE, 0, k) < tremble
+            o_trembled[b, k] = flip
+            if flip:
+                outright[k >> 6] ^= bit(k)
+
+        # Clearing, deals, payoffs.
+        clear(com_slot, com_cond_bits, com_deal_bits, outright, remaining, executed)
+        for m in range(n_com):
+            o_cleared[b, m] = has(remaining, m)
         violation = False
-        for d in range(in_force.shape[0]):
-            violation = violation or o_violated[b, d]
+        for d in range(n_deals):
+            whole, violated, in_force = settle_deal(
+                deal_bits, deal_breaker_bits, d, remaining, executed, s_in_force[b, d]
+            )
+            o_deal_cleared[b, d] = whole
+            o_violated[b, d] = violated
+            n_in_force[b, d] = in_force
+            violation = violation or violated
+        _payoff(base, linear, pair_k, pair_l, pair_value, executed, o_payoff, b)
+        for p in range(n_parties):
+            n_total[b, p] = s_total[b, p] + o_payoff[b, p]
+            n_discounted[b, p] = s_discounted[b, p] + weight * o_payoff[b, p]
 
-        payoff = o_payoff[b]
-        _payoff(base, linear, pair_k, pair_l, pair_value, executed, payoff)
-        for p in range(payoff.shape[0]):
-            n_total[b, p] = s_total[b, p] + payoff[p]
-            n_discounted[b, p] = s_discounted[b, p] + weight * payoff[p]
-
-        perceive_episode(slot_party, miss, false_alarm_cdf, key, executed, n_perceived[b], picks)
-        n_ev_pos[b] = s_ev_pos[b]
-        n_ev_neg[b] = s_ev_neg[b]
-        update_trust_episode(
+        # Executed and taken slots; perception and trust.
+        for k in range(n_slots):
+            done = has(executed, k)
+            n_executed[b, k] = done
+            n_taken[b, k] = s_taken[b, k] or done
+        for p in range(n_parties):
+            for k in range(n_slots):
+                n_perceived[b, p, k] = n_executed[b, k]
+        observe_episode(
             slot_party,
+            party_slot_bits,
+            miss,
+            false_alarm_cdf,
             ev_plus,
             ev_minus,
             prior_pos,
             prior_neg,
             forgetting,
             restraint,
-            n_perceived[b],
-            n_ev_pos[b],
-            n_ev_neg[b],
-            trust,
-            pos,
-            neg,
+            key,
+            executed,
+            b,
+            s_ev_pos,
+            s_ev_neg,
+            n_perceived,
+            n_ev_pos,
+            n_ev_neg,
+            n_trust,
+            sums,
+            seen,
+            picks,
         )
 
         provocations = 0
-        for k in range(n_slots):
-            if executed[k] and provocation[k]:
+        for w in range(slot_words):
+            x = executed[w] & provocation_bits[w]
+            while x:
                 provocations += 1
-            taken[k] = s_taken[b, k] or executed[k]
+                x &= x - np.uint64(1)
         calm = s_calm[b] + 1 if provocations == 0 else 0
         n_calm[b] = calm
         in_stage = s_in_stage[b] + 1
-        track_level[:] = s_track[b]
+        for tr in range(n_track.shape[1]):
+            n_track[b, tr] = s_track[b, tr]
         advance_tracks(
             c_ptr,
             c_kind,
@@ -247,14 +282,15 @@ def step_kernel(
             c_x,
             level_ptr,
             level_cond,
-            trust,
+            b,
+            n_trust,
             calm,
             in_stage,
-            in_force,
-            track_level,
-            taken,
+            n_in_force,
+            n_track,
+            n_taken,
             executed,
-            o_track_advanced[b],
+            o_track_advanced,
         )
 
         stalled = s_stalled[b]
@@ -273,11 +309,12 @@ def step_kernel(
             stage,
             stalled,
             in_stage,
-            trust,
+            b,
+            n_trust,
             calm,
-            in_force,
-            track_level,
-            taken,
+            n_in_force,
+            n_track,
+            n_taken,
             executed,
             provocations,
             violation,
@@ -307,12 +344,13 @@ def step_kernel(
                 c_b,
                 c_x,
                 success_cond,
-                trust,
+                b,
+                n_trust,
                 calm,
                 in_stage,
-                in_force,
-                track_level,
-                taken,
+                n_in_force,
+                n_track,
+                n_taken,
                 executed,
                 provocations,
                 violation,
@@ -322,3 +360,6 @@ def step_kernel(
         reached = s_success[b] < 0 and n_held[b] >= success_hold
         o_success[b] = reached
         n_success[b] = rnd + 1 if reached else s_success[b]
+    if bad_offer >= 0:
+        return BAD_OFFER, bad_offer, bad_offer_at
+    return OK, 0, 0

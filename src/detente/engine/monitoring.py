@@ -2,9 +2,9 @@
 
 Each observer sees its own actions exactly and each other party's executed
 action with probability 1 - miss; an action not taken is perceived anyway
-with probability false_alarm. False alarms are sampled by their count, so the
-cost grows with the number of alarms, not with the number of (observer,
-slot) pairs.
+with probability false_alarm. Only executed slots of other parties need a
+miss draw, and false alarms are sampled by their count, so the cost grows
+with what happened, not with the number of (observer, slot) pairs.
 
 Trust of i in j is a beta-reputation estimate (Josang and Ismail, 2002):
 cooperative and hostile evidence, each discounted by a forgetting factor per
@@ -14,92 +14,166 @@ round, on top of a prior that does not fade.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
+from detente.engine.bits import bit, has, lowest
+from detente.engine.jit import inner
 from detente.engine.rng import STREAM_FALSE_ALARM, STREAM_MISS, draw_at
 
 
-@njit(cache=True, error_model="numpy")
-def perceive_episode(
+@inner
+def _perceive(
+    o: int,
     slot_party: NDArray[np.int64],
+    party_slot_bits: NDArray[np.uint64],
     miss: NDArray[np.float64],
     false_alarm_cdf: NDArray[np.float64],
     key: np.uint64,
-    executed: NDArray[np.bool_],
+    executed: NDArray[np.uint64],
     perceived: NDArray[np.bool_],
+    b: int,
+    seen: NDArray[np.uint64],
     picks: NDArray[np.int64],
-) -> None:
-    """Fill ``perceived[observer, slot]`` for one episode and round (``key``: its draws).
+) -> bool:
+    """Observer ``o``'s perception, into ``perceived[b, o]`` (bools) and ``seen`` (words).
+
+    ``perceived[b, o]`` must hold the ``executed`` slots on entry. Returns
+    whether it still does (no miss, no false alarm): then the evidence is
+    the same as any other such observer's.
 
     False alarms: with every slot a Bernoulli(fa) candidate (an alarm landing
     on an own or executed slot is void), their number is Binomial(K, fa); one
     uniform against the precomputed CDF draws it (usually 0), then that many
     distinct slots are drawn. ``picks`` is scratch space of K entries.
     """
-    n_parties, n_slots = perceived.shape
-    for o in range(n_parties):
-        p_miss = miss[o]
-        for k in range(n_slots):
-            seen = executed[k]
-            if seen and p_miss > 0.0 and slot_party[k] != o:
-                seen = draw_at(key, STREAM_MISS, o, k) >= p_miss
-            perceived[o, k] = seen
-        cdf = false_alarm_cdf[o]
-        u = draw_at(key, STREAM_FALSE_ALARM, o, 0)
-        count = 0
-        while count < n_slots and u >= cdf[count]:
-            count += 1
-        n = 1
-        for j in range(count):
-            while True:
-                k = int(draw_at(key, STREAM_FALSE_ALARM, o, n) * n_slots)
-                n += 1
-                fresh = True
-                for q in range(j):
-                    fresh = fresh and picks[q] != k
-                if fresh:
-                    break
-            picks[j] = k
-            if slot_party[k] != o and not executed[k]:
-                perceived[o, k] = True
+    n_slots = perceived.shape[2]
+    exact = True
+    for w in range(seen.shape[0]):
+        seen[w] = executed[w]
+    p_miss = miss[o]
+    if p_miss > 0.0:
+        for w in range(seen.shape[0]):
+            x = executed[w] & ~party_slot_bits[o, w]
+            while x:
+                k = w * 64 + lowest(x)
+                x &= x - np.uint64(1)
+                if draw_at(key, STREAM_MISS, o, k) < p_miss:
+                    perceived[b, o, k] = False
+                    seen[w] &= ~bit(k)
+                    exact = False
+    u = draw_at(key, STREAM_FALSE_ALARM, o, 0)
+    count = 0
+    while count < n_slots and u >= false_alarm_cdf[o, count]:
+        count += 1
+    n = 1
+    for j in range(count):
+        while True:
+            k = int(draw_at(key, STREAM_FALSE_ALARM, o, n) * n_slots)
+            n += 1
+            fresh = True
+            for q in range(j):
+                fresh = fresh and picks[q] != k
+            if fresh:
+                break
+        picks[j] = k
+        if slot_party[k] != o and not has(executed, k):
+            perceived[b, o, k] = True
+            seen[k >> 6] |= bit(k)
+            exact = False
+    return exact
 
 
-@njit(cache=True, error_model="numpy")
-def update_trust_episode(
+@inner
+def _evidence(
     slot_party: NDArray[np.int64],
+    evidence_pos: NDArray[np.float64],
+    evidence_neg: NDArray[np.float64],
+    seen: NDArray[np.uint64],
+    sums: NDArray[np.float64],
+    row: int,
+) -> None:
+    """This round's evidence about each party, summed over the perceived slots in slot order.
+
+    Cooperative sums go to ``sums[row]``, hostile ones to ``sums[row + 1]``.
+    """
+    for j in range(sums.shape[1]):
+        sums[row, j] = 0.0
+        sums[row + 1, j] = 0.0
+    for w in range(seen.shape[0]):
+        x = seen[w]
+        while x:
+            k = w * 64 + lowest(x)
+            x &= x - np.uint64(1)
+            sums[row, slot_party[k]] += evidence_pos[k]
+            sums[row + 1, slot_party[k]] += evidence_neg[k]
+
+
+@inner
+def observe_episode(
+    slot_party: NDArray[np.int64],
+    party_slot_bits: NDArray[np.uint64],
+    miss: NDArray[np.float64],
+    false_alarm_cdf: NDArray[np.float64],
     evidence_pos: NDArray[np.float64],
     evidence_neg: NDArray[np.float64],
     prior_pos: NDArray[np.float64],
     prior_neg: NDArray[np.float64],
     forgetting: float,
     restraint: float,
+    key: np.uint64,
+    executed: NDArray[np.uint64],
+    b: int,
+    s_ev_pos: NDArray[np.float64],
+    s_ev_neg: NDArray[np.float64],
     perceived: NDArray[np.bool_],
     ev_pos: NDArray[np.float64],
     ev_neg: NDArray[np.float64],
     trust: NDArray[np.float64],
-    pos: NDArray[np.float64],
-    neg: NDArray[np.float64],
+    sums: NDArray[np.float64],
+    seen: NDArray[np.uint64],
+    picks: NDArray[np.int64],
 ) -> None:
-    """Discount old evidence, add this round's, and recompute trust, in place.
+    """Perception by every observer, then evidence and trust, for episode ``b``.
 
-    ``pos`` and ``neg`` are scratch space of one entry per party.
+    ``perceived[b]`` must hold the executed slots in every row on entry.
+    ``s_ev_*`` are the evidence before the round, ``ev_*`` and ``trust``
+    receive it after. The evidence of observers who perceived exactly what
+    was executed is summed once (``sums`` rows 0 and 1, rows 2 and 3 for
+    the others).
     """
-    n_parties, n_slots = perceived.shape
-    for i in range(n_parties):
-        for j in range(n_parties):
-            pos[j] = 0.0
-            neg[j] = 0.0
-        for k in range(n_slots):
-            if perceived[i, k]:
-                pos[slot_party[k]] += evidence_pos[k]
-                neg[slot_party[k]] += evidence_neg[k]
-        for j in range(n_parties):
-            if i == j:
-                trust[i, j] = 1.0
+    shared = False
+    for o in range(perceived.shape[1]):
+        row = 2
+        if _perceive(
+            o,
+            slot_party,
+            party_slot_bits,
+            miss,
+            false_alarm_cdf,
+            key,
+            executed,
+            perceived,
+            b,
+            seen,
+            picks,
+        ):
+            row = 0
+            if not shared:
+                _evidence(slot_party, evidence_pos, evidence_neg, seen, sums, 0)
+                shared = True
+        else:
+            _evidence(slot_party, evidence_pos, evidence_neg, seen, sums, 2)
+        for j in range(sums.shape[1]):
+            if j == o:
+                trust[b, o, o] = 1.0
+                ev_pos[b, o, o] = s_ev_pos[b, o, o]
+                ev_neg[b, o, o] = s_ev_neg[b, o, o]
                 continue
-            good = pos[j] + restraint if neg[j] == 0.0 else pos[j]
-            ev_pos[i, j] = forgetting * ev_pos[i, j] + good
-            ev_neg[i, j] = forgetting * ev_neg[i, j] + neg[j]
-            a = ev_pos[i, j] + prior_pos[i, j]
-            trust[i, j] = a / (a + ev_neg[i, j] + prior_neg[i, j])
+            pos, neg = sums[row, j], sums[row + 1, j]
+            good = pos + restraint if neg == 0.0 else pos
+            p = forgetting * s_ev_pos[b, o, j] + good
+            n = forgetting * s_ev_neg[b, o, j] + neg
+            ev_pos[b, o, j] = p
+            ev_neg[b, o, j] = n
+            a = p + prior_pos[o, j]
+            trust[b, o, j] = a / (a + n + prior_neg[o, j])

@@ -38,7 +38,7 @@ def _absorb(h: np.uint64, x: int) -> np.uint64:
     return _mix(h ^ (np.uint64(x) + _GOLDEN))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def episode_key(seed: np.uint64, episode: int, rnd: int) -> np.uint64:
     """The key of one episode's round; hashed once, then every draw in it is cheap."""
     h = _mix(seed + _GOLDEN)
@@ -46,7 +46,7 @@ def episode_key(seed: np.uint64, episode: int, rnd: int) -> np.uint64:
     return _absorb(h, rnd)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_at(key: np.uint64, stream: int, a: int, b: int) -> float:
     """A uniform in [0, 1): SplitMix64 at position (stream, a, b) of the key's sequence.
 
@@ -54,7 +54,9 @@ def draw_at(key: np.uint64, stream: int, a: int, b: int) -> float:
     """
     code = (np.uint64(stream) << np.uint64(48)) | (np.uint64(a) << np.uint64(24)) | np.uint64(b)
     h = _mix(key + (code + np.uint64(1)) * _GOLDEN)
-    return float(h >> np.uint64(11)) * _TO_UNIT
+    # Below 2**53 the value converts exactly from a signed integer, which
+    # is one instruction where an unsigned conversion is a branchy sequence.
+    return float(np.int64(h >> np.uint64(11))) * _TO_UNIT
 
 
 @njit(cache=True)

@@ -11,9 +11,10 @@ criteria met, for ``hold_rounds`` consecutive rounds (see the kernel).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
+from detente.engine.bits import has
+from detente.engine.jit import inner
 from detente.scenario.compiled import THEN_BACK
 from detente.scenario.conditions import (
     CALM_AT_LEAST,
@@ -37,7 +38,7 @@ RESUME = 4
 TRANSITIONS = ("none", "advance", "back", "stall", "resume")
 
 
-@njit(cache=True, error_model="numpy")
+@inner
 def holds(
     ptr: NDArray[np.int64],
     kind: NDArray[np.int64],
@@ -45,22 +46,28 @@ def holds(
     b: NDArray[np.int64],
     x: NDArray[np.float64],
     c: int,
+    e: int,
     trust: NDArray[np.float64],
     calm: int,
     rounds_in_stage: int,
     in_force: NDArray[np.bool_],
     track_level: NDArray[np.int64],
     taken: NDArray[np.bool_],
-    executed: NDArray[np.bool_],
+    executed: NDArray[np.uint64],
     provocations: int,
     violation: bool,
 ) -> bool:
-    """Whether condition set ``c`` of the program holds for one episode this round."""
+    """Whether condition set ``c`` of the program holds for episode ``e`` this round.
+
+    ``trust``, ``in_force``, ``track_level`` and ``taken`` are whole-batch
+    arrays (rows of ``e`` are read: no per-episode views, which cost
+    reference counting); ``executed`` is the episode's slot words.
+    """
     any_exec, exec_hit, any_trust, trust_hit = False, False, False, False
     for q in range(ptr[c], ptr[c + 1]):
         op = kind[q]
         if op == TRUST_AT_LEAST:
-            if trust[a[q], b[q]] < x[q]:
+            if trust[e, a[q], b[q]] < x[q]:
                 return False
         elif op == CALM_AT_LEAST:
             if calm < a[q]:
@@ -69,20 +76,20 @@ def holds(
             if rounds_in_stage < a[q]:
                 return False
         elif op == DEAL_IN_FORCE:
-            if not in_force[a[q]]:
+            if not in_force[e, a[q]]:
                 return False
         elif op == TRACK_AT_LEAST:
-            if track_level[a[q]] < b[q]:
+            if track_level[e, a[q]] < b[q]:
                 return False
         elif op == TAKEN:
-            if not taken[a[q]]:
+            if not taken[e, a[q]]:
                 return False
         elif op == EXECUTED:
-            if not executed[a[q]]:
+            if not has(executed, a[q]):
                 return False
         elif op == EXECUTED_ANY:
             any_exec = True
-            exec_hit = exec_hit or executed[a[q]]
+            exec_hit = exec_hit or has(executed, a[q])
         elif op == PROVOCATIONS_AT_LEAST:
             if provocations < a[q]:
                 return False
@@ -91,11 +98,11 @@ def holds(
                 return False
         elif op == TRUST_BELOW_ANY:
             any_trust = True
-            trust_hit = trust_hit or trust[a[q], b[q]] < x[q]
+            trust_hit = trust_hit or trust[e, a[q], b[q]] < x[q]
     return (exec_hit or not any_exec) and (trust_hit or not any_trust)
 
 
-@njit(cache=True, error_model="numpy")
+@inner
 def advance_tracks(
     ptr: NDArray[np.int64],
     kind: NDArray[np.int64],
@@ -104,19 +111,23 @@ def advance_tracks(
     x: NDArray[np.float64],
     level_ptr: NDArray[np.int64],
     level_cond: NDArray[np.int64],
+    e: int,
     trust: NDArray[np.float64],
     calm: int,
     rounds_in_stage: int,
     in_force: NDArray[np.bool_],
     track_level: NDArray[np.int64],
     taken: NDArray[np.bool_],
-    executed: NDArray[np.bool_],
+    executed: NDArray[np.uint64],
     advanced: NDArray[np.bool_],
 ) -> None:
-    """Raise each track by at most one level whose criteria now hold (levels never fall)."""
-    for tr in range(track_level.shape[0]):
-        level = track_level[tr]
-        advanced[tr] = False
+    """Raise each track by at most one level whose criteria now hold (levels never fall).
+
+    ``track_level[e]`` holds the levels before the round on entry.
+    """
+    for tr in range(track_level.shape[1]):
+        level = track_level[e, tr]
+        advanced[e, tr] = False
         if level < level_ptr[tr + 1] - level_ptr[tr]:
             c = level_cond[level_ptr[tr] + level]
             if holds(
@@ -126,6 +137,7 @@ def advance_tracks(
                 b,
                 x,
                 c,
+                e,
                 trust,
                 calm,
                 rounds_in_stage,
@@ -136,11 +148,11 @@ def advance_tracks(
                 0,
                 False,
             ):
-                track_level[tr] = level + 1
-                advanced[tr] = True
+                track_level[e, tr] = level + 1
+                advanced[e, tr] = True
 
 
-@njit(cache=True, error_model="numpy")
+@inner
 def transition(
     ptr: NDArray[np.int64],
     kind: NDArray[np.int64],
@@ -156,12 +168,13 @@ def transition(
     stage: int,
     stalled: bool,
     rounds_in_stage: int,
+    e: int,
     trust: NDArray[np.float64],
     calm: int,
     in_force: NDArray[np.bool_],
     track_level: NDArray[np.int64],
     taken: NDArray[np.bool_],
-    executed: NDArray[np.bool_],
+    executed: NDArray[np.uint64],
     provocations: int,
     violation: bool,
 ) -> tuple[int, int]:
@@ -175,6 +188,7 @@ def transition(
                 b,
                 x,
                 resume[q],
+                e,
                 trust,
                 calm,
                 rounds_in_stage,
@@ -195,6 +209,7 @@ def transition(
             b,
             x,
             rule_cond[r],
+            e,
             trust,
             calm,
             rounds_in_stage,
@@ -215,6 +230,7 @@ def transition(
                 b,
                 x,
                 c,
+                e,
                 trust,
                 calm,
                 rounds_in_stage,

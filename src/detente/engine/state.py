@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from detente.engine.arrays import StateArrays, empty_like, empty_outcome, initial_arrays
 from detente.engine.events import StepEvents
-from detente.engine.kernel import step_kernel
+from detente.engine.kernel import BAD_ACTION, OK, step_kernel
 from detente.engine.rng import CounterRNG
 from detente.scenario.compiled import CompiledScenario
 
@@ -95,42 +95,41 @@ def _why_unavailable(state: State, b: int, k: int) -> str:
     return f"it is not available in stage {stage}"
 
 
-def _check(state: State, sub: Submissions) -> None:
+def _check_shapes(state: State, sub: Submissions) -> None:
     c = state.compiled
     shapes = {"actions": (state.batch, c.n_slots), "offers": (state.batch, len(c.commitments))}
     for name, shape in shapes.items():
         got = getattr(sub, name).shape
         if got != shape:
             raise SubmissionShapeError(f"submissions.{name} has shape {got}, expected {shape}")
-    avail = available(state)
+
+
+def _unavailable(state: State, kind: int, b: int, i: int) -> UnavailableActionError:
+    """The error for the first unavailable move the kernel found (an action, or an offer)."""
+    c = state.compiled
     rnd = state.round + 1
-    bad = np.argwhere(sub.actions & ~avail)
-    if bad.size:
-        b, k = (int(x) for x in bad[0])
-        party, action = c.slots[k]
-        raise UnavailableActionError(
+    stage = c.stages[int(state.arrays.stage[b])]
+    if kind == BAD_ACTION:
+        party, action = c.slots[i]
+        return UnavailableActionError(
             f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot take "
-            f"{c.actions[action]}: {_why_unavailable(state, b, k)} "
-            f"(stage {c.stages[int(state.arrays.stage[b])]})"
+            f"{c.actions[action]}: {_why_unavailable(state, b, i)} (stage {stage})"
         )
-    bad = np.argwhere(sub.offers & ~avail[:, c.tables.com_slot])
-    if bad.size:
-        b, m = (int(x) for x in bad[0])
-        k = int(c.tables.com_slot[m])
-        party, action = c.slots[k]
-        raise UnavailableActionError(
-            f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot offer "
-            f"commitment {c.commitments[m]} to take {c.actions[action]}: "
-            f"{_why_unavailable(state, b, k)} (stage {c.stages[int(state.arrays.stage[b])]})"
-        )
+    k = int(c.tables.com_slot[i])
+    party, action = c.slots[k]
+    return UnavailableActionError(
+        f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot offer "
+        f"commitment {c.commitments[i]} to take {c.actions[action]}: "
+        f"{_why_unavailable(state, b, k)} (stage {stage})"
+    )
 
 
 def step(state: State, submissions: Submissions, rng: CounterRNG) -> tuple[State, StepEvents]:
     """Play one round for every episode of the batch."""
-    _check(state, submissions)
+    _check_shapes(state, submissions)
     new = empty_like(state.arrays)
     outcome = empty_outcome(state.compiled, state.batch)
-    step_kernel(
+    kind, b, i = step_kernel(
         state.compiled.tables,
         rng.key,
         state.round,
@@ -141,5 +140,7 @@ def step(state: State, submissions: Submissions, rng: CounterRNG) -> tuple[State
         new,
         outcome,
     )
+    if kind != OK:
+        raise _unavailable(state, kind, b, i)
     after = State(state.compiled, state.round + 1, state.episodes, new)
     return after, StepEvents(state, after, submissions, outcome)

@@ -8,6 +8,7 @@ stored in CSR form: ``ptr[i]:ptr[i+1]`` slices ``idx`` for item ``i``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -21,6 +22,7 @@ from detente.scenario.schema import Scenario
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
 B8 = NDArray[np.bool_]
+U64 = NDArray[np.uint64]
 
 THEN_BACK = 0
 THEN_STALL = 1
@@ -76,6 +78,13 @@ class Tables(NamedTuple):
     prior_neg: F64  # [P, P]
     forgetting: float
     restraint_evidence: float
+    # Bitsets for the kernel: bit i of word i // 64 stands for slot (or commitment) i.
+    party_slot_bits: U64  # [P, WK] each party's own slots
+    provocation_bits: U64  # [WK]
+    com_cond_bits: U64  # [M, WK] slots a commitment's condition needs
+    com_deal_bits: U64  # [M, WM] commitments of its deal (none when outside a deal)
+    deal_bits: U64  # [D, WM] commitments of each deal
+    deal_breaker_bits: U64  # [D, WK] slots whose execution violates the deal
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +151,15 @@ class _CSR:
 
     def floats(self, col: int) -> F64:
         return np.asarray(self.cols[col], dtype=np.float64)
+
+
+def _bits(rows: list[list[int]], n: int) -> U64:
+    """Row i: the set ``rows[i]`` of indices below ``n``, as ceil(n / 64) words."""
+    out = np.zeros((len(rows), max(1, -(-n // 64))), dtype=np.uint64)
+    for i, row in enumerate(rows):
+        for j in row:
+            out[i, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+    return out
 
 
 def _binomial_cdf(n: int, p: F64) -> F64:
@@ -278,6 +296,10 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     for p in range(P):
         party_csr.add([(k,) for k, (q, _) in enumerate(slots) if q == p])
 
+    deal_members = [deal_csr.ints()[a:b].tolist() for a, b in itertools.pairwise(deal_csr.ptr)]
+    com_conds = [cond_csr.ints()[a:b].tolist() for a, b in itertools.pairwise(cond_csr.ptr)]
+    slot_breakers = [breaks_csr.ints()[a:b].tolist() for a, b in itertools.pairwise(breaks_csr.ptr)]
+    M = len(commitments)
     i64 = np.int64
     tables = Tables(
         n_parties=P,
@@ -327,6 +349,22 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         prior_neg=prior_neg,
         forgetting=float(tp.forgetting),
         restraint_evidence=float(tp.restraint_evidence),
+        party_slot_bits=_bits(
+            [[k for k, (q, _) in enumerate(slots) if q == p] for p in range(P)], K
+        ),
+        provocation_bits=_bits(
+            [[k for k, act in enumerate(slot_action) if act.category == "provocation"]], K
+        )[0],
+        com_cond_bits=_bits(com_conds, K),
+        com_deal_bits=_bits([deal_members[d] if d >= 0 else [] for d in com_deal], M),
+        deal_bits=_bits(deal_members, M),
+        deal_breaker_bits=_bits(
+            [
+                [k2 for m in members for k2 in slot_breakers[com_slot[m]]]
+                for members in deal_members
+            ],
+            K,
+        ),
     )
     return CompiledScenario(
         scenario=scenario,
