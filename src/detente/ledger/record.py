@@ -1,0 +1,112 @@
+"""One ledger event and its hash: the unit of tamper evidence.
+
+The hash covers every stored column except the hash itself (session, sequence
+number, type, round, party, payload, time and the predecessor's hash), in a
+canonical form: compact JSON with sorted keys, UTF-8. Editing any column of a
+stored event, or removing or reordering events, breaks the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64  # the "predecessor hash" of a session's first event
+
+
+def canonical_json(value: Any) -> str:
+    """Compact JSON with sorted keys: one text per value, so one hash per fact."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """A stored fact of a session. ``payload`` is canonical JSON text, kept byte-exact."""
+
+    session: str
+    seq: int
+    type: str
+    round: int
+    party: str | None
+    payload: str
+    at: str  # ISO 8601 UTC time the server appended it
+    prev_hash: str
+    hash: str
+
+    @staticmethod
+    def make(
+        session: str,
+        seq: int,
+        type: str,
+        round: int,
+        party: str | None,
+        payload: dict[str, Any],
+        at: str,
+        prev_hash: str,
+    ) -> LedgerEvent:
+        """A new event chained to ``prev_hash``; its own hash computed here."""
+        text = canonical_json(payload)
+        digest = content_hash(session, seq, type, round, party, text, at, prev_hash)
+        return LedgerEvent(session, seq, type, round, party, text, at, prev_hash, digest)
+
+    def data(self) -> dict[str, Any]:
+        """The payload as a Python value."""
+        value: dict[str, Any] = json.loads(self.payload)
+        return value
+
+    def expected_hash(self) -> str:
+        """What the hash must be, recomputed from the other columns."""
+        return content_hash(
+            self.session,
+            self.seq,
+            self.type,
+            self.round,
+            self.party,
+            self.payload,
+            self.at,
+            self.prev_hash,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The event as one JSON object (the export format: payload parsed, hashes kept)."""
+        return {
+            "session": self.session,
+            "seq": self.seq,
+            "type": self.type,
+            "round": self.round,
+            "party": self.party,
+            "payload": self.data(),
+            "at": self.at,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+def content_hash(
+    session: str,
+    seq: int,
+    type: str,
+    round: int,
+    party: str | None,
+    payload: str,
+    at: str,
+    prev_hash: str,
+) -> str:
+    """SHA-256 (hex) of the canonical form of an event's columns."""
+    form = canonical_json(
+        {
+            "session": session,
+            "seq": seq,
+            "type": type,
+            "round": round,
+            "party": party,
+            "payload": payload,
+            "at": at,
+            "prev_hash": prev_hash,
+        }
+    )
+    return hashlib.sha256(form.encode("utf-8")).hexdigest()

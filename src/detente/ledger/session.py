@@ -1,0 +1,414 @@
+"""A live session as a fold over its ledger, and the commands that extend it.
+
+:meth:`Session.apply` is the fold: it takes the events of a session in
+order and rebuilds its state, re-running the engine on the recorded reveals
+at every ``round_cleared`` and checking that the engine events recorded next
+are exactly what the engine produces (so restoring a session and auditing
+it are one and the same replay). Commands (``commit``, ``reveal``, ...)
+never change the session: they return the drafts of the events to append,
+or raise :class:`~detente.ledger.errors.RefusedError`; the shell makes them
+durable and only then applies them.
+
+Two kinds of stall are kept apart: the *engine's* ``stalled`` / ``resumed``
+events are the roadmap's own (talks stall and resume by its criteria), while
+``facilitator_stalled`` / ``facilitator_resumed`` pause the live session
+(no submissions, no deadline) without touching the engine.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from detente.engine import (
+    CounterRNG,
+    Event,
+    State,
+    UnavailableActionError,
+    available,
+    compile_scenario,
+    initial_state,
+    step,
+)
+from detente.ledger.errors import ConflictError, InvalidError, ReplayError
+from detente.ledger.moves import (
+    NamedMove,
+    commitment_hash,
+    default_move,
+    submissions,
+    unknown_names,
+)
+from detente.ledger.record import GENESIS, LedgerEvent, canonical_json
+from detente.scenario import parse_yaml
+from detente.scenario.compiled import CompiledScenario
+
+OPEN, PAUSED, CLOSED = "open", "paused", "closed"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An event to append: the shell gives it a sequence number, a time and its hash."""
+
+    type: str
+    round: int
+    party: str | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class Session:
+    """The state of one live session, rebuilt event by event."""
+
+    id: str
+    compiled: CompiledScenario
+    seed: int
+    rounds: int
+    round_seconds: float | None
+    seats: dict[str, str]  # party -> sha256 of its seat token
+    admin: str  # sha256 of the facilitator's token
+    state: State
+    rng: CounterRNG
+    created_at: str
+    round: int = 0  # the round open (or last played, once closed)
+    status: str = OPEN
+    deadline: str | None = None
+    cleared_through: int = 0
+    commits: dict[str, str] = field(default_factory=dict)
+    moves: dict[str, NamedMove] = field(default_factory=dict)
+    nonces: dict[str, str] = field(default_factory=dict)
+    defaulted: set[str] = field(default_factory=set)
+    used: dict[str, int] = field(default_factory=dict)  # commitment hash -> round
+    payoff: list[float] = field(default_factory=list)
+    expected: list[Event] = field(default_factory=list)  # engine events still to be seen
+    last_seq: int = -1
+    head: str = GENESIS  # hash of the last event folded
+
+    # -- the fold -----------------------------------------------------------------
+
+    @staticmethod
+    def start(created: LedgerEvent) -> Session:
+        """The session a ``session_created`` event (the first of a ledger) describes."""
+        _check_link(created, GENESIS, -1)
+        if created.type != "session_created":
+            raise ReplayError(
+                created.seq, f"a session starts with session_created, not {created.type}"
+            )
+        data = _loads(created.seq, created.payload)
+        try:
+            scenario = parse_yaml(data["scenario"], f"session {created.session} scenario")
+            compiled = compile_scenario(scenario)
+            session = Session(
+                id=created.session,
+                compiled=compiled,
+                seed=int(data["seed"]),
+                rounds=int(data["rounds"]),
+                round_seconds=data["round_seconds"],
+                seats=dict(data["seats"]),
+                admin=str(data["admin"]),
+                state=initial_state(compiled, 1),
+                rng=CounterRNG(int(data["seed"])),
+                created_at=created.at,
+                payoff=[0.0] * len(compiled.parties),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise ReplayError(created.seq, f"malformed session_created payload: {err}") from None
+        if sorted(session.seats) != sorted(compiled.parties):
+            raise ReplayError(created.seq, "the seats are not the scenario's parties")
+        session.last_seq, session.head = created.seq, created.hash
+        return session
+
+    def apply(self, event: LedgerEvent) -> None:
+        """Fold one event into the state; :class:`ReplayError` when it cannot follow."""
+        _check_link(event, self.head, self.last_seq)
+        if event.session != self.id:
+            raise ReplayError(event.seq, f"event of session {event.session} in session {self.id}")
+        seq, type, round, party = event.seq, event.type, event.round, event.party
+        if self.expected:
+            self._expect_engine_event(seq, type, round, party, event.payload)
+        else:
+            handler = _HANDLERS.get(type)
+            if handler is None:
+                raise ReplayError(seq, f"unexpected event type {type!r} here")
+            data = _loads(seq, event.payload)
+            try:
+                handler(self, seq, round, party, data)
+            except (KeyError, TypeError, ValueError) as err:
+                raise ReplayError(seq, f"malformed {type} payload: {err!r}") from None
+        self.last_seq, self.head = seq, event.hash
+
+    def seal(self, drafts: list[Draft], at: str) -> list[LedgerEvent]:
+        """The drafts as events chained after this session's last event."""
+        out: list[LedgerEvent] = []
+        prev, seq = self.head, self.last_seq
+        for d in drafts:
+            seq += 1
+            e = LedgerEvent.make(self.id, seq, d.type, d.round, d.party, d.payload, at, prev)
+            out.append(e)
+            prev = e.hash
+        return out
+
+    def _expect_engine_event(
+        self, seq: int, type: str, round: int, party: str | None, payload: str
+    ) -> None:
+        want = self.expected.pop(0)
+        got = (type, round, party, payload)
+        wanted = (want.type, want.round, want.party, canonical_json(want.payload))
+        if got != wanted:
+            raise ReplayError(
+                seq,
+                f"recorded engine event {_show(got)} differs from the replay's {_show(wanted)}",
+            )
+
+    def _check_round(self, seq: int, round: int) -> None:
+        if round != self.round or self.status == CLOSED or self.expected:
+            raise ReplayError(seq, f"round {round} is not the open round ({self.round})")
+
+    def _in_round(self, seq: int, round: int, party: str | None) -> str:
+        self._check_round(seq, round)
+        if party is None or party not in self.seats:
+            raise ReplayError(seq, f"unknown party {party!r}")
+        return party
+
+    def _on_round_opened(self, seq: int, round: int, _: str | None, data: dict[str, Any]) -> None:
+        if round != self.cleared_through + 1 or self.status == CLOSED:
+            raise ReplayError(seq, f"round {round} cannot open after round {self.cleared_through}")
+        self.round, self.deadline = round, data["deadline"]
+        self.commits, self.moves, self.nonces, self.defaulted = {}, {}, {}, set()
+
+    def _on_committed(self, seq: int, round: int, party: str | None, data: dict[str, Any]) -> None:
+        p = self._in_round(seq, round, party)
+        if p in self.commits:
+            raise ReplayError(seq, f"{p} committed twice in round {round}")
+        self.commits[p] = data["commitment"]
+        self.used[data["commitment"]] = round
+
+    def _on_revealed(self, seq: int, round: int, party: str | None, data: dict[str, Any]) -> None:
+        p = self._in_round(seq, round, party)
+        move = NamedMove.from_payload(data)
+        if self.commits.get(p) != commitment_hash(self.id, round, p, move, data["nonce"]):
+            raise ReplayError(seq, f"{p}'s reveal does not match its commitment")
+        self.moves[p], self.nonces[p] = move, data["nonce"]
+
+    def _on_defaulted(self, seq: int, round: int, party: str | None, data: dict[str, Any]) -> None:
+        p = self._in_round(seq, round, party)
+        if p in self.moves:
+            raise ReplayError(seq, f"{p} revealed, yet is recorded as defaulted")
+        self.moves[p] = NamedMove.from_payload(data)
+        self.defaulted.add(p)
+
+    def _on_round_cleared(self, seq: int, round: int, _: str | None, __: dict[str, Any]) -> None:
+        self._check_round(seq, round)
+        missing = [p for p in self.seats if p not in self.moves]
+        if missing:
+            raise ReplayError(seq, f"round {round} cleared without moves of {', '.join(missing)}")
+        try:
+            after, events = step(self.state, submissions(self.compiled, self.moves), self.rng)
+        except UnavailableActionError as err:
+            raise ReplayError(seq, f"the engine refuses the recorded moves: {err}") from None
+        self.state, self.cleared_through = after, round
+        self.payoff = [float(v) for v in events.outcome.payoff[0]]
+        self.expected = events.records(0)
+        self.deadline = None
+
+    def _on_stalled(self, seq: int, round: int, _: str | None, __: dict[str, Any]) -> None:
+        if self.status != OPEN:
+            raise ReplayError(seq, f"cannot stall a session that is {self.status}")
+        self.status, self.deadline = PAUSED, None
+
+    def _on_resumed(self, seq: int, round: int, _: str | None, data: dict[str, Any]) -> None:
+        if self.status != PAUSED:
+            raise ReplayError(seq, f"cannot resume a session that is {self.status}")
+        self.status, self.deadline = OPEN, data["deadline"]
+
+    def _on_closed(self, seq: int, round: int, _: str | None, __: dict[str, Any]) -> None:
+        if self.status == CLOSED:
+            raise ReplayError(seq, "the session is already closed")
+        self.status, self.deadline = CLOSED, None
+
+    # -- commands -----------------------------------------------------------------
+
+    def _check_open(self, round: int) -> None:
+        if self.status == CLOSED:
+            raise ConflictError(f"session {self.id} is closed")
+        if self.status == PAUSED:
+            raise ConflictError(f"session {self.id} is stalled by the facilitator; wait for resume")
+        if round != self.round:
+            raise ConflictError(f"round {round} is not open (the open round is {self.round})")
+
+    def commit(self, round: int, party: str, commitment: str) -> list[Draft]:
+        """Drafts for ``party`` committing to a hash; nothing when it is a retry."""
+        self._check_open(round)
+        if self.commits.get(party) == commitment:
+            return []
+        if party in self.commits:
+            raise ConflictError(f"{party} already committed to another hash in round {round}")
+        if commitment in self.used:
+            raise ConflictError(
+                f"this commitment was already used in round {self.used[commitment]}"
+            )
+        return [Draft("committed", round, party, {"commitment": commitment})]
+
+    def reveal(
+        self, round: int, party: str, move: NamedMove, nonce: str, now: datetime
+    ) -> list[Draft]:
+        """Drafts for ``party`` revealing; the round clears when it is the last to reveal."""
+        self._check_open(round)
+        if party not in self.commits:
+            raise ConflictError(f"{party} has not committed in round {round}; commit first")
+        if party in self.moves:
+            if self.moves[party] == move and self.nonces.get(party) == nonce:
+                return []
+            raise ConflictError(f"{party} already revealed another move in round {round}")
+        if self.commits[party] != commitment_hash(self.id, round, party, move, nonce):
+            raise InvalidError(
+                f"the reveal does not match {party}'s commitment for round {round} "
+                "(sha256 of session|round|party|move|nonce)"
+            )
+        wrong = unknown_names(self.compiled, party, move)
+        if wrong is not None:
+            raise InvalidError(wrong)
+        try:  # the engine's own availability check, on this move alone
+            step(self.state, submissions(self.compiled, {party: move}), self.rng)
+        except UnavailableActionError as err:
+            raise InvalidError(str(err)) from None
+        drafts = [Draft("revealed", round, party, {**move.payload(), "nonce": nonce})]
+        if len(self.moves) + 1 == len(self.seats):
+            drafts += self._clearing(round, {**self.moves, party: move}, now)
+        return drafts
+
+    def expire(self, now: datetime) -> list[Draft]:
+        """At the deadline: default moves for the missing seats and the clearing; else nothing."""
+        if (
+            self.status != OPEN
+            or self.deadline is None
+            or now < datetime.fromisoformat(self.deadline)
+        ):
+            return []
+        avail = available(self.state)[0]
+        drafts, moves = [], dict(self.moves)
+        for party in self.compiled.parties:
+            if party not in moves:
+                moves[party] = default_move(self.compiled, party, avail)
+                why = (
+                    "no reveal by the deadline"
+                    if party in self.commits
+                    else "no commitment by the deadline"
+                )
+                drafts.append(
+                    Draft("defaulted", self.round, party, {**moves[party].payload(), "reason": why})
+                )
+        return drafts + self._clearing(self.round, moves, now)
+
+    def _clearing(self, round: int, moves: dict[str, NamedMove], now: datetime) -> list[Draft]:
+        """``round_cleared``, the engine's events, then the next round or the close."""
+        _, events = step(self.state, submissions(self.compiled, moves), self.rng)
+        drafts = [Draft("round_cleared", round, None, {})]
+        drafts += [Draft(e.type, e.round, e.party, e.payload) for e in events.records(0)]
+        if round >= self.rounds:
+            drafts.append(Draft("session_closed", round, None, {"reason": "all rounds played"}))
+        else:
+            drafts.append(
+                Draft("round_opened", round + 1, None, {"deadline": self.next_deadline(now)})
+            )
+        return drafts
+
+    def next_deadline(self, now: datetime) -> str | None:
+        if self.round_seconds is None:
+            return None
+        return (now + timedelta(seconds=self.round_seconds)).isoformat()
+
+    def stall(self, reason: str) -> list[Draft]:
+        if self.status != OPEN:
+            raise ConflictError(
+                f"session {self.id} is {self.status}; only an open session can stall"
+            )
+        return [Draft("facilitator_stalled", self.round, None, {"reason": reason})]
+
+    def resume(self, reason: str, now: datetime) -> list[Draft]:
+        if self.status != PAUSED:
+            raise ConflictError(
+                f"session {self.id} is {self.status}; only a stalled session resumes"
+            )
+        payload = {"reason": reason, "deadline": self.next_deadline(now)}
+        return [Draft("facilitator_resumed", self.round, None, payload)]
+
+    def close(self, reason: str) -> list[Draft]:
+        if self.status == CLOSED:
+            raise ConflictError(f"session {self.id} is already closed")
+        return [Draft("session_closed", self.round, None, {"reason": reason})]
+
+    # -- access -------------------------------------------------------------------
+
+    def seat_of(self, token_hash: str) -> str | None:
+        """The party whose seat token has this hash (compared in constant time)."""
+        found = None
+        for party, h in self.seats.items():
+            if hmac.compare_digest(h, token_hash):
+                found = party
+        return found
+
+    def is_admin(self, token_hash: str) -> bool:
+        return hmac.compare_digest(self.admin, token_hash)
+
+    def waiting_for(self) -> list[str]:
+        """Parties whose move for the open round is not in yet."""
+        if self.status == CLOSED:
+            return []
+        return [p for p in self.compiled.parties if p not in self.moves]
+
+    def in_force(self) -> list[str]:
+        flags = self.state.arrays.in_force[0]
+        return [d for d, on in zip(self.compiled.deals, flags, strict=True) if on]
+
+    def trust(self) -> dict[str, dict[str, float]]:
+        t = self.state.arrays.trust[0]
+        parties = self.compiled.parties
+        return {
+            i: {j: float(t[x, y]) for y, j in enumerate(parties)} for x, i in enumerate(parties)
+        }
+
+    def stage(self) -> str:
+        return self.compiled.stages[int(self.state.arrays.stage[0])]
+
+    def engine_stalled(self) -> bool:
+        return bool(self.state.arrays.stalled[0])
+
+
+def _check_link(event: LedgerEvent, prev_hash: str, last_seq: int) -> None:
+    """The chain: consecutive numbers, the predecessor's hash, a hash that matches the content."""
+    if event.seq != last_seq + 1:
+        raise ReplayError(event.seq, f"sequence number {event.seq} does not follow {last_seq}")
+    if event.prev_hash != prev_hash:
+        raise ReplayError(event.seq, "its prev_hash is not the hash of the event before it")
+    if event.hash != event.expected_hash():
+        raise ReplayError(event.seq, "its hash does not match its content (the event was altered)")
+
+
+def _loads(seq: int, payload: str) -> dict[str, Any]:
+    try:
+        value = json.loads(payload)
+    except ValueError as err:
+        raise ReplayError(seq, f"payload is not JSON: {err}") from None
+    if not isinstance(value, dict):
+        raise ReplayError(seq, "payload is not a JSON object")
+    return value
+
+
+def _show(event: tuple[str, int, str | None, str]) -> str:
+    type, round, party, payload = event
+    return f"{type} (round {round}, party {party}, {payload})"
+
+
+_HANDLERS = {
+    "round_opened": Session._on_round_opened,
+    "committed": Session._on_committed,
+    "revealed": Session._on_revealed,
+    "defaulted": Session._on_defaulted,
+    "round_cleared": Session._on_round_cleared,
+    "facilitator_stalled": Session._on_stalled,
+    "facilitator_resumed": Session._on_resumed,
+    "session_closed": Session._on_closed,
+}

@@ -1,0 +1,14 @@
+"""``detente serve``: the server under uvicorn, one process, one event loop."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from detente.server.app import create_app
+
+DEFAULT_DB = "detente.db"
+
+
+def serve(db: str = DEFAULT_DB, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run until interrupted; every acknowledged submission is already on disk."""
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning", access_log=False)

@@ -1,0 +1,53 @@
+"""Request bodies: strict schemas (unknown fields refused) with bounds on every size."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from detente.ledger.moves import MIN_NONCE
+
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateSession(Strict):
+    """A session from a built-in scenario (``scenario``) or uploaded YAML (``scenario_yaml``)."""
+
+    scenario: Name | None = Field(None, description="Name of a built-in scenario.")
+    scenario_yaml: str | None = Field(None, max_length=262_144, description="Scenario YAML text.")
+    seed: int | None = Field(None, ge=0, le=2**62, description="Engine seed (random if omitted).")
+    rounds: int | None = Field(None, ge=1, le=10_000, description="Rounds (scenario's if omitted).")
+    round_seconds: float | None = Field(
+        None,
+        gt=0,
+        le=604_800,
+        description="Deadline of each round, from its opening; none if omitted.",
+    )
+
+    @model_validator(mode="after")
+    def one_source(self) -> CreateSession:
+        if (self.scenario is None) == (self.scenario_yaml is None):
+            raise ValueError("give exactly one of scenario (a built-in name) and scenario_yaml")
+        return self
+
+
+class Commit(Strict):
+    commitment: str = Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="Lower-case hex sha256 of 'session|round|party|move|nonce'.",
+    )
+
+
+class Reveal(Strict):
+    actions: list[Name] = Field(default_factory=list, max_length=256)
+    offers: list[Name] = Field(default_factory=list, max_length=256)
+    nonce: str = Field(min_length=MIN_NONCE, max_length=128)
+
+
+class Reason(Strict):
+    reason: str = Field("", max_length=500)
