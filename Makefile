@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## the main job: one episode of the Korean Peninsula scenario
-	$(BIN)/detente run korea
+run: $(STAMP)  ## the main job: a Monte Carlo forecast of the Korean Peninsula scenario
+	$(BIN)/detente simulate korea
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest -q

@@ -122,6 +122,78 @@ def run(
     out.print(f"total payoffs: {totals}", soft_wrap=True)
 
 
+ScenarioArg = Annotated[str, typer.Argument(help="Built-in name or YAML file.")]
+EpisodesOpt = Annotated[int, typer.Option(min=1, help="Episodes to simulate.")]
+RoundsOpt = Annotated[int | None, typer.Option(min=1, help="Rounds (default: scenario's).")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a scenario number: PATH=VALUE, e.g. noise.miss=0.1."),
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
+
+
+@app.command("simulate")
+def simulate_command(
+    scenario: ScenarioArg = "korea",
+    episodes: EpisodesOpt = 10_000,
+    rounds: RoundsOpt = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="PARTY=NAME[:param=value]...; parties not named play their default. "
+            "Strategies: docs/simulate.md."
+        ),
+    ] = None,
+    set_: SetOpt = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write one row per episode to this Parquet file.")
+    ] = None,
+    trajectories: Annotated[
+        bool,
+        typer.Option(
+            "--trajectories", help="With --out: also write stage, stall, trust per round."
+        ),
+    ] = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Monte Carlo forecast of a roadmap under a strategy profile (see docs/simulate.md)."""
+    from detente.simulate.commands import run_simulate
+
+    run_simulate(
+        scenario,
+        episodes,
+        rounds,
+        seed,
+        strategy or [],
+        set_ or [],
+        out_file,
+        trajectories,
+        fmt,
+    )
+
+
+@app.command("compare")
+def compare_command(
+    scenario: ScenarioArg = "korea",
+    profile: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="NAME=PARTY=STRATEGY,PARTY=STRATEGY; at least two, the first a baseline."
+        ),
+    ] = None,
+    episodes: EpisodesOpt = 10_000,
+    rounds: RoundsOpt = None,
+    seed: Annotated[int, typer.Option(help="Random seed shared by all profiles.")] = 0,
+    set_: SetOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Compare strategy profiles on common random numbers, with paired confidence intervals."""
+    from detente.simulate.commands import run_compare
+
+    run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt)
+
+
 _ROADMAP_EVENTS = {
     "agreement_reached",
     "agreement_violated",
@@ -138,6 +210,89 @@ def _describe(kind: str, payload: dict[str, object]) -> str:
         return f"{payload['from']} -> {payload['to']}"
     detail = ", ".join(str(v) for v in payload.values() if v is not None)
     return f"{kind.replace('_', ' ')}: {detail}"
+
+
+ledger_app = typer.Typer(
+    help="Verify and export the ledger of live sessions.", no_args_is_help=True
+)
+app.add_typer(ledger_app, name="ledger")
+DbArg = Annotated[str, typer.Argument(help="Database: an SQLite file or a SQLAlchemy URL.")]
+SessionOpt = Annotated[str | None, typer.Option("--session", help="Only this session.")]
+DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or SQLAlchemy URL.")]
+HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]
+PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")]
+
+
+@app.command("serve")
+def serve_command(
+    db: DbOpt = "detente.db", host: HostOpt = "127.0.0.1", port: PortOpt = 8000
+) -> None:
+    """Serve live sessions and the dashboard (see docs/serve.md)."""
+    from detente.server.run import serve
+
+    serve(db, host, port)
+
+
+@ledger_app.command("verify")
+def ledger_verify(db: DbArg, session: SessionOpt = None) -> None:
+    """Check every hash chain and replay every round; exit code 1 naming the first bad event."""
+    from detente.ledger.commands import LedgerOpenError, run_verify
+
+    try:
+        code = run_verify(db, session)
+    except LedgerOpenError as e:
+        fail(str(e))
+    raise typer.Exit(code)
+
+
+@ledger_app.command("export")
+def ledger_export(db: DbArg, session: SessionOpt = None) -> None:
+    """Write the ledger as JSON Lines (one event a line, hashes included) to stdout."""
+    from detente.ledger.commands import LedgerOpenError, run_export
+
+    try:
+        code = run_export(db, session)
+    except LedgerOpenError as e:
+        fail(str(e))
+    raise typer.Exit(code)
+
+
+@app.command("play")
+def play_command(
+    url: Annotated[str, typer.Argument(help="Server URL, e.g. http://127.0.0.1:8000.")],
+    seat: Annotated[str, typer.Option(help="The seat token.")],
+    strategy: Annotated[str, typer.Option(help="Strategy spec, e.g. tit_for_tat.")],
+    seed: Annotated[int | None, typer.Option(help="Seed of the strategy's draws.")] = None,
+) -> None:
+    """Play a seat of a live session with a strategy of the library until it closes."""
+    from detente.players.bot import play
+    from detente.players.client import SeatError
+    from detente.strategies import StrategyError
+
+    try:
+        final = play(url, seat, strategy, seed)
+    except (SeatError, StrategyError, ValueError) as e:
+        fail(str(e))
+    out.print(f"session closed in round {final['round']}, stage {final['stage']}", markup=False)
+
+
+@app.command("demo-session")
+def demo_session_command(
+    db: DbOpt = "detente-demo.db",
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    scenario: Annotated[str, typer.Option(help="Built-in scenario.")] = "korea",
+    person: Annotated[str, typer.Option(help="The party a person plays.")] = "ROK",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    round_seconds: Annotated[float, typer.Option(min=1, help="Deadline of each round.")] = 300,
+) -> None:
+    """Start a server with a session: bots in five seats, a person in one (a link is printed)."""
+    from detente.players.demo import demo_session
+
+    try:
+        demo_session(db, host, port, scenario, person, seed, round_seconds)
+    except ValueError as e:
+        fail(str(e))
 
 
 def main() -> None:

@@ -1,0 +1,163 @@
+"""The bodies of ``detente simulate`` and ``detente compare``: the shell around the simulator.
+
+``detente.cli`` declares the options and imports this module only when one
+of these commands runs, so the CLI starts fast. User errors (a bad
+scenario, override or strategy) are reported on stderr with exit code 2
+and no traceback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from detente.scenario import ScenarioError
+from detente.scenario.compiled import CompiledScenario, compile_scenario
+from detente.scenario.overrides import OverrideError, load_with_overrides
+from detente.simulate.compare import compare
+from detente.simulate.profile import Assignment, parse_assignments
+from detente.simulate.render import comparison_view, console, summary_view
+from detente.simulate.runner import Progress as OnProgress
+from detente.simulate.runner import simulate
+from detente.strategies import StrategyError
+
+PROGRESS_FROM = 2_000_000  # episode-rounds: below this a run is over before a bar helps
+
+
+FORMATS = ("table", "json")
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except (ScenarioError, OverrideError, StrategyError) as err:
+        _fail(str(err))
+
+
+@contextmanager
+def _progress(work: int) -> Iterator[OnProgress | None]:
+    """A progress bar on stderr for long runs at a terminal; ``None`` otherwise."""
+    console = Console(stderr=True)
+    if work < PROGRESS_FROM or not console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("simulating", total=work)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+
+        yield advance
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        _fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+def _scenario(scenario: str, overrides: Sequence[str]) -> CompiledScenario:
+    with _user_errors():
+        return compile_scenario(load_with_overrides(scenario, overrides))
+
+
+def _print(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def run_simulate(
+    scenario: str,
+    episodes: int,
+    rounds: int | None,
+    seed: int,
+    strategies: Sequence[str],
+    overrides: Sequence[str],
+    out: Path | None,
+    trajectories: bool,
+    fmt: str,
+) -> None:
+    """``detente simulate``: forecast one profile, print its summary, optionally save episodes."""
+    _check_format(fmt)
+    if trajectories and out is None:
+        _fail("--trajectories needs --out: trajectories are written next to the results file")
+    if out is not None and importlib.util.find_spec("pyarrow") is None:
+        _fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
+    compiled = _scenario(scenario, overrides)
+    horizon = rounds or compiled.scenario.rounds
+    with _user_errors():
+        profile = parse_assignments(strategies)
+        with _progress(episodes * horizon) as progress:
+            results = simulate(
+                compiled,
+                profile,
+                episodes,
+                horizon,
+                seed,
+                trajectories=trajectories,
+                progress=progress,
+            )
+    summary = results.summary()
+    if fmt == "json":
+        _print(summary.to_dict())
+    else:
+        console().print(summary_view(summary))
+    if out is not None:
+        from detente.simulate.parquet import write_parquet
+
+        for path in write_parquet(results, out):
+            sys.stderr.write(f"wrote {path}\n")
+
+
+def parse_profile(text: str) -> tuple[str, Assignment]:
+    """``NAME=PARTY=STRATEGY,PARTY=STRATEGY`` -> (name, assignment); ``NAME=`` is all defaults."""
+    name, sep, rest = text.partition("=")
+    if not sep or not name.strip():
+        raise StrategyError(f"--profile {text!r}: expected NAME=PARTY=STRATEGY,PARTY=STRATEGY")
+    items = [item for item in rest.split(",") if item.strip()]
+    return name.strip(), parse_assignments(items, f"--profile {name.strip()}")
+
+
+def run_compare(
+    scenario: str,
+    profiles: Sequence[str],
+    episodes: int,
+    rounds: int | None,
+    seed: int,
+    overrides: Sequence[str],
+    fmt: str,
+) -> None:
+    """``detente compare``: several profiles on common random numbers, paired differences."""
+    _check_format(fmt)
+    compiled = _scenario(scenario, overrides)
+    horizon = rounds or compiled.scenario.rounds
+    with _user_errors():
+        named = dict(parse_profile(p) for p in profiles)
+        if len(named) < 2 or len(named) != len(profiles):
+            _fail("compare needs at least two --profile options with distinct names")
+        with _progress(len(named) * episodes * horizon) as progress:
+            comparison = compare(compiled, named, episodes, horizon, seed, progress=progress)
+    if fmt == "json":
+        _print(comparison.to_dict())
+    else:
+        console().print(comparison_view(comparison))

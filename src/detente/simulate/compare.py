@@ -1,0 +1,93 @@
+"""Paired comparison of strategy profiles on common random numbers.
+
+Every profile plays the same episodes with the same seed, so episode ``e``
+meets the same monitoring errors and trembles whatever the strategies (as
+far as the same draws are asked for). Differences are then taken episode by
+episode, and their intervals are those of a paired design: much narrower
+than comparing two independent forecasts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from detente.scenario.compiled import CompiledScenario
+from detente.simulate.profile import Assignment
+from detente.simulate.results import Results
+from detente.simulate.runner import DEFAULT_CHUNK, Progress, simulate
+from detente.simulate.summary import Estimate, Summary, mean_ci, without
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A profile minus the baseline, episode by episode: success and each party's payoffs."""
+
+    profile: str
+    success: Estimate
+    discounted: dict[str, Estimate]
+    total: dict[str, Estimate]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Summaries of every profile, and each one's paired difference from the first."""
+
+    baseline: str
+    summaries: dict[str, Summary]
+    differences: tuple[Difference, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "baseline": self.baseline,
+            "profiles": {name: s.to_dict() for name, s in self.summaries.items()},
+            "differences": {d.profile: without(asdict(d), "profile") for d in self.differences},
+        }
+
+
+def paired_difference(name: str, results: Results, baseline: Results) -> Difference:
+    """``results - baseline`` per episode; both must cover the same episodes."""
+    if (
+        results.episodes.shape != baseline.episodes.shape
+        or (results.episodes != baseline.episodes).any()
+    ):
+        raise ValueError("paired differences need the same episodes in both results")
+    won = (results.success_round >= 0).astype(float) - (baseline.success_round >= 0)
+    return Difference(
+        name,
+        mean_ci(won),
+        {
+            p: mean_ci(results.discounted[:, i] - baseline.discounted[:, i])
+            for i, p in enumerate(results.parties)
+        },
+        {
+            p: mean_ci(results.total[:, i] - baseline.total[:, i])
+            for i, p in enumerate(results.parties)
+        },
+    )
+
+
+def compare(
+    compiled: CompiledScenario,
+    profiles: Mapping[str, Assignment | None],
+    episodes: int = 1000,
+    rounds: int | None = None,
+    seed: int = 0,
+    *,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Run every named profile on the same episodes and seed; the first is the baseline."""
+    if len(profiles) < 2:
+        raise ValueError("compare needs at least two profiles")
+    results = {
+        name: simulate(compiled, assignment, episodes, rounds, seed, chunk=chunk, progress=progress)
+        for name, assignment in profiles.items()
+    }
+    baseline, *others = results
+    return Comparison(
+        baseline,
+        {name: r.summary() for name, r in results.items()},
+        tuple(paired_difference(name, results[name], results[baseline]) for name in others),
+    )

@@ -1,0 +1,94 @@
+"""Results as Parquet: one row per episode (and optionally one per episode and round).
+
+Columns are flat and named for humans (``reached_peace_mechanism``,
+``discounted_US``) so the files open as they are in pandas, polars and
+DuckDB. Rounds never reached are nulls, not -1. The run's scenario, seed,
+rounds and profile are in the schema metadata under ``detente``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import detente
+from detente.simulate.results import I64, Results, Trajectories
+
+
+def _nullable(x: I64) -> pa.Array:
+    return pa.array(x, mask=x < 0)
+
+
+def _names(codes: I64, names: tuple[str, ...]) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32()), pa.array(names))
+
+
+def _metadata(r: Results) -> dict[bytes, bytes]:
+    meta = {
+        "scenario": r.scenario,
+        "seed": r.seed,
+        "rounds": r.rounds,
+        "profile": r.profile,
+        "parties": r.parties,
+        "stages": r.stages,
+        "rules": r.rules,
+        "detente_version": detente.__version__,
+    }
+    return {b"detente": json.dumps(meta).encode()}
+
+
+def episodes_table(r: Results) -> pa.Table:
+    """One row per episode."""
+    columns: dict[str, pa.Array] = {
+        "episode": pa.array(r.episodes),
+        "success_round": _nullable(r.success_round),
+        "max_stage": _names(r.max_stage, r.stages),
+        "final_stage": _names(r.final_stage, r.stages),
+        "final_stalled": pa.array(r.final_stalled),
+        "stalls": pa.array(r.stalls),
+    }
+    for s, stage in enumerate(r.stages):
+        columns[f"reached_{stage}"] = _nullable(r.first_reached[:, s])
+    for q, rule in enumerate(r.rules):
+        columns[f"breakdown_{rule.replace('.', '__')}"] = pa.array(r.breakdowns[:, q])
+    for p, party in enumerate(r.parties):
+        columns[f"total_{party}"] = pa.array(r.total[:, p])
+        columns[f"discounted_{party}"] = pa.array(r.discounted[:, p])
+    table = pa.table(columns)
+    return table.replace_schema_metadata(_metadata(r))
+
+
+def trajectories_table(r: Results, t: Trajectories) -> pa.Table:
+    """One row per episode and round: the stage, stalled flag and trust matrix after it."""
+    n, rounds = t.stage.shape
+    columns: dict[str, pa.Array] = {
+        "episode": pa.array(np.repeat(r.episodes, rounds)),
+        "round": pa.array(np.tile(np.arange(1, rounds + 1, dtype=np.int64), n)),
+        "stage": _names(t.stage.reshape(-1).astype(np.int64), r.stages),
+        "stalled": pa.array(t.stalled.reshape(-1)),
+    }
+    for i, truster in enumerate(r.parties):
+        for j, trusted in enumerate(r.parties):
+            if i != j:
+                columns[f"trust_{truster}_{trusted}"] = pa.array(t.trust[:, :, i, j].reshape(-1))
+    return pa.table(columns).replace_schema_metadata(_metadata(r))
+
+
+def trajectories_path(path: Path) -> Path:
+    """Where the trajectories of ``results.parquet`` go: ``results.trajectories.parquet``."""
+    return path.with_name(f"{path.stem}.trajectories{path.suffix or '.parquet'}")
+
+
+def write_parquet(r: Results, path: Path) -> list[Path]:
+    """Write the episodes (and the trajectories, if recorded); return the paths written."""
+    pq.write_table(episodes_table(r), path)
+    written = [path]
+    if r.trajectories is not None:
+        extra = trajectories_path(path)
+        pq.write_table(trajectories_table(r, r.trajectories), extra)
+        written.append(extra)
+    return written

@@ -1,0 +1,91 @@
+"""Folding each round's state and outcome into per-episode results, chunk by chunk."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detente.engine import State
+from detente.engine.arrays import Outcome
+from detente.engine.roadmap import STALL
+from detente.scenario.compiled import CompiledScenario
+from detente.simulate.results import Results, Trajectories
+
+
+class Recorder:
+    """Preallocated per-episode arrays that chunks of a simulation fill in place."""
+
+    def __init__(
+        self, compiled: CompiledScenario, episodes: int, rounds: int, trajectories: bool
+    ) -> None:
+        P, S = compiled.tables.n_parties, len(compiled.stages)
+        self.compiled = compiled
+        self.episodes = np.zeros(episodes, dtype=np.int64)
+        self.first_reached = np.full((episodes, S), -1, dtype=np.int64)
+        self.first_reached[:, 0] = 0
+        self.max_stage = np.zeros(episodes, dtype=np.int64)
+        self.stalls = np.zeros(episodes, dtype=np.int64)
+        self.breakdowns = np.zeros((episodes, len(compiled.rules)), dtype=np.int64)
+        self.success_round = np.full(episodes, -1, dtype=np.int64)
+        self.final_stage = np.zeros(episodes, dtype=np.int64)
+        self.final_stalled = np.zeros(episodes, dtype=bool)
+        self.total = np.zeros((episodes, P))
+        self.discounted = np.zeros((episodes, P))
+        self.trajectories = (
+            Trajectories(
+                stage=np.zeros((episodes, rounds), dtype=np.int8),
+                stalled=np.zeros((episodes, rounds), dtype=bool),
+                trust=np.zeros((episodes, rounds, P, P), dtype=np.float32),
+            )
+            if trajectories
+            else None
+        )
+
+    def observe(self, rows: slice, state: State, outcome: Outcome) -> None:
+        """Record the round just played (``state.round``) for the episodes in ``rows``."""
+        a = state.arrays
+        idx = np.arange(a.stage.shape[0])
+        first = self.first_reached[rows]
+        arrived = first[idx, a.stage] < 0
+        first[idx[arrived], a.stage[arrived]] = state.round
+        np.maximum(self.max_stage[rows], a.stage, out=self.max_stage[rows])
+        self.stalls[rows] += outcome.transition == STALL
+        fired = outcome.cause >= 0
+        np.add.at(self.breakdowns[rows], (idx[fired], outcome.cause[fired]), 1)
+        if self.trajectories is not None:
+            r = state.round - 1
+            self.trajectories.stage[rows, r] = a.stage
+            self.trajectories.stalled[rows, r] = a.stalled
+            self.trajectories.trust[rows, r] = a.trust
+
+    def finish(self, rows: slice, state: State) -> None:
+        """Record the end of the chunk's episodes."""
+        a = state.arrays
+        self.episodes[rows] = state.episodes
+        self.success_round[rows] = a.success_round
+        self.final_stage[rows] = a.stage
+        self.final_stalled[rows] = a.stalled
+        self.total[rows] = a.total
+        self.discounted[rows] = a.discounted
+
+    def results(self, profile: dict[str, str], seed: int, rounds: int) -> Results:
+        c = self.compiled
+        return Results(
+            scenario=c.scenario.id,
+            parties=c.parties,
+            stages=c.stages,
+            rules=c.rules,
+            profile=profile,
+            seed=seed,
+            rounds=rounds,
+            episodes=self.episodes,
+            success_round=self.success_round,
+            max_stage=self.max_stage,
+            first_reached=self.first_reached,
+            final_stage=self.final_stage,
+            final_stalled=self.final_stalled,
+            stalls=self.stalls,
+            breakdowns=self.breakdowns,
+            total=self.total,
+            discounted=self.discounted,
+            trajectories=self.trajectories,
+        )

@@ -1,0 +1,64 @@
+"""Simulation results: one record per episode, optional trajectories, and their summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from detente.simulate.summary import Summary
+
+I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
+B8 = NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectories:
+    """Per-round paths, ``[N, R, ...]``: the state after each round."""
+
+    stage: NDArray[np.int8]  # [N, R]
+    stalled: B8  # [N, R]
+    trust: NDArray[np.float32]  # [N, R, P, P] trust of i in j
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """What happened in each episode of a simulation (row ``n`` is episode ``episodes[n]``).
+
+    Rounds are counted from 1; ``first_reached[n, s]`` is the round after
+    which stage ``s`` was first reached (0 for the first stage, -1 if never);
+    ``success_round`` is -1 when success was not reached.
+    """
+
+    scenario: str
+    parties: tuple[str, ...]
+    stages: tuple[str, ...]
+    rules: tuple[str, ...]
+    profile: dict[str, str]
+    seed: int
+    rounds: int
+    episodes: I64  # [N]
+    success_round: I64  # [N]
+    max_stage: I64  # [N]
+    first_reached: I64  # [N, S]
+    final_stage: I64  # [N]
+    final_stalled: B8  # [N]
+    stalls: I64  # [N] times the process stalled
+    breakdowns: I64  # [N, rules] times each breakdown rule fired
+    total: F64  # [N, P] undiscounted payoff
+    discounted: F64  # [N, P]
+    trajectories: Trajectories | None = None
+
+    @property
+    def n(self) -> int:
+        return int(self.episodes.shape[0])
+
+    def summary(self) -> Summary:
+        """Probabilities, medians and means with 95% confidence intervals."""
+        from detente.simulate.summary import summarise
+
+        return summarise(self)

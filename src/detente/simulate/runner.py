@@ -1,0 +1,123 @@
+"""Batched Monte Carlo: every episode of a chunk advances together, one engine step a round.
+
+Episodes are independent and every random draw is addressed by (seed,
+episode, round, ...), so results do not depend on the chunk size, and two
+runs with the same seed see the same engine noise whatever the strategies
+(common random numbers, for paired comparisons). Chunks bound memory:
+100,000 episodes need not be in memory at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.engine import CounterRNG, State, Submissions, available, initial_state, step
+from detente.scenario.compiled import CompiledScenario
+from detente.simulate.profile import Assignment, resolve_profile
+from detente.simulate.record import Recorder
+from detente.simulate.results import Results
+from detente.strategies import Strategy, StrategyError, View
+from detente.strategies.base import F64
+
+G = TypeVar("G", bound=np.generic)
+DEFAULT_CHUNK = 25_000
+Progress = Callable[[int], None]  # called with the number of episode-rounds just played
+
+
+def simulate(
+    compiled: CompiledScenario,
+    profile: Assignment | None = None,
+    episodes: int = 1000,
+    rounds: int | None = None,
+    seed: int = 0,
+    *,
+    chunk: int = DEFAULT_CHUNK,
+    trajectories: bool = False,
+    first_episode: int = 0,
+    progress: Progress | None = None,
+) -> Results:
+    """Play ``episodes`` episodes (ids ``first_episode``...) of ``rounds`` rounds each.
+
+    ``profile`` maps party ids to strategy specs or factories; parties left
+    out play their default (:mod:`detente.simulate.profile`). ``rounds``
+    defaults to the scenario's. Deterministic for a given seed.
+    """
+    if episodes < 1 or chunk < 1 or first_episode < 0:
+        raise ValueError(
+            f"episodes and chunk must be at least 1 and first_episode at least 0, "
+            f"got {episodes}, {chunk} and {first_episode}"
+        )
+    horizon = compiled.scenario.rounds if rounds is None else rounds
+    if horizon < 1:
+        raise ValueError(f"rounds must be at least 1, got {horizon}")
+    factories = resolve_profile(compiled, profile)
+    strategies = [factories[party].build(compiled, p) for p, party in enumerate(compiled.parties)]
+    recorder = Recorder(compiled, episodes, horizon, trajectories)
+    rng = CounterRNG(seed)
+    for start in range(0, episodes, chunk):
+        rows = slice(start, min(start + chunk, episodes))
+        state = initial_state(compiled, rows.stop - start, first_episode + start)
+        for strategy in strategies:
+            strategy.reset(state.batch)
+        payoff = np.zeros((state.batch, compiled.tables.n_parties))
+        for _ in range(horizon):
+            state, events = step(state, _submissions(state, strategies, payoff, rng), rng)
+            payoff = events.outcome.payoff
+            recorder.observe(rows, state, events.outcome)
+            if progress is not None:
+                progress(state.batch)
+        recorder.finish(rows, state)
+    labels = {party: str(f) for party, f in factories.items()}
+    return recorder.results(labels, seed, horizon)
+
+
+def _submissions(
+    state: State, strategies: list[Strategy], payoff: F64, rng: CounterRNG
+) -> Submissions:
+    """Ask each party's strategy for its move, showing it only what its party may know."""
+    c = state.compiled
+    a = state.arrays
+    avail = available(state)
+    offerable = avail[:, c.tables.com_slot]
+    actions = np.zeros_like(avail)
+    offers = np.zeros_like(offerable)
+    episodes, stage = _frozen(state.episodes), _frozen(a.stage)
+    stalled, in_force = _frozen(a.stalled), _frozen(a.in_force)
+    for p, strategy in enumerate(strategies):
+        slots, coms = c.party_slots(p), c.party_commitments(p)
+        view = View(
+            compiled=c,
+            party=p,
+            round=state.round,
+            episodes=episodes,
+            stage=stage,
+            stalled=stalled,
+            perceived=_frozen(a.perceived[:, p]),
+            trust=_frozen(a.trust[:, p]),
+            payoff=_frozen(payoff[:, p]),
+            in_force=in_force,
+            available=avail[:, slots],
+            offerable=offerable[:, coms],
+            rng=rng,
+        )
+        move = strategy.move(view)
+        if move.actions.shape != view.available.shape or move.offers.shape != view.offerable.shape:
+            raise StrategyError(
+                f"strategy {strategy.name} for {c.parties[p]} returned a move of shapes "
+                f"{move.actions.shape} and {move.offers.shape}, expected "
+                f"{view.available.shape} and {view.offerable.shape}"
+            )
+        actions[:, slots] = move.actions
+        offers[:, coms] = move.offers
+    return Submissions(actions, offers)
+
+
+def _frozen(x: NDArray[G]) -> NDArray[G]:
+    """A read-only view: strategies read the state, never write it."""
+    view = x.view()
+    view.flags.writeable = False
+    return view

@@ -1,0 +1,56 @@
+"""The strategy library: classic and diplomatic strategies, vectorised over episodes.
+
+``get_strategy("generous_tit_for_tat:g=0.1")`` parses a spec; its ``build``
+makes the strategy object for one party of a compiled scenario. Register
+your own with :func:`register`: a vectorised :class:`Strategy` or a plain
+per-episode :class:`EpisodeStrategy` (see ``docs/simulate.md``).
+"""
+
+from detente.strategies import diplomacy, reciprocal, simple
+from detente.strategies.assorted import Assorted, Assortment
+from detente.strategies.base import (
+    Classifier,
+    Move,
+    Strategy,
+    StrategyError,
+    StrategyFactory,
+    View,
+)
+from detente.strategies.episode import EpisodeMove, EpisodeStrategy, EpisodeView
+from detente.strategies.posture import Posture, PostureStrategy, Stance
+from detente.strategies.registry import (
+    StrategySpec,
+    get_strategy,
+    parameters,
+    register,
+    strategy_class,
+    strategy_names,
+    unregister,
+)
+
+__all__ = [
+    "Assorted",
+    "Assortment",
+    "Classifier",
+    "EpisodeMove",
+    "EpisodeStrategy",
+    "EpisodeView",
+    "Move",
+    "Posture",
+    "PostureStrategy",
+    "Stance",
+    "Strategy",
+    "StrategyError",
+    "StrategyFactory",
+    "StrategySpec",
+    "View",
+    "diplomacy",
+    "get_strategy",
+    "parameters",
+    "reciprocal",
+    "register",
+    "simple",
+    "strategy_class",
+    "strategy_names",
+    "unregister",
+]

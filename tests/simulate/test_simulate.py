@@ -1,0 +1,100 @@
+"""Batched simulation: invariance to batching and chunking, determinism, recorded facts."""
+
+import numpy as np
+import pytest
+
+from detente.engine import CompiledScenario
+from detente.scenario.compiled import THEN_STALL
+from detente.simulate import Results, compare, simulate
+from detente.strategies import StrategyError
+
+FIELDS = (
+    "episodes",
+    "success_round",
+    "max_stage",
+    "first_reached",
+    "final_stage",
+    "final_stalled",
+    "stalls",
+    "breakdowns",
+    "total",
+    "discounted",
+)
+NOISY = {"US": "generous_tit_for_tat", "DPRK": "random:p=0.8", "ROK": "win_stay_lose_shift"}
+
+
+def assert_same(a: Results, b: Results) -> None:
+    for name in FIELDS:
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def test_a_batch_equals_its_episodes_one_by_one(korea: CompiledScenario) -> None:
+    batch = simulate(korea, NOISY, episodes=12, rounds=30, seed=11, trajectories=True)
+    for e in range(12):
+        alone = simulate(korea, NOISY, 1, 30, 11, first_episode=e, trajectories=True)
+        for name in FIELDS:
+            np.testing.assert_array_equal(getattr(batch, name)[e], getattr(alone, name)[0])
+        assert batch.trajectories is not None
+        assert alone.trajectories is not None
+        np.testing.assert_array_equal(batch.trajectories.trust[e], alone.trajectories.trust[0])
+
+
+def test_chunking_changes_nothing(korea: CompiledScenario) -> None:
+    whole = simulate(korea, NOISY, episodes=50, rounds=25, seed=3)
+    assert_same(whole, simulate(korea, NOISY, episodes=50, rounds=25, seed=3, chunk=7))
+
+
+def test_same_seed_same_results_other_seed_other_results(korea: CompiledScenario) -> None:
+    a = simulate(korea, None, episodes=200, rounds=40, seed=1)
+    assert_same(a, simulate(korea, None, episodes=200, rounds=40, seed=1))
+    assert not np.array_equal(a.total, simulate(korea, None, episodes=200, rounds=40, seed=2).total)
+
+
+def test_recorded_facts_agree_with_trajectories(korea: CompiledScenario) -> None:
+    r = simulate(korea, NOISY, episodes=300, rounds=40, seed=9, trajectories=True)
+    t = r.trajectories
+    assert t is not None
+    np.testing.assert_array_equal(r.max_stage, t.stage.max(axis=1))
+    np.testing.assert_array_equal(r.final_stage, t.stage[:, -1])
+    for s in range(1, len(korea.stages)):
+        hit = (t.stage == s).any(axis=1)
+        first = np.where(hit, (t.stage == s).argmax(axis=1) + 1, -1)
+        np.testing.assert_array_equal(r.first_reached[:, s], first)
+    became_stalled = (t.stalled[:, 1:] & ~t.stalled[:, :-1]).sum(axis=1) + t.stalled[:, 0]
+    np.testing.assert_array_equal(r.stalls, became_stalled)
+    assert r.stalls.sum() > 0  # the profile does stall sometimes
+    assert ((r.success_round >= 0) <= (r.max_stage == len(korea.stages) - 1)).all()
+    stall_rules = korea.tables.rule_then == THEN_STALL
+    assert (r.breakdowns[:, stall_rules].sum(axis=1) == r.stalls).all()
+
+
+def test_payoffs_add_up_on_ipd(ipd: CompiledScenario) -> None:
+    r = simulate(ipd, {"A": "cooperate", "B": "defect"}, episodes=2, rounds=10)
+    np.testing.assert_array_equal(r.total, [[0, 50], [0, 50]])
+    np.testing.assert_array_equal(r.discounted, r.total)  # ipd does not discount
+
+
+def test_identical_profiles_compare_to_exactly_zero(korea: CompiledScenario) -> None:
+    same = compare(korea, {"a": NOISY, "b": NOISY}, episodes=100, rounds=20, seed=4)
+    (diff,) = same.differences
+    assert diff.success.mean == 0
+    assert diff.success.low == 0
+    assert diff.success.high == 0
+    assert all(e.mean == 0 and e.low == e.high == 0 for e in diff.discounted.values())
+
+
+def test_unknown_party_or_strategy_is_refused(korea: CompiledScenario) -> None:
+    with pytest.raises(StrategyError, match=r"no party NK in scenario korea \(parties: RUS, CHN"):
+        simulate(korea, {"NK": "defect"}, episodes=1)
+    with pytest.raises(StrategyError, match="unknown strategy 'nice'"):
+        simulate(korea, {"US": "nice"}, episodes=1)
+    with pytest.raises(ValueError, match="episodes and chunk must be at least 1"):
+        simulate(korea, None, episodes=0)
+    with pytest.raises(ValueError, match="first_episode at least 0"):
+        simulate(korea, None, episodes=1, first_episode=-1)
+
+
+def test_korea_defaults_play_every_party(korea: CompiledScenario) -> None:
+    r = simulate(korea, None, episodes=10, rounds=5)
+    assert set(r.profile) == set(korea.parties)
+    assert r.profile["US"] == "tit_for_tat"

@@ -1,0 +1,209 @@
+"""The multi-party meaning of the strategies on ``korea``: who answers whom, and how."""
+
+import functools
+from collections.abc import Iterable
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detente.engine import (
+    CompiledScenario,
+    CounterRNG,
+    State,
+    available,
+    compile_scenario,
+    initial_state,
+)
+from detente.scenario.overrides import load_with_overrides
+from detente.simulate import simulate
+from detente.strategies import Move, Strategy, View, get_strategy
+from tests.strategies.test_registry import BUILT_IN
+
+
+def view_for(
+    c: CompiledScenario,
+    party: str,
+    perceived: Iterable[str] = (),
+    *,
+    rnd: int = 1,
+    stage: str = "trust_building",
+    trust: float | None = None,
+    in_force: Iterable[str] = (),
+) -> View:
+    """A one-episode view of ``party`` that perceived the slots labelled ``perceived``."""
+    p = c.parties.index(party)
+    s0 = initial_state(c, 1)
+    arrays = s0.arrays._replace(stage=np.array([c.stages.index(stage)]))
+    state = State(c, rnd, s0.episodes, arrays)
+    avail = available(state)
+    seen = np.zeros((1, c.n_slots), dtype=bool)
+    for label in perceived:
+        seen[0, c.slot_of(*label.split("."))] = True
+    deals = np.zeros((1, len(c.deals)), dtype=bool)
+    for deal in in_force:
+        deals[0, c.deals.index(deal)] = True
+    trust_row = arrays.trust[:, p].copy() if trust is None else np.full((1, len(c.parties)), trust)
+    return View(
+        compiled=c,
+        party=p,
+        round=rnd,
+        episodes=s0.episodes,
+        stage=arrays.stage,
+        stalled=arrays.stalled,
+        perceived=seen,
+        trust=trust_row,
+        payoff=np.zeros(1),
+        in_force=deals,
+        available=avail[:, c.party_slots(p)],
+        offerable=avail[:, c.tables.com_slot][:, c.party_commitments(p)],
+        rng=CounterRNG(0),
+    )
+
+
+def play(c: CompiledScenario, spec: str, party: str) -> Strategy:
+    strategy = get_strategy(spec).build(c, c.parties.index(party))
+    strategy.reset(1)
+    return strategy
+
+
+def taken(c: CompiledScenario, party: str, move: Move) -> set[str]:
+    slots = c.party_slots(c.parties.index(party))
+    return {c.actions[c.slots[k][1]] for k in slots[move.actions[0]]}
+
+
+def offered(c: CompiledScenario, party: str, move: Move) -> set[str]:
+    coms = c.party_commitments(c.parties.index(party))
+    return {c.commitments[m] for m in coms[move.offers[0]]}
+
+
+def test_tit_for_tat_answers_only_provocations_that_hurt(korea: CompiledScenario) -> None:
+    jpn = play(korea, "tit_for_tat", "JPN")
+    # US drills reassure Japan: no retaliation, Japan still attends the talks
+    calm = jpn.move(view_for(korea, "JPN", ["US.large_scale_drills"]))
+    assert taken(korea, "JPN", calm) == {"multilateral_meeting"}
+    # a DPRK missile test hurts Japan: it stays away from the talks
+    assert taken(korea, "JPN", jpn.move(view_for(korea, "JPN", ["DPRK.missile_test"]))) == set()
+    us = play(korea, "tit_for_tat", "US")
+    assert taken(korea, "US", us.move(view_for(korea, "US", ["ROK.large_scale_drills"]))) == {
+        "multilateral_meeting"
+    }
+    angry = us.move(view_for(korea, "US", ["DPRK.missile_test"]))
+    assert taken(korea, "US", angry) == {"large_scale_drills"}
+    assert offered(korea, "US", angry) == set()  # every US commitment involves the DPRK
+
+
+def test_retaliation_withholds_offers_only_from_deals_with_the_provoker(
+    korea: CompiledScenario,
+) -> None:
+    chn = play(korea, "tit_for_tat", "CHN")
+    stage = "simultaneous_actions"
+    all_offers = offered(korea, "CHN", chn.move(view_for(korea, "CHN", stage=stage)))
+    assert all_offers == {"chn_eow", "big_chn_relief"}
+    # ROK drills hurt China; the big deal has no ROK commitment, the end-of-war deal has
+    after_rok = chn.move(view_for(korea, "CHN", ["ROK.large_scale_drills"], stage=stage))
+    assert offered(korea, "CHN", after_rok) == {"big_chn_relief"}
+    after_us = chn.move(view_for(korea, "CHN", ["US.large_scale_drills"], stage=stage))
+    assert offered(korea, "CHN", after_us) == set()
+
+
+def test_grit_retaliates_in_kind_and_no_further(korea: CompiledScenario) -> None:
+    grit = play(korea, "grit", "DPRK")
+    calm = grit.move(view_for(korea, "DPRK", rnd=0))
+    assert taken(korea, "DPRK", calm) == {"freeze_tests", "multilateral_meeting"}
+    one = grit.move(view_for(korea, "DPRK", ["US.large_scale_drills"]))
+    assert taken(korea, "DPRK", one) == {"missile_test"}  # the milder of its two provocations
+    assert offered(korea, "DPRK", one) == set()  # every DPRK commitment involves the US
+    two = grit.move(view_for(korea, "DPRK", ["US.large_scale_drills", "ROK.large_scale_drills"]))
+    assert taken(korea, "DPRK", two) == {"missile_test", "nuclear_test"}
+
+
+def test_grit_keeps_unilateral_steps_for_patience_rounds_unless_answered(
+    korea: CompiledScenario,
+) -> None:
+    grit = play(korea, "grit:patience=2", "DPRK")
+    steps = []
+    for rnd, seen in enumerate([[], [], [], ["US.suspend_drills"], []]):
+        move = grit.move(view_for(korea, "DPRK", seen, rnd=rnd))
+        steps.append("freeze_tests" in taken(korea, "DPRK", move))
+    assert steps == [True, True, False, True, True]
+
+
+def test_hawk_coerces_but_keeps_its_promises(korea: CompiledScenario) -> None:
+    hawk = play(korea, "hawk", "DPRK")
+    move = hawk.move(view_for(korea, "DPRK"))
+    assert taken(korea, "DPRK", move) == {"nuclear_test", "missile_test"}
+    assert offered(korea, "DPRK", move) == {"dprk_summit"}  # not the freeze it is breaking
+    bound = hawk.move(view_for(korea, "DPRK", in_force=["double_freeze"]))
+    assert taken(korea, "DPRK", bound) == set()
+    assert offered(korea, "DPRK", bound) == {"dprk_freeze", "big_dprk_freeze", "dprk_summit"}
+
+
+def test_big_deal_first_refuses_partial_steps(korea: CompiledScenario) -> None:
+    stage = "simultaneous_actions"
+    a4a = play(korea, "action_for_action", "US")
+    big = play(korea, "big_deal_first:deal=big_deal", "US")
+    trusting = offered(korea, "US", a4a.move(view_for(korea, "US", stage=stage, trust=0.9)))
+    assert {"us_relief", "us_eow", "big_us_relief", "big_us_eow"} <= trusting
+    asking = offered(korea, "US", big.move(view_for(korea, "US", stage=stage, trust=0.9)))
+    assert asking == trusting - {"us_relief", "us_eow"}
+    # the package stays on the table without trust; the rest waits for it
+    assert offered(korea, "US", a4a.move(view_for(korea, "US", stage=stage, trust=0.1))) == set()
+    distrustful = big.move(view_for(korea, "US", stage=stage, trust=0.1))
+    assert offered(korea, "US", distrustful) == {"big_us_relief", "big_us_eow"}
+    assert taken(korea, "US", distrustful) == {"multilateral_meeting"}
+
+
+def test_suspicious_tit_for_tat_opens_hostile(korea: CompiledScenario) -> None:
+    us = play(korea, "suspicious_tit_for_tat", "US")
+    first = us.move(view_for(korea, "US", rnd=0))
+    assert taken(korea, "US", first) == {"large_scale_drills"}
+    assert offered(korea, "US", first) == set()
+    assert taken(korea, "US", us.move(view_for(korea, "US"))) == {"multilateral_meeting"}
+
+
+SPECS = [
+    *sorted(BUILT_IN - {"big_deal_first"}),
+    "random:p=0.9",
+    "action_for_action:threshold=0.1",
+]
+
+
+@functools.cache
+def trembling_korea() -> CompiledScenario:
+    return compile_scenario(load_with_overrides("korea", ["noise.tremble=0.2"]))
+
+
+# package strategies, and the parties that have a commitment in the package
+PACKAGES = {
+    "big_deal_first": {"RUS", "CHN", "US", "DPRK", "ROK"},  # JPN is in no deal at all
+    "big_deal_first:deal=big_deal:threshold=0.1": {"RUS", "CHN", "US", "DPRK"},
+}
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**63),
+    picks=st.lists(st.sampled_from([*SPECS, *PACKAGES]), min_size=6, max_size=6),
+    shaky=st.booleans(),
+)
+def test_strategies_never_submit_unavailable_actions(
+    korea: CompiledScenario, seed: int, picks: list[str], shaky: bool
+) -> None:
+    profile = {
+        party: spec if spec not in PACKAGES or party in PACKAGES[spec] else "action_for_action"
+        for party, spec in zip(korea.parties, picks, strict=True)
+    }
+    # trembles change what is executed, hence what is taken and available later
+    scenario = trembling_korea() if shaky else korea
+    # the engine refuses any unavailable action or offer with UnavailableActionError
+    r = simulate(scenario, profile, episodes=24, rounds=40, seed=seed)
+    assert r.n == 24
+    assert np.isfinite(r.total).all()
+
+
+@pytest.mark.parametrize("spec", ["tit_for_tat", "grit", "action_for_action", "dove"])
+def test_reciprocating_us_can_reach_the_last_stage(korea: CompiledScenario, spec: str) -> None:
+    r = simulate(korea, {"US": spec}, episodes=200, rounds=40, seed=5)
+    assert r.max_stage.max() == len(korea.stages) - 1
