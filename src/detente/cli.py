@@ -194,6 +194,73 @@ def compare_command(
     run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt)
 
 
+@app.command("sweep")
+def sweep_command(
+    scenario: ScenarioArg = "korea",
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(help="PATH=V1,V2,...: a swept scenario number; repeat for a grid."),
+    ] = None,
+    episodes: EpisodesOpt = 10_000,
+    rounds: RoundsOpt = None,
+    seed: Annotated[int, typer.Option(help="Random seed shared by all grid points.")] = 0,
+    strategy: Annotated[
+        list[str] | None, typer.Option(help="PARTY=NAME[:param=value]..., as in simulate.")
+    ] = None,
+    set_: SetOpt = None,
+    backend: Annotated[str, typer.Option(help="local (a process pool) or ray.")] = "local",
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: start a local Ray).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes (local) or CPUs of a local Ray.")
+    ] = None,
+    task_episodes: Annotated[int, typer.Option(min=1, help="Episodes per task.")] = 5_000,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write every point's episodes to this Parquet file."),
+    ] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Sweep a grid of scenario numbers on a process pool or Ray (see docs/simulate.md)."""
+    from detente.sweep.commands import run_sweep
+
+    run_sweep(
+        scenario,
+        grid or [],
+        episodes,
+        rounds,
+        seed,
+        strategy or [],
+        set_ or [],
+        backend,
+        address,
+        workers,
+        task_episodes,
+        out_file,
+        fmt,
+    )
+
+
+@app.command("report")
+def report_command(
+    results: Annotated[
+        list[Path],
+        typer.Argument(help="Results files of `detente simulate --out`; several are compared."),
+    ],
+    out_file: Annotated[Path, typer.Option("--out", help="The HTML page to write.")] = Path(
+        "report.html"
+    ),
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also write every figure as PNG to this folder.")
+    ] = None,
+) -> None:
+    """A self-contained HTML report with plots of one or more simulation results."""
+    from detente.report.commands import run_report
+
+    run_report(results, out_file, png)
+
+
 _ROADMAP_EVENTS = {
     "agreement_reached",
     "agreement_violated",

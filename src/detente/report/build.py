@@ -1,0 +1,161 @@
+"""What a report shows: the sections and plots for one or several results files.
+
+One file gives its forecast; several files of the same scenario are also
+compared, with paired differences when they cover the same episodes with the
+same seed (as ``detente simulate`` runs with equal ``--episodes`` and
+``--seed`` do: common random numbers). Plots that need trajectories say so
+when a file has none, instead of failing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from detente.report import figures
+from detente.report.page import Plot, Section, table
+from detente.simulate.compare import paired_difference
+from detente.simulate.read import ResultsFileError, read_parquet
+from detente.simulate.results import Results, Trajectories
+
+NO_TRAJECTORIES = (
+    "{label} has no trajectories, so it has no plot of {what}; "
+    "write them with `detente simulate ... --out {label}.parquet --trajectories`."
+)
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def _plot(name: str, caption: str, fig: Figure) -> Plot:
+    return Plot(name, caption, _png(fig))
+
+
+def load_runs(paths: list[Path]) -> dict[str, Results]:
+    """Results by label (the file's stem, or its path when stems repeat); one scenario only."""
+    stems = [p.stem for p in paths]
+    labels = stems if len(set(stems)) == len(stems) else [str(p) for p in paths]
+    runs = {label: read_parquet(p) for label, p in zip(labels, paths, strict=True)}
+    scenarios = {(r.scenario, r.parties, r.stages) for r in runs.values()}
+    if len(scenarios) > 1:
+        names = ", ".join(f"{label} ({r.scenario})" for label, r in runs.items())
+        raise ResultsFileError(f"a report compares runs of one scenario; got {names}")
+    return runs
+
+
+def _overview(runs: dict[str, Results]) -> Section:
+    rows = []
+    for label, r in runs.items():
+        s = r.summary()
+        rows.append(
+            [
+                label,
+                f"{r.n} x {r.rounds}",
+                str(r.seed),
+                ", ".join(f"{p}={spec}" for p, spec in r.profile.items()),
+                str(s.success),
+                str(s.stall),
+                "yes" if r.trajectories is not None else "no",
+            ]
+        )
+    header = ["run", "episodes x rounds", "seed", "strategies", "P(success) [95% CI]"]
+    header += ["P(stalled at least once) [95% CI]", "trajectories"]
+    first = next(iter(runs.values()))
+    payoffs = table(
+        ["run", *first.parties],
+        [[label, *(str(p.discounted) for p in r.summary().parties)] for label, r in runs.items()],
+    )
+    return Section(
+        "runs",
+        f"Runs of {first.scenario}",
+        html=[table(header, rows), "<p>Mean discounted payoff per episode [95% CI]:</p>", payoffs],
+    )
+
+
+TrajectoryFigure = Callable[[Results, Trajectories, str], Figure]
+
+
+def _per_run(
+    section: Section, runs: dict[str, Results], draw: TrajectoryFigure, name: str, what: str
+) -> None:
+    """A trajectory plot per run, or a note naming what is missing and how to get it."""
+    for label, r in runs.items():
+        if r.trajectories is None:
+            section.notes.append(NO_TRAJECTORIES.format(label=label, what=what))
+        else:
+            caption = f"{label}: {what}."
+            section.plots.append(_plot(f"{name}-{label}", caption, draw(r, r.trajectories, label)))
+
+
+def _stages(runs: dict[str, Results]) -> Section:
+    section = Section("stages", "Stage reached over rounds")
+    section.plots.append(
+        _plot(
+            "reached-by-round",
+            "Share of episodes that had reached each stage (and success) by each round.",
+            figures.reached_by_round(runs),
+        )
+    )
+    what = "the fan chart of the stage after each round (shares, then quantile bands)"
+    _per_run(section, runs, figures.stage_fan, "stage-fan", what)
+    return section
+
+
+def _trust(runs: dict[str, Results]) -> Section:
+    section = Section("trust", "Trust matrix over time")
+    what = "the mean trust of the row party in the column party at a few rounds"
+    _per_run(section, runs, figures.trust_snapshots, "trust", what)
+    section.notes.append("Trust is recorded per round only, not per episode.")
+    return section
+
+
+def _payoffs(runs: dict[str, Results]) -> Section:
+    caption = "Discounted payoff per episode, per party."
+    fig = figures.payoff_distributions(runs)
+    return Section("payoffs", "Payoff distributions", plots=[_plot("payoffs", caption, fig)])
+
+
+def _paired(runs: dict[str, Results]) -> bool:
+    """Whether every run covers the same episodes, rounds and seed as the first."""
+    base = next(iter(runs.values()))
+    return all(
+        r.seed == base.seed
+        and r.rounds == base.rounds
+        and np.array_equal(r.episodes, base.episodes)
+        for r in runs.values()
+    )
+
+
+def _comparison(runs: dict[str, Results]) -> Section:
+    section = Section("comparison", "Comparison")
+    section.plots.append(
+        _plot("outcomes", "Each run's outcomes and payoffs.", figures.outcome_bars(runs))
+    )
+    baseline, *others = runs
+    if _paired(runs):
+        diffs = [paired_difference(name, runs[name], runs[baseline]) for name in others]
+        caption = "Differences taken episode by episode, against the first file."
+        section.plots.append(
+            _plot("differences", caption, figures.paired_differences(diffs, baseline))
+        )
+    else:
+        section.notes.append(
+            "The runs differ in episodes, rounds or seed, so no paired differences: "
+            "compare the intervals above instead."
+        )
+    return section
+
+
+def build(runs: dict[str, Results]) -> list[Section]:
+    """Every section of the report, comparisons only for several runs."""
+    sections = [_overview(runs), _stages(runs), _trust(runs), _payoffs(runs)]
+    if len(runs) > 1:
+        sections.append(_comparison(runs))
+    return sections

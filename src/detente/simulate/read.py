@@ -1,0 +1,116 @@
+"""Reading results back from Parquet: the inverse of :mod:`detente.simulate.parquet`.
+
+Reports and comparisons work on :class:`Results`, whatever produced them, so a
+file written by ``detente simulate --out`` becomes the same object the
+simulator returned (nulls back to -1, stage names back to codes). The
+trajectories file next to it is read when it exists.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from detente.simulate.parquet import trajectories_path
+from detente.simulate.results import F64, I64, Results, Trajectories
+
+
+class ResultsFileError(ValueError):
+    """A file that is not a detente results file, with what is wrong in words."""
+
+
+def _table(path: Path) -> tuple[pa.Table, dict[str, Any]]:
+    if not path.is_file():
+        raise ResultsFileError(f"{path}: no such file")
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as err:
+        raise ResultsFileError(f"{path}: not a Parquet file ({err})") from None
+    raw = (table.schema.metadata or {}).get(b"detente")
+    if raw is None:
+        raise ResultsFileError(
+            f"{path}: a Parquet file without detente metadata; "
+            "expected the output of `detente simulate --out`"
+        )
+    return table, json.loads(raw)
+
+
+def _ints(table: pa.Table, name: str) -> I64:
+    """An integer column with nulls as -1."""
+    return np.asarray(table.column(name).fill_null(-1).to_numpy(), dtype=np.int64)
+
+
+def _codes(table: pa.Table, name: str, names: list[str]) -> I64:
+    """A column of stage names as indices into ``names``."""
+    index = {s: i for i, s in enumerate(names)}
+    return np.array([index[s] for s in table.column(name).to_pylist()], dtype=np.int64)
+
+
+def _matrix(table: pa.Table, columns: list[str]) -> F64:
+    """Columns side by side, ``[rows, len(columns)]`` even when there are none."""
+    out = np.zeros((table.num_rows, len(columns)))
+    for k, c in enumerate(columns):
+        out[:, k] = table.column(c).fill_null(-1).to_numpy()
+    return out
+
+
+def _trajectories(path: Path, n: int, meta: dict[str, Any]) -> Trajectories | None:
+    extra = trajectories_path(path)
+    if not extra.is_file():
+        return None
+    table, _ = _table(extra)
+    parties, rounds = meta["parties"], meta["rounds"]
+    if table.num_rows != n * rounds:
+        raise ResultsFileError(
+            f"{extra}: {table.num_rows} rows, expected {n} episodes x {rounds} rounds"
+        )
+    P = len(parties)
+    trust = np.full((n * rounds, P, P), np.nan, dtype=np.float32)
+    for i, truster in enumerate(parties):
+        for j, trusted in enumerate(parties):
+            if i != j:
+                trust[:, i, j] = table.column(f"trust_{truster}_{trusted}").to_numpy()
+    return Trajectories(
+        stage=_codes(table, "stage", meta["stages"]).astype(np.int8).reshape(n, rounds),
+        stalled=table.column("stalled").to_numpy(zero_copy_only=False).reshape(n, rounds),
+        trust=trust.reshape(n, rounds, P, P),
+    )
+
+
+def read_parquet(path: Path) -> Results:
+    """The results in ``path`` (and its trajectories file, if there is one)."""
+    table, meta = _table(path)
+    try:
+        stages, parties, rules = meta["stages"], meta["parties"], meta["rules"]
+        n = table.num_rows
+        return Results(
+            scenario=meta["scenario"],
+            parties=tuple(parties),
+            stages=tuple(stages),
+            rules=tuple(rules),
+            profile=dict(meta["profile"]),
+            seed=int(meta["seed"]),
+            rounds=int(meta["rounds"]),
+            episodes=_ints(table, "episode"),
+            success_round=_ints(table, "success_round"),
+            max_stage=_codes(table, "max_stage", stages),
+            first_reached=_matrix(table, [f"reached_{s}" for s in stages]).astype(np.int64),
+            final_stage=_codes(table, "final_stage", stages),
+            final_stalled=table.column("final_stalled").to_numpy(zero_copy_only=False),
+            stalls=_ints(table, "stalls"),
+            breakdowns=_matrix(table, [f"breakdown_{q.replace('.', '__')}" for q in rules]).astype(
+                np.int64
+            ),
+            total=_matrix(table, [f"total_{p}" for p in parties]),
+            discounted=_matrix(table, [f"discounted_{p}" for p in parties]),
+            trajectories=_trajectories(path, n, meta),
+        )
+    except (KeyError, ValueError) as err:
+        if isinstance(err, ResultsFileError):
+            raise
+        raise ResultsFileError(f"{path}: not a complete detente results file ({err})") from None
