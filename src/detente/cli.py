@@ -194,6 +194,60 @@ def compare_command(
     run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt)
 
 
+@app.command("bargain")
+def bargain_command(
+    scenario: ScenarioArg = "korea",
+    stage: Annotated[
+        str | None, typer.Option(help="Stage id or number (default: the second stage).")
+    ] = None,
+    parties: Annotated[
+        str | None, typer.Option(help="P,Q,...: the bargaining parties (default: all).")
+    ] = None,
+    solution: Annotated[
+        str, typer.Option(help="nash, egalitarian, utilitarian, kalai or all.")
+    ] = "all",
+    disagreement: Annotated[
+        str, typer.Option(help="status_quo, v1,v2,... in party order, or PARTY=v,...")
+    ] = "status_quo",
+    include_provocations: Annotated[
+        bool, typer.Option(help="Let provocations be part of a package.")
+    ] = False,
+    set_: SetOpt = None,
+    frontier: Annotated[bool, typer.Option(help="Also compute the Pareto frontier.")] = False,
+    max_frontier: Annotated[
+        int, typer.Option(min=1, help="Largest frontier to enumerate.")
+    ] = 10_000,
+    time_limit: Annotated[
+        float | None, typer.Option(min=0.0, help="Seconds; then 'best found, not proven'.")
+    ] = None,
+    as_deal: Annotated[
+        str | None, typer.Option(help="Write the package as a deal of this id into a copy.")
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Where --as-deal writes the scenario.")
+    ] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Balance of interests: Nash, egalitarian, utilitarian and Kalai packages of a stage."""
+    from detente.bargain.commands import run_bargain
+
+    run_bargain(
+        scenario,
+        stage,
+        parties,
+        solution,
+        disagreement,
+        include_provocations,
+        set_ or [],
+        frontier,
+        max_frontier,
+        time_limit,
+        as_deal,
+        out_file,
+        fmt,
+    )
+
+
 @app.command("sweep")
 def sweep_command(
     scenario: ScenarioArg = "korea",

@@ -1,0 +1,144 @@
+"""From scenario to package and back: the adapter, the CLI, and deals written from packages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detente.bargain import BargainError, EmptyActionSetError, InvalidInputError, utilities
+from detente.bargain.scenario import parse_disagreement, problem_from_scenario
+from detente.engine import CounterRNG, Submissions, initial_state, step
+from detente.scenario import load_scenario
+from detente.scenario.compiled import CompiledScenario, compile_scenario
+
+
+def detente(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "detente", *args], capture_output=True, text=True, check=False
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_package_utilities_equal_engine_payoffs(
+    korea_quiet: CompiledScenario, data: st.DataObject
+) -> None:
+    """What bargaining promises per round is what the engine pays for those actions."""
+    problem = problem_from_scenario(korea_quiet, "simultaneous_actions")
+    package = np.array(
+        data.draw(st.lists(st.booleans(), min_size=len(problem.slots), max_size=len(problem.slots)))
+    )
+    state = initial_state(korea_quiet, 1)
+    state.arrays.stage[:] = korea_quiet.stages.index("simultaneous_actions")
+    sub = Submissions.empty(korea_quiet, 1)
+    for label in np.array(problem.slots)[package]:
+        party, action = str(label).split(".")
+        sub.actions[0, korea_quiet.slot_of(party, action)] = True
+    _, events = step(state, sub, CounterRNG(0))
+    np.testing.assert_allclose(utilities(problem, package[None, :])[0], events.outcome.payoff[0])
+
+
+def test_candidates_are_the_stage_initiatives(korea: CompiledScenario) -> None:
+    problem = problem_from_scenario(korea, 2, ["US", "DPRK"])
+    assert problem.parties == ("US", "DPRK")
+    assert "US.sanctions_relief" in problem.slots
+    assert "US.peace_treaty" not in problem.slots, "not available in stage 2"
+    assert "DPRK.missile_test" not in problem.slots, "provocations are left out by default"
+    assert all(s.split(".")[0] in ("US", "DPRK") for s in problem.slots)
+    with_threats = problem_from_scenario(korea, 2, ["DPRK"], include_provocations=True)
+    assert "DPRK.missile_test" in with_threats.slots
+    freeze, test = (
+        with_threats.slots.index("DPRK.freeze_tests"),
+        with_threats.slots.index("DPRK.missile_test"),
+    )
+    assert (freeze, test) in with_threats.conflicts, (
+        "a test breaks a freeze: not both in one package"
+    )
+
+
+def test_bad_requests_are_named(korea: CompiledScenario) -> None:
+    with pytest.raises(InvalidInputError, match=r"unknown party XX \(parties: RUS, CHN"):
+        problem_from_scenario(korea, None, ["US", "XX"])
+    with pytest.raises(
+        InvalidInputError, match=r"stage 9 does not exist: the roadmap has stages 1..3"
+    ):
+        problem_from_scenario(korea, 9)
+    with pytest.raises(InvalidInputError, match=r"unknown stage 'peace'"):
+        problem_from_scenario(korea, "peace")
+    ipd = compile_scenario(load_scenario("ipd"))
+    with pytest.raises(EmptyActionSetError, match=r"no actions available to bargain over"):
+        problem_from_scenario(ipd, 1)
+
+
+def test_disagreement_point_parsing() -> None:
+    parties = ("A", "B", "C")
+    assert parse_disagreement("status_quo", parties) is None
+    np.testing.assert_array_equal(parse_disagreement("1,2,3", parties), [1, 2, 3])
+    point = parse_disagreement("B=-2", parties)
+    assert point is not None and point[1] == -2 and np.isnan(point[[0, 2]]).all()
+    for bad, why in (
+        ("1,2", "expected 3 values"),
+        ("D=1", "unknown party 'D'"),
+        ("A=x", "not a number"),
+    ):
+        with pytest.raises(BargainError, match=why):
+            parse_disagreement(bad, parties)
+
+
+def test_cli_prints_the_balanced_package_of_stage_two() -> None:
+    out = detente("bargain", "korea")
+    assert out.returncode == 0, out.stderr
+    assert "balance of interests in stage simultaneous_actions" in out.stdout
+    assert "package of nash" in out.stdout
+    for party in ("RUS", "CHN", "US", "JPN", "DPRK", "ROK"):
+        assert f"  {party} " in out.stdout
+
+
+def test_cli_json_nash_makes_everyone_better_off() -> None:
+    out = detente("bargain", "korea", "--solution", "nash", "--format", "json")
+    data = json.loads(out.stdout)
+    nash = data["solutions"]["nash"]
+    assert nash["status"] == "optimal"
+    assert all(v["gain"] > 0 for v in nash["parties"].values())
+    assert set(nash["package"]) <= set(data["candidates"])
+
+
+def test_cli_errors_exit_2_without_traceback() -> None:
+    for args, message in (
+        (("bargain", "korea", "--parties", "US,XX"), "unknown party XX"),
+        (("bargain", "ipd"), "no actions available to bargain over"),
+        (("bargain", "korea", "--solution", "fair"), "--solution must be one of"),
+        (("bargain", "korea", "--as-deal", "x"), "--as-deal needs one --solution"),
+    ):
+        out = detente(*args)
+        assert out.returncode == 2, args
+        assert message in out.stderr
+        assert "Traceback" not in out.stderr
+
+
+def test_as_deal_writes_a_scenario_whose_deal_clears_whole(tmp_path: Path) -> None:
+    target = tmp_path / "mediated.yaml"
+    out = detente(
+        "bargain", "korea", "--solution", "nash", "--as-deal", "mediated", "--out", str(target)
+    )
+    assert out.returncode == 0, out.stderr
+    compiled = compile_scenario(load_scenario(str(target)))
+    d = compiled.deals.index("mediated")
+    t = compiled.tables
+    members = t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]]
+    state = initial_state(compiled, 1)
+    state.arrays.stage[:] = compiled.stages.index("simultaneous_actions")
+    sub = Submissions.empty(compiled, 1)
+    sub.offers[0, members] = True
+    _, events = step(state, sub, CounterRNG(0))
+    assert events.outcome.deal_cleared[0, d]
+    sub.offers[0, members[0]] = False
+    _, events = step(state, sub, CounterRNG(0))
+    assert not events.outcome.cleared[0].any(), "one missing part and nothing clears"
