@@ -82,7 +82,9 @@ def test_disagreement_point_parsing() -> None:
     assert parse_disagreement("status_quo", parties) is None
     np.testing.assert_array_equal(parse_disagreement("1,2,3", parties), [1, 2, 3])
     point = parse_disagreement("B=-2", parties)
-    assert point is not None and point[1] == -2 and np.isnan(point[[0, 2]]).all()
+    assert point is not None
+    assert point[1] == -2
+    assert np.isnan(point[[0, 2]]).all()
     for bad, why in (
         ("1,2", "expected 3 values"),
         ("D=1", "unknown party 'D'"),

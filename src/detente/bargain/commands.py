@@ -42,7 +42,7 @@ def _concepts(solution: str) -> list[Concept]:
         return list(CONCEPTS)
     if solution not in CONCEPTS:
         _fail(f"--solution must be one of {', '.join([*CONCEPTS, 'all'])}, got {solution!r}")
-    return [solution]  # type: ignore[list-item]  # checked against CONCEPTS just above
+    return [solution]
 
 
 def _solution_dict(s: Solution, parties: Sequence[str]) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def _gains_table(solved: dict[Concept, Solution], parties: Sequence[str]) -> Tab
 
 
 def _packages(solved: dict[Concept, Solution], parties: Sequence[str]) -> list[str]:
-    """Each distinct package once, its actions grouped by party, naming the concepts that chose it."""
+    """Each distinct package once, actions grouped by party, with the concepts that chose it."""
     lines: list[str] = []
     seen: dict[tuple[str, ...], list[str]] = {}
     for concept, s in solved.items():
