@@ -1,13 +1,13 @@
-"""Sustained durable submissions per second and p50 / p99 latency, 64 concurrent seats.
+"""Sustained durable submissions per second and p50 / p99 latency, 64 concurrent connections.
 
-Starts ``detente serve`` on a fresh database, creates 64 one-seat sessions
-(a one-party scenario, so every reveal also clears a round: engine step and
-ledger appends included) and drives them with wrk, one wrk thread and
-connection per seat alternating commit and reveal. The no-op endpoint
-(``GET /api/health``) of the same server is measured in the same run: the
-framework's ceiling on this machine.
+Starts ``detente serve`` on a fresh database, creates 64 sessions and drives
+them with wrk, one wrk thread and connection per session (``--shape``: see
+``_requests``). The no-op endpoint (``GET /api/health``) of the same server
+is measured in the same run: the framework's ceiling on this machine. Every
+non-2xx response is reported under ``refused``, by status and message.
 
     python bench/serve.py                         # SQLite (a temp file)
+    python bench/serve.py --shape korea           # six-party sessions
     python bench/serve.py --db postgresql+psycopg://user@127.0.0.1:5432/db
 """
 
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,7 @@ import httpx
 from detente.ledger.moves import NamedMove, commitment_hash
 
 SEATS = 64
+_IDS = re.compile(r"[0-9a-f]{16}|\d+")  # session ids and numbers, masked to group refusals
 SOLO = """
 id: solo
 parties: [{id: A}]
@@ -59,27 +61,47 @@ def _serve(db: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def _requests(base: str, rounds: int) -> list[list[tuple[str, str, str]]]:
-    """Per seat: (path, body, token) for commit and reveal of every round."""
+def _requests(base: str, rounds: int, shape: str) -> list[list[tuple[str, str, str]]]:
+    """Per connection: (path, body, token) of its submissions, in order.
+
+    ``solo``: one one-party session per connection, commit then reveal, so
+    every reveal also clears a round. ``korea``: one six-party korea session
+    per connection, which submits for its six seats in turn (six commits,
+    then six reveals, the last of which clears the round): the server does
+    exactly the work of six seats playing, one clearing per twelve
+    submissions, without seats polling for the round to clear.
+    """
     out = []
     for _ in range(SEATS):
+        spec = {"scenario_yaml": SOLO} if shape == "solo" else {"scenario": "korea"}
         created = httpx.post(
-            f"{base}/api/sessions", json={"scenario_yaml": SOLO, "rounds": 10_000}, timeout=30
+            f"{base}/api/sessions", json={**spec, "rounds": 10_000}, timeout=30
         ).json()
-        sid, token = created["session"]["id"], created["seat_tokens"]["A"]
+        sid, tokens = created["session"]["id"], created["seat_tokens"]
         seq = []
         for rnd in range(1, rounds + 1):
-            move, nonce = NamedMove.of([], []), secrets.token_hex(16)
-            path = f"/api/sessions/{sid}/seats/A/rounds/{rnd}"
-            commit = {"commitment": commitment_hash(sid, rnd, "A", move, nonce)}
-            seq.append((f"{path}/commit", json.dumps(commit), token))
-            seq.append((f"{path}/reveal", json.dumps({**move.payload(), "nonce": nonce}), token))
+            reveals = []
+            for party, token in tokens.items():
+                move, nonce = NamedMove.of([], []), secrets.token_hex(16)
+                path = f"/api/sessions/{sid}/seats/{party}/rounds/{rnd}"
+                commit = {"commitment": commitment_hash(sid, rnd, party, move, nonce)}
+                reveal = json.dumps({**move.payload(), "nonce": nonce})
+                seq.append((f"{path}/commit", json.dumps(commit), token))
+                reveals.append((f"{path}/reveal", reveal, token))
+            seq += reveals
         out.append(seq)
     return out
 
 
 def _lua(plans: list[list[tuple[str, str, str]]], folder: Path) -> Path:
-    """A wrk script: thread i plays seat i, reading its requests from a tab-separated file."""
+    """A wrk script: thread i plays seat i, reading its requests from a tab-separated file.
+
+    ``request`` has no side effect and the plan moves on in ``response``: wrk
+    calls ``request`` once on the first thread before the run (to inspect the
+    script), which once made seat 1 skip its first commit and be refused
+    (409) for the whole run, and again to resend after a reconnect. Every
+    non-2xx response is written to ``refused<i>.tsv`` with its status and body.
+    """
     for i, seq in enumerate(plans, 1):
         (folder / f"seat{i}.tsv").write_text("".join(f"{p}\t{b}\t{t}\n" for p, b, t in seq))
     script = folder / "submit.lua"
@@ -96,18 +118,34 @@ function init(args)
     local path, body, token = line:match("([^\t]*)\t([^\t]*)\t([^\t]*)")
     plan[#plan + 1] = {{path, body, token}}
   end
-  i = 0
+  i = 1
 end
 function request()
-  i = i + 1
-  if i > #plan then i = #plan end
-  local p = plan[i]
+  local p = plan[math.min(i, #plan)]
   return wrk.format("POST", p[1], {{["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. p[3]}}, p[2])
+end
+function response(status, headers, body)
+  if status >= 300 then
+    local f = io.open("{folder}/refused" .. id .. ".tsv", "a")
+    f:write(status .. "\t" .. plan[math.min(i, #plan)][1] .. "\t" .. body .. "\\n")
+    f:close()
+  end
+  i = i + 1
 end
 """
     )
     return script
+
+
+def _refusals(folder: Path) -> dict[str, int]:
+    """Non-2xx responses of the submission run by status and message (ids masked)."""
+    seen: Counter[str] = Counter()
+    for path in folder.glob("refused*.tsv"):
+        for line in path.read_text().splitlines():
+            status, _, body = line.split("\t", 2)
+            seen[f"{status} {_IDS.sub('N', body)}"] += 1
+    return dict(seen)
 
 
 def _wrk(args: list[str]) -> dict[str, float]:
@@ -136,7 +174,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=600, help="rounds prepared per seat")
+    parser.add_argument("--rounds", type=int, default=600, help="rounds prepared per session")
+    parser.add_argument("--shape", choices=("solo", "korea"), default="solo", help="see _requests")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk not found: apt-get install wrk")
@@ -146,7 +185,7 @@ def main() -> None:
     proc = _serve(db, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        script = _lua(_requests(base, args.rounds), folder)
+        script = _lua(_requests(base, args.rounds, args.shape), folder)
         duration = f"{args.seconds}s"
         noop = _wrk(["-t4", f"-c{SEATS}", f"-d{duration}", f"{base}/api/health"])
         submit = _wrk([f"-t{SEATS}", f"-c{SEATS}", f"-d{duration}", "-s", str(script), base])
@@ -155,7 +194,14 @@ def main() -> None:
         proc.wait()
     events = _count(db) if args.db is None else None
     backend = "sqlite" if args.db is None else args.db.split(":")[0]
-    result = {"backend": backend, "seats": SEATS, "noop": noop, "submissions": submit}
+    result: dict[str, object] = {
+        "backend": backend,
+        "shape": args.shape,
+        "connections": SEATS,
+        "noop": noop,
+        "submissions": submit,
+        "refused": _refusals(folder),
+    }
     if events is not None:
         result["events_stored"] = events
     print(json.dumps(result))

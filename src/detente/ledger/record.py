@@ -16,11 +16,16 @@ from typing import Any
 GENESIS = "0" * 64  # the "predecessor hash" of a session's first event
 
 
+# One encoder for the process: ``json.dumps`` with non-default options builds a
+# new encoder on every call, a third of the cost of hashing a small event.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> str:
     """Compact JSON with sorted keys: one text per value, so one hash per fact."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _CANONICAL.encode(value)
 
 
 @dataclass(frozen=True)

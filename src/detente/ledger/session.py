@@ -7,7 +7,9 @@ are exactly what the engine produces (so restoring a session and auditing
 it are one and the same replay). Commands (``commit``, ``reveal``, ...)
 never change the session: they return the drafts of the events to append,
 or raise :class:`~detente.ledger.errors.RefusedError`; the shell makes them
-durable and only then applies them.
+durable and only then applies them. (A clearing command does leave a memo
+of the engine's result, so folding its own events back does not step the
+engine a second time; see :class:`_Clearing`.)
 
 Two kinds of stall are kept apart: the *engine's* ``stalled`` / ``resumed``
 events are the roadmap's own (talks stall and resume by its criteria), while
@@ -27,10 +29,12 @@ from detente.engine import (
     CounterRNG,
     Event,
     State,
+    StepEvents,
     UnavailableActionError,
     available,
     compile_scenario,
     initial_state,
+    offerable,
     step,
 )
 from detente.ledger.errors import ConflictError, InvalidError, ReplayError
@@ -38,6 +42,7 @@ from detente.ledger.moves import (
     NamedMove,
     commitment_hash,
     default_move,
+    own_names,
     submissions,
     unknown_names,
 )
@@ -56,6 +61,23 @@ class Draft:
     round: int
     party: str | None
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Clearing:
+    """What the engine gave for a round's moves, kept for the fold of the same round.
+
+    The engine is deterministic in (state, moves): when the events a command drafted are
+    folded back in the same process, the fold reuses this instead of stepping again. A
+    fresh fold (restore, ``ledger verify``) has none and re-runs the engine.
+    """
+
+    before: State
+    round: int
+    moves: dict[str, NamedMove]
+    after: State
+    events: StepEvents
+    records: list[Event]
 
 
 @dataclass
@@ -85,6 +107,7 @@ class Session:
     expected: list[Event] = field(default_factory=list)  # engine events still to be seen
     last_seq: int = -1
     head: str = GENESIS  # hash of the last event folded
+    _cleared: _Clearing | None = field(default=None, repr=False, compare=False)
 
     # -- the fold -----------------------------------------------------------------
 
@@ -204,13 +227,23 @@ class Session:
         missing = [p for p in self.seats if p not in self.moves]
         if missing:
             raise ReplayError(seq, f"round {round} cleared without moves of {', '.join(missing)}")
-        try:
-            after, events = step(self.state, submissions(self.compiled, self.moves), self.rng)
-        except UnavailableActionError as err:
-            raise ReplayError(seq, f"the engine refuses the recorded moves: {err}") from None
+        memo, self._cleared = self._cleared, None
+        if (
+            memo is not None
+            and memo.before is self.state
+            and memo.round == round
+            and memo.moves == self.moves
+        ):
+            after, events, records = memo.after, memo.events, list(memo.records)
+        else:
+            try:
+                after, events = step(self.state, submissions(self.compiled, self.moves), self.rng)
+            except UnavailableActionError as err:
+                raise ReplayError(seq, f"the engine refuses the recorded moves: {err}") from None
+            records = events.records(0)
         self.state, self.cleared_through = after, round
         self.payoff = [float(v) for v in events.outcome.payoff[0]]
-        self.expected = events.records(0)
+        self.expected = records
         self.deadline = None
 
     def _on_stalled(self, seq: int, round: int, _: str | None, __: dict[str, Any]) -> None:
@@ -270,14 +303,32 @@ class Session:
         wrong = unknown_names(self.compiled, party, move)
         if wrong is not None:
             raise InvalidError(wrong)
-        try:  # the engine's own availability check, on this move alone
-            step(self.state, submissions(self.compiled, {party: move}), self.rng)
+        moves = {**self.moves, party: move}
+        try:  # the engine's own availability check
+            if len(moves) == len(self.seats):  # the last reveal: the clearing's step checks it
+                clearing = self._clearing(round, moves, now)
+            else:  # this move alone (the others were checked on the same state)
+                self._check_available(party, move)
+                clearing = []
         except UnavailableActionError as err:
             raise InvalidError(str(err)) from None
-        drafts = [Draft("revealed", round, party, {**move.payload(), "nonce": nonce})]
-        if len(self.moves) + 1 == len(self.seats):
-            drafts += self._clearing(round, {**self.moves, party: move}, now)
-        return drafts
+        return [Draft("revealed", round, party, {**move.payload(), "nonce": nonce}), *clearing]
+
+    def _check_available(self, party: str, move: NamedMove) -> None:
+        """Raise the engine's UnavailableActionError when ``move`` is not playable now.
+
+        ``available`` and ``offerable`` are the engine's statement of the rule
+        its kernel applies; a full step (several times the cost) runs only to
+        word the refusal exactly as the engine does.
+        """
+        actions, offers = own_names(self.compiled, party)
+        slots = available(self.state)[0]
+        offered = offerable(self.state)[0]
+        if all(slots[actions[a]] for a in move.actions) and all(
+            offered[offers[m]] for m in move.offers
+        ):
+            return
+        step(self.state, submissions(self.compiled, {party: move}), self.rng)
 
     def expire(self, now: datetime) -> list[Draft]:
         """At the deadline: default moves for the missing seats and the clearing; else nothing."""
@@ -304,9 +355,11 @@ class Session:
 
     def _clearing(self, round: int, moves: dict[str, NamedMove], now: datetime) -> list[Draft]:
         """``round_cleared``, the engine's events, then the next round or the close."""
-        _, events = step(self.state, submissions(self.compiled, moves), self.rng)
+        after, events = step(self.state, submissions(self.compiled, moves), self.rng)
+        records = events.records(0)
+        self._cleared = _Clearing(self.state, round, moves, after, events, records)
         drafts = [Draft("round_cleared", round, None, {})]
-        drafts += [Draft(e.type, e.round, e.party, e.payload) for e in events.records(0)]
+        drafts += [Draft(e.type, e.round, e.party, e.payload) for e in records]
         if round >= self.rounds:
             drafts.append(Draft("session_closed", round, None, {"reason": "all rounds played"}))
         else:

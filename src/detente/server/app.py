@@ -13,6 +13,7 @@ import contextlib
 import json
 import secrets
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any
 
@@ -26,7 +27,7 @@ from detente.ledger.session import Session
 from detente.ledger.store import Store
 from detente.scenario import builtin_names, builtin_text, parse_yaml
 from detente.server import errors, views
-from detente.server.hub import Hub, token_hash
+from detente.server.hub import Hub, token_hash, warm_engine
 from detente.server.limits import BodyLimit
 from detente.server.schemas import Commit, CreateSession, Reason, Reveal
 
@@ -44,6 +45,7 @@ def create_app(db: str, *, tick: float = TICK) -> FastAPI:
         store = await run_in_threadpool(Store.open, db)
         hub = Hub(store)
         await run_in_threadpool(hub.restore)
+        await run_in_threadpool(warm_engine)
         app.state.hub = hub
         ticker = asyncio.create_task(_tick(hub, tick))
         try:
@@ -72,7 +74,12 @@ async def _tick(hub: Hub, every: float) -> None:
         await hub.expire_due()
 
 
-def hub_of(request: Request) -> Hub:
+# The dependencies below are ``async def`` on purpose: each is microseconds of
+# work, and FastAPI sends a plain ``def`` dependency to the thread pool, a hop
+# that under load cost more than the whole request. The seat routes (the hot
+# path) resolve everything in one flat dependency: FastAPI's cost grows with
+# every node of the dependency tree.
+async def hub_of(request: Request) -> Hub:
     hub: Hub = request.app.state.hub
     return hub
 
@@ -80,7 +87,8 @@ def hub_of(request: Request) -> Hub:
 HubDep = Annotated[Hub, Depends(hub_of)]
 
 
-def session_of(hub: HubDep, sid: SessionId) -> Session:
+def _session(hub: Hub, sid: str) -> Session:
+    """The session ``sid``: 503 when it failed verification, 404 when there is none."""
     if sid in hub.broken:
         raise HTTPException(
             503, f"session {sid} failed verification and is not served: {hub.broken[sid]}"
@@ -91,10 +99,7 @@ def session_of(hub: HubDep, sid: SessionId) -> Session:
         raise HTTPException(404, f"no session {sid}") from None
 
 
-SessionDep = Annotated[Session, Depends(session_of)]
-
-
-def bearer(authorization: Annotated[str | None, Header()] = None) -> str:
+def _token(authorization: str | None) -> str:
     """The SHA-256 of the bearer token; 401 when there is none."""
     if authorization is None or not authorization.startswith("Bearer ") or len(authorization) < 8:
         raise HTTPException(
@@ -105,16 +110,44 @@ def bearer(authorization: Annotated[str | None, Header()] = None) -> str:
     return token_hash(authorization.removeprefix("Bearer ").strip())
 
 
+Authorization = Annotated[str | None, Header()]
+
+
+async def session_of(request: Request, sid: SessionId) -> Session:
+    return _session(await hub_of(request), sid)
+
+
+SessionDep = Annotated[Session, Depends(session_of)]
+
+
+async def bearer(authorization: Authorization = None) -> str:
+    return _token(authorization)
+
+
 TokenDep = Annotated[str, Depends(bearer)]
 
 
-def seat(session: SessionDep, party: Party, token: TokenDep) -> str:
-    """``party`` when the token is its seat's; 403 when it is another seat's, 401 when unknown."""
+@dataclass(frozen=True)
+class Seat:
+    """A request made by a seat for its own party."""
+
+    hub: Hub
+    session: Session
+    party: str
+
+
+async def seat(
+    request: Request, sid: SessionId, party: Party, authorization: Authorization = None
+) -> Seat:
+    """The seat of ``party`` when the token is its own; 403 when another's, 401 when unknown."""
+    hub = await hub_of(request)
+    session = _session(hub, sid)
+    token = _token(authorization)
     if party not in session.seats:
         raise HTTPException(404, f"session {session.id} has no party {party}")
     holder = session.seat_of(token)
     if holder == party:
-        return party
+        return Seat(hub, session, party)
     if holder is not None:
         raise HTTPException(
             403, f"this token is the seat of {holder}; it cannot act or read for {party}"
@@ -126,7 +159,7 @@ def seat(session: SessionDep, party: Party, token: TokenDep) -> str:
     raise HTTPException(401, f"unknown token for session {session.id}")
 
 
-def facilitator(session: SessionDep, token: TokenDep) -> Session:
+async def facilitator(session: SessionDep, token: TokenDep) -> Session:
     if session.is_admin(token):
         return session
     if session.seat_of(token) is not None:
@@ -134,7 +167,7 @@ def facilitator(session: SessionDep, token: TokenDep) -> Session:
     raise HTTPException(401, f"unknown token for session {session.id}")
 
 
-SeatDep = Annotated[str, Depends(seat)]
+SeatDep = Annotated[Seat, Depends(seat)]
 AdminDep = Annotated[Session, Depends(facilitator)]
 
 
@@ -208,31 +241,32 @@ def _api(app: FastAPI) -> None:
         raise HTTPException(401, "unknown token")
 
     @app.get("/api/sessions/{sid}/seats/{party}", summary="A seat's own view (seat token)")
-    async def seat_view(session: SessionDep, party: SeatDep) -> dict[str, Any]:
-        return views.seat_view(session, party)
+    async def seat_view(seat: SeatDep) -> dict[str, Any]:
+        return views.seat_view(seat.session, seat.party)
 
     @app.post(
         "/api/sessions/{sid}/seats/{party}/rounds/{rnd}/commit", summary="Commit a sealed move"
     )
-    async def commit(
-        session: SessionDep, party: SeatDep, rnd: Round, body: Commit, hub: HubDep
-    ) -> dict[str, Any]:
-        events = await hub.run(session.id, lambda s, _: s.commit(rnd, party, body.commitment))
+    async def commit(seat: SeatDep, rnd: Round, body: Commit) -> dict[str, Any]:
+        party = seat.party
+        events = await seat.hub.run(
+            seat.session.id, lambda s, _: s.commit(rnd, party, body.commitment)
+        )
         return {"round": rnd, "party": party, "status": "committed", "retry": not events}
 
     @app.post("/api/sessions/{sid}/seats/{party}/rounds/{rnd}/reveal", summary="Reveal the move")
-    async def reveal(
-        session: SessionDep, party: SeatDep, rnd: Round, body: Reveal, hub: HubDep
-    ) -> dict[str, Any]:
-        move = NamedMove.of(body.actions, body.offers)
-        events = await hub.run(session.id, lambda s, at: s.reveal(rnd, party, move, body.nonce, at))
+    async def reveal(seat: SeatDep, rnd: Round, body: Reveal) -> dict[str, Any]:
+        party, move = seat.party, NamedMove.of(body.actions, body.offers)
+        events = await seat.hub.run(
+            seat.session.id, lambda s, at: s.reveal(rnd, party, move, body.nonce, at)
+        )
         return {
             "round": rnd,
             "party": party,
             "status": "revealed",
             "retry": not events,
             "cleared": any(e.type == "round_cleared" for e in events),
-            "waiting_for": session.waiting_for(),
+            "waiting_for": seat.session.waiting_for(),
         }
 
     for verb in ("stall", "resume", "close"):

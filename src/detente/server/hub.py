@@ -18,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from detente.engine import CounterRNG, Submissions, compile_scenario, initial_state, step
 from detente.ledger.audit import by_session, creation, fold
 from detente.ledger.errors import ReplayError
 from detente.ledger.record import LedgerEvent
 from detente.ledger.session import OPEN, Draft, Session
 from detente.ledger.store import Store
+from detente.scenario import builtin_text, parse_yaml
 from detente.server.writer import GroupWriter
 
 log = logging.getLogger("detente.server")
@@ -36,6 +38,19 @@ def token_hash(token: str) -> str:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def warm_engine() -> None:
+    """Step the engine once on a built-in scenario, before the server takes requests.
+
+    The engine's kernel is compiled by numba (or loaded from its cache) on the
+    first step of the process, which takes a second or more; it would
+    otherwise fall on the first reveal that clears a round, inside the event
+    loop, with every other request waiting behind it.
+    """
+    compiled = compile_scenario(parse_yaml(builtin_text("korea"), "korea (built-in)"))
+    state = initial_state(compiled, 1)
+    step(state, Submissions.empty(compiled, 1), CounterRNG(0))[1].records(0)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from detente.ledger.record import LedgerEvent
 from detente.ledger.store import Store
 
+Outcome = BaseException | None  # how a job ended: None when its events are committed
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -68,13 +70,18 @@ class GroupWriter:
     def _commit(self, batch: list[_Job]) -> None:
         try:
             self.store.append([e for job in batch for e in job.events])
-            outcomes: list[BaseException | None] = [None] * len(batch)
+            outcomes: list[Outcome] = [None] * len(batch)
         except Exception:  # one bad job must not fail the others: retry each alone
             outcomes = [self._commit_one(job) for job in batch]
+        # One wake-up of each event loop per batch, not one per job: every
+        # call_soon_threadsafe writes to the loop's self-pipe.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], Outcome]]] = {}
         for job, error in zip(batch, outcomes, strict=True):
-            job.loop.call_soon_threadsafe(_settle, job.future, error)
+            by_loop.setdefault(job.loop, []).append((job.future, error))
+        for loop, settled in by_loop.items():
+            loop.call_soon_threadsafe(_settle, settled)
 
-    def _commit_one(self, job: _Job) -> BaseException | None:
+    def _commit_one(self, job: _Job) -> Outcome:
         try:
             self.store.append(job.events)
         except Exception as err:
@@ -82,10 +89,12 @@ class GroupWriter:
         return None
 
 
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.cancelled():
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
+def _settle(settled: list[tuple[asyncio.Future[None], Outcome]]) -> None:
+    """Answer the waiters of one batch (in their loop's thread; a hung-up one is skipped)."""
+    for future, error in settled:
+        if future.cancelled():
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
