@@ -7,12 +7,17 @@ case); the table shows each batch size's speed-up over it. Monitoring noise
 is on (the scenario's), moves are a fixed random mix of legal outright acts
 (10%) and offers (70%), computed outside the timed step.
 
+Each step writes its new state into the arrays of the state two rounds
+back (``step(..., recycle=...)``), as the simulator does; ``--fresh`` gives
+every step new arrays instead (``step``'s default, for callers that keep old
+states), which adds page faults and zeroing at large batches.
+
 Two clocks: wall time, and this process's CPU time. On a shared machine the
 CPU-time rate is the steadier estimate of speed per core (the engine is
 single-threaded); the wall-time rate is what a user waits for when the
 machine is idle.
 
-Usage: python bench/engine.py [--quick] [--repeats N]
+Usage: python bench/engine.py [--quick] [--repeats N] [--fresh]
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ def moves(state: State, pattern: tuple[np.ndarray, np.ndarray]) -> Submissions:
     return Submissions(acts & available(state), offers & offerable(state))
 
 
-def run(compiled: CompiledScenario, batch: int, rounds: int) -> tuple[float, float]:
+def run(compiled: CompiledScenario, batch: int, rounds: int, fresh: bool) -> tuple[float, float]:
     """Wall and CPU seconds spent inside ``step`` for ``rounds`` rounds of ``batch`` episodes."""
     gen = np.random.default_rng(0)
     patterns = [
@@ -45,12 +50,13 @@ def run(compiled: CompiledScenario, batch: int, rounds: int) -> tuple[float, flo
         for _ in range(4)
     ]
     state = initial_state(compiled, batch)
+    spare: State | None = None
     rng = CounterRNG(1)
     wall = cpu = 0.0
     for r in range(rounds):
         sub = moves(state, patterns[r % 4])
         start, start_cpu = time.perf_counter(), time.process_time()
-        state, _ = step(state, sub, rng)
+        spare, (state, _) = state, step(state, sub, rng, recycle=None if fresh else spare)
         wall += time.perf_counter() - start
         cpu += time.process_time() - start_cpu
     return wall, cpu
@@ -60,23 +66,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--fresh", action="store_true", help="new state arrays every step")
     args = parser.parse_args()
     compiled = compile_scenario(load_scenario("korea"))
     parties = len(compiled.parties)
-    run(compiled, 8, 2)  # compile (or load) the kernels outside the measurement
+    run(compiled, 8, 2, args.fresh)  # compile (or load) the kernels outside the measurement
     sizes = [(1, 400), (1_000, 50), (100_000, 20)]
     if args.quick:
         sizes = [(1, 50), (1_000, 10), (10_000, 5)]
     rows = []
     for batch, rounds in sizes:
-        times = [run(compiled, batch, rounds) for _ in range(args.repeats)]
+        times = [run(compiled, batch, rounds, args.fresh) for _ in range(args.repeats)]
         wall = statistics.median(t[0] for t in times)
         cpu = statistics.median(t[1] for t in times)
         work = batch * rounds * parties
         rows.append((batch, rounds, wall, work / wall, work / cpu))
     base = rows[0][3]
     commitments = len(compiled.commitments)
-    print(f"korea: {parties} parties, {compiled.n_slots} slots, {commitments} commitments")
+    arrays = "fresh" if args.fresh else "recycled"
+    print(
+        f"korea: {parties} parties, {compiled.n_slots} slots, {commitments} commitments;"
+        f" {arrays} state arrays"
+    )
     print(
         f"{'batch':>8} {'rounds':>7} {'median s':>9} {'party-rounds/s':>15} {'vs batch 1':>11}"
         f" {'per CPU-s':>12}"

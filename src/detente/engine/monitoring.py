@@ -22,93 +22,6 @@ from detente.engine.rng import STREAM_FALSE_ALARM, STREAM_MISS, draw_at
 
 
 @inner
-def _perceive(
-    o: int,
-    slot_party: NDArray[np.int64],
-    party_slot_bits: NDArray[np.uint64],
-    miss: NDArray[np.float64],
-    false_alarm_cdf: NDArray[np.float64],
-    key: np.uint64,
-    executed: NDArray[np.uint64],
-    perceived: NDArray[np.bool_],
-    b: int,
-    seen: NDArray[np.uint64],
-    picks: NDArray[np.int64],
-) -> bool:
-    """Observer ``o``'s perception, into ``perceived[b, o]`` (bools) and ``seen`` (words).
-
-    ``perceived[b, o]`` must hold the ``executed`` slots on entry. Returns
-    whether it still does (no miss, no false alarm): then the evidence is
-    the same as any other such observer's.
-
-    False alarms: with every slot a Bernoulli(fa) candidate (an alarm landing
-    on an own or executed slot is void), their number is Binomial(K, fa); one
-    uniform against the precomputed CDF draws it (usually 0), then that many
-    distinct slots are drawn. ``picks`` is scratch space of K entries.
-    """
-    n_slots = perceived.shape[2]
-    exact = True
-    for w in range(seen.shape[0]):
-        seen[w] = executed[w]
-    p_miss = miss[o]
-    if p_miss > 0.0:
-        for w in range(seen.shape[0]):
-            x = executed[w] & ~party_slot_bits[o, w]
-            while x:
-                k = w * 64 + lowest(x)
-                x &= x - np.uint64(1)
-                if draw_at(key, STREAM_MISS, o, k) < p_miss:
-                    perceived[b, o, k] = False
-                    seen[w] &= ~bit(k)
-                    exact = False
-    u = draw_at(key, STREAM_FALSE_ALARM, o, 0)
-    count = 0
-    while count < n_slots and u >= false_alarm_cdf[o, count]:
-        count += 1
-    n = 1
-    for j in range(count):
-        while True:
-            k = int(draw_at(key, STREAM_FALSE_ALARM, o, n) * n_slots)
-            n += 1
-            fresh = True
-            for q in range(j):
-                fresh = fresh and picks[q] != k
-            if fresh:
-                break
-        picks[j] = k
-        if slot_party[k] != o and not has(executed, k):
-            perceived[b, o, k] = True
-            seen[k >> 6] |= bit(k)
-            exact = False
-    return exact
-
-
-@inner
-def _evidence(
-    slot_party: NDArray[np.int64],
-    evidence_pos: NDArray[np.float64],
-    evidence_neg: NDArray[np.float64],
-    seen: NDArray[np.uint64],
-    sums: NDArray[np.float64],
-    row: int,
-) -> None:
-    """This round's evidence about each party, summed over the perceived slots in slot order.
-
-    Cooperative sums go to ``sums[row]``, hostile ones to ``sums[row + 1]``.
-    """
-    for j in range(sums.shape[1]):
-        sums[row, j] = 0.0
-        sums[row + 1, j] = 0.0
-    for w in range(seen.shape[0]):
-        x = seen[w]
-        while x:
-            k = w * 64 + lowest(x)
-            x &= x - np.uint64(1)
-            sums[row, slot_party[k]] += evidence_pos[k]
-            sums[row + 1, slot_party[k]] += evidence_neg[k]
-
-
-@inner
 def observe_episode(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
@@ -140,29 +53,67 @@ def observe_episode(
     receive it after. The evidence of observers who perceived exactly what
     was executed is summed once (``sums`` rows 0 and 1, rows 2 and 3 for
     the others).
+
+    One observer's perception goes to ``perceived[b, o]`` (bools) and
+    ``seen`` (words). False alarms: with every slot a Bernoulli(fa)
+    candidate (an alarm landing on an own or executed slot is void), their
+    number is Binomial(K, fa); one uniform against the precomputed CDF draws
+    it (usually 0), then that many distinct slots are drawn. ``picks`` is
+    scratch space of K entries. The observer loop is one function: as calls
+    per observer, passing a dozen arrays cost more than the perception.
     """
+    n_slots = perceived.shape[2]
     shared = False
     for o in range(perceived.shape[1]):
-        row = 2
-        if _perceive(
-            o,
-            slot_party,
-            party_slot_bits,
-            miss,
-            false_alarm_cdf,
-            key,
-            executed,
-            perceived,
-            b,
-            seen,
-            picks,
-        ):
-            row = 0
-            if not shared:
-                _evidence(slot_party, evidence_pos, evidence_neg, seen, sums, 0)
-                shared = True
-        else:
-            _evidence(slot_party, evidence_pos, evidence_neg, seen, sums, 2)
+        exact = True
+        for w in range(seen.shape[0]):
+            seen[w] = executed[w]
+        p_miss = miss[o]
+        if p_miss > 0.0:
+            for w in range(seen.shape[0]):
+                x = executed[w] & ~party_slot_bits[o, w]
+                while x:
+                    k = w * 64 + lowest(x)
+                    x &= x - np.uint64(1)
+                    if draw_at(key, STREAM_MISS, o, k) < p_miss:
+                        perceived[b, o, k] = False
+                        seen[w] &= ~bit(k)
+                        exact = False
+        u = draw_at(key, STREAM_FALSE_ALARM, o, 0)
+        count = 0
+        while count < n_slots and u >= false_alarm_cdf[o, count]:
+            count += 1
+        nth = 1
+        for i in range(count):
+            while True:
+                k = int(draw_at(key, STREAM_FALSE_ALARM, o, nth) * n_slots)
+                nth += 1
+                fresh = True
+                for q in range(i):
+                    fresh = fresh and picks[q] != k
+                if fresh:
+                    break
+            picks[i] = k
+            if slot_party[k] != o and not has(executed, k):
+                perceived[b, o, k] = True
+                seen[k >> 6] |= bit(k)
+                exact = False
+
+        # This round's evidence about each party, summed over the perceived
+        # slots in slot order: cooperative in ``sums[row]``, hostile in ``sums[row + 1]``.
+        row = 0 if exact else 2
+        if not (exact and shared):
+            for j in range(sums.shape[1]):
+                sums[row, j] = 0.0
+                sums[row + 1, j] = 0.0
+            for w in range(seen.shape[0]):
+                x = seen[w]
+                while x:
+                    k = w * 64 + lowest(x)
+                    x &= x - np.uint64(1)
+                    sums[row, slot_party[k]] += evidence_pos[k]
+                    sums[row + 1, slot_party[k]] += evidence_neg[k]
+            shared = shared or exact
         for j in range(sums.shape[1]):
             if j == o:
                 trust[b, o, o] = 1.0

@@ -3,6 +3,12 @@
 ``step(state, submissions, rng) -> (state, events)`` is pure: it never
 mutates its inputs, reads no clock and does no I/O. Determinism comes from
 the counter-based :class:`~detente.engine.rng.CounterRNG`.
+
+A caller that advances a large batch round after round and keeps no old
+states (the simulator) may hand ``step`` a state it is done with as
+``recycle``: the new state is written into its arrays. At 100,000 episodes a
+state is about 130 MB, and fresh arrays cost page faults and zeroing on
+every round.
 """
 
 from __future__ import annotations
@@ -124,10 +130,36 @@ def _unavailable(state: State, kind: int, b: int, i: int) -> UnavailableActionEr
     )
 
 
-def step(state: State, submissions: Submissions, rng: CounterRNG) -> tuple[State, StepEvents]:
-    """Play one round for every episode of the batch."""
+def _reusable(state: State, recycle: State) -> StateArrays:
+    """``recycle``'s arrays, once checked to fit the new state and not to overlap ``state``'s."""
+    if recycle.compiled is not state.compiled or recycle.batch != state.batch:
+        raise ValueError("recycle must be a state of the same scenario and batch size")
+    for old, new in zip(state.arrays, recycle.arrays, strict=True):
+        if (
+            new.shape != old.shape
+            or new.dtype != old.dtype
+            or not new.flags.c_contiguous
+            or not new.flags.writeable
+            or np.may_share_memory(old, new)
+        ):
+            raise ValueError(
+                "recycle must own writeable arrays of the state's shapes, apart from the state's"
+            )
+    return recycle.arrays
+
+
+def step(
+    state: State, submissions: Submissions, rng: CounterRNG, *, recycle: State | None = None
+) -> tuple[State, StepEvents]:
+    """Play one round for every episode of the batch.
+
+    ``recycle``: a state the caller will never read again (nor the events
+    that refer to it), whose arrays receive the new state instead of fresh
+    ones; typically the state before ``state``. ``state`` itself is never
+    modified.
+    """
     _check_shapes(state, submissions)
-    new = empty_like(state.arrays)
+    new = empty_like(state.arrays) if recycle is None else _reusable(state, recycle)
     outcome = empty_outcome(state.compiled, state.batch)
     kind, b, i = step_kernel(
         state.compiled.tables,

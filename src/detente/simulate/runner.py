@@ -64,8 +64,10 @@ def simulate(
         for strategy in strategies:
             strategy.reset(state.batch)
         payoff = np.zeros((state.batch, compiled.tables.n_parties))
+        spare: State | None = None  # two states take turns: each round overwrites the older
         for _ in range(horizon):
-            state, events = step(state, _submissions(state, strategies, payoff, rng), rng)
+            moves = _submissions(state, strategies, payoff, rng)
+            spare, (state, events) = state, step(state, moves, rng, recycle=spare)
             payoff = events.outcome.payoff
             recorder.observe(rows, state, events.outcome)
             if progress is not None:

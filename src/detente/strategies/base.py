@@ -68,6 +68,10 @@ class View:
     ``offerable`` span only the party's own slots and commitments
     (``compiled.party_slots(party)``, ``compiled.party_commitments(party)``),
     the only things it can submit.
+
+    The arrays are read-only and valid until the strategy's next ``move``
+    returns: the simulator reuses a state's memory two rounds later, so a
+    strategy that keeps something longer keeps a copy.
     """
 
     compiled: CompiledScenario
