@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,7 @@ from rich.table import Table
 
 from detente.scenario import ScenarioError, builtin_names, builtin_text, load_scenario
 from detente.scenario.schema import Scenario
+from detente.shell import fail
 
 app = typer.Typer(
     help="detente: the six-party roadmap for the Korean Peninsula as software.",
@@ -26,12 +27,6 @@ scenario_app = typer.Typer(
 app.add_typer(scenario_app, name="scenario")
 
 out = Console(highlight=False)
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """Print a user error (no traceback) and exit."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    raise typer.Exit(code)
 
 
 def load_or_fail(name_or_path: str) -> Scenario:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -19,29 +17,16 @@ from detente.bargain.frontier import pareto_frontier
 from detente.bargain.results import CONCEPTS, Concept, Frontier, Solution
 from detente.bargain.scenario import parse_disagreement, problem_from_scenario, stage_index
 from detente.bargain.solve import solve
-from detente.scenario import ScenarioError
 from detente.scenario.compiled import compile_scenario
-from detente.scenario.overrides import OverrideError, load_with_overrides
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    raise typer.Exit(2)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    try:
-        yield
-    except (ScenarioError, OverrideError, BargainError) as err:
-        _fail(str(err))
+from detente.scenario.overrides import load_with_overrides
+from detente.shell import fail, user_errors
 
 
 def _concepts(solution: str) -> list[Concept]:
     if solution == "all":
         return list(CONCEPTS)
     if solution not in CONCEPTS:
-        _fail(f"--solution must be one of {', '.join([*CONCEPTS, 'all'])}, got {solution!r}")
+        fail(f"--solution must be one of {', '.join([*CONCEPTS, 'all'])}, got {solution!r}")
     return [solution]
 
 
@@ -120,11 +105,11 @@ def run_bargain(
 ) -> None:
     """Solve the balance of interests at a stage and print (or write) the result."""
     if fmt not in ("table", "json"):
-        _fail(f"--format must be table or json, got {fmt!r}")
+        fail(f"--format must be table or json, got {fmt!r}")
     concepts = _concepts(solution)
     if as_deal is not None and len(concepts) != 1:
-        _fail("--as-deal needs one --solution (nash, egalitarian, utilitarian or kalai)")
-    with _user_errors():
+        fail("--as-deal needs one --solution (nash, egalitarian, utilitarian or kalai)")
+    with user_errors(BargainError):
         loaded = load_with_overrides(scenario, overrides)
         compiled = compile_scenario(loaded)
         names = [p.strip() for p in parties.split(",") if p.strip()] if parties else None
@@ -160,10 +145,8 @@ def run_bargain(
     if as_deal is not None:
         chosen = solved[concepts[0]]
         if chosen.package is None:
-            _fail(
-                f"--as-deal {as_deal}: {concepts[0]} found no package to write ({chosen.message})"
-            )
-        with _user_errors():
+            fail(f"--as-deal {as_deal}: {concepts[0]} found no package to write ({chosen.message})")
+        with user_errors(BargainError):
             doc = add_deal(
                 loaded.model_dump(mode="json", by_alias=True, exclude_defaults=True),
                 as_deal,

@@ -10,14 +10,14 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from detente.simulate.commands import _fail
+from detente.shell import fail
 
 
 def run_report(paths: list[Path], out: Path, png: Path | None) -> None:
     """``detente report``: one HTML page; with ``png``, every figure as a PNG file too."""
     missing = [m for m in ("matplotlib", "pyarrow") if importlib.util.find_spec(m) is None]
     if missing:
-        _fail(f"reports need {' and '.join(missing)}: pip install 'detente[report,results]'")
+        fail(f"reports need {' and '.join(missing)}: pip install 'detente[report,results]'")
     from detente.report.build import build, load_runs
     from detente.report.page import render
     from detente.simulate.read import ResultsFileError
@@ -25,7 +25,7 @@ def run_report(paths: list[Path], out: Path, png: Path | None) -> None:
     try:
         runs = load_runs(paths)
     except ResultsFileError as err:
-        _fail(str(err))
+        fail(str(err))
     sections = build(runs)
     title = f"detente report: {next(iter(runs.values())).scenario} ({', '.join(runs)})"
     out.write_text(render(title, sections), encoding="utf-8")

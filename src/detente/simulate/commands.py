@@ -9,20 +9,17 @@ and no traceback.
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
 
-import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from detente.scenario import ScenarioError
 from detente.scenario.compiled import CompiledScenario, compile_scenario
-from detente.scenario.overrides import OverrideError, load_with_overrides
+from detente.scenario.overrides import load_with_overrides
+from detente.shell import check_format, fail, print_json, user_errors
 from detente.simulate.compare import compare
 from detente.simulate.profile import Assignment, parse_assignments
 from detente.simulate.render import comparison_view, console, summary_view
@@ -31,22 +28,6 @@ from detente.simulate.runner import simulate
 from detente.strategies import StrategyError
 
 PROGRESS_FROM = 2_000_000  # episode-rounds: below this a run is over before a bar helps
-
-
-FORMATS = ("table", "json")
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    raise typer.Exit(2)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    try:
-        yield
-    except (ScenarioError, OverrideError, StrategyError) as err:
-        _fail(str(err))
 
 
 @contextmanager
@@ -72,18 +53,9 @@ def _progress(work: int) -> Iterator[OnProgress | None]:
         yield advance
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        _fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-
-
 def _scenario(scenario: str, overrides: Sequence[str]) -> CompiledScenario:
-    with _user_errors():
+    with user_errors(StrategyError):
         return compile_scenario(load_with_overrides(scenario, overrides))
-
-
-def _print(data: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
 def run_simulate(
@@ -98,14 +70,14 @@ def run_simulate(
     fmt: str,
 ) -> None:
     """``detente simulate``: forecast one profile, print its summary, optionally save episodes."""
-    _check_format(fmt)
+    check_format(fmt)
     if trajectories and out is None:
-        _fail("--trajectories needs --out: trajectories are written next to the results file")
+        fail("--trajectories needs --out: trajectories are written next to the results file")
     if out is not None and importlib.util.find_spec("pyarrow") is None:
-        _fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
+        fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
     compiled = _scenario(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
-    with _user_errors():
+    with user_errors(StrategyError):
         profile = parse_assignments(strategies)
         with _progress(episodes * horizon) as progress:
             results = simulate(
@@ -119,7 +91,7 @@ def run_simulate(
             )
     summary = results.summary()
     if fmt == "json":
-        _print(summary.to_dict())
+        print_json(summary.to_dict())
     else:
         console().print(summary_view(summary))
     if out is not None:
@@ -148,16 +120,16 @@ def run_compare(
     fmt: str,
 ) -> None:
     """``detente compare``: several profiles on common random numbers, paired differences."""
-    _check_format(fmt)
+    check_format(fmt)
     compiled = _scenario(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
-    with _user_errors():
+    with user_errors(StrategyError):
         named = dict(parse_profile(p) for p in profiles)
         if len(named) < 2 or len(named) != len(profiles):
-            _fail("compare needs at least two --profile options with distinct names")
+            fail("compare needs at least two --profile options with distinct names")
         with _progress(len(named) * episodes * horizon) as progress:
             comparison = compare(compiled, named, episodes, horizon, seed, progress=progress)
     if fmt == "json":
-        _print(comparison.to_dict())
+        print_json(comparison.to_dict())
     else:
         console().print(comparison_view(comparison))

@@ -16,21 +16,22 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.simulate.commands import _check_format, _fail, _print, _user_errors
+from detente.shell import check_format, fail, print_json, user_errors
 from detente.simulate.profile import parse_assignments
 from detente.simulate.render import console
 from detente.simulate.summary import Estimate
+from detente.strategies import StrategyError
 from detente.sweep.grid import SweepError, parse_axis
 from detente.sweep.sweep import Sweep, sweep
 
 
 @contextmanager
 def _sweep_errors() -> Iterator[None]:
-    with _user_errors():
+    with user_errors(StrategyError):
         try:
             yield
         except (SweepError, ConnectionError) as err:
-            _fail(str(err))
+            fail(str(err))
 
 
 def _pm(e: Estimate) -> str:
@@ -87,9 +88,9 @@ def run_sweep(
     fmt: str,
 ) -> None:
     """``detente sweep``: simulate every grid point, print one row per point."""
-    _check_format(fmt)
+    check_format(fmt)
     if out is not None and importlib.util.find_spec("pyarrow") is None:
-        _fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
+        fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
     with _sweep_errors():
         result = sweep(
             scenario,
@@ -105,7 +106,7 @@ def run_sweep(
             task_episodes=task_episodes,
         )
     if fmt == "json":
-        _print(result.to_dict())
+        print_json(result.to_dict())
     else:
         console().print(sweep_view(result))
     if out is not None:
