@@ -22,7 +22,7 @@ from detente.envs import features, render
 from detente.envs.seats import Relay, seat_strategies
 from detente.scenario import Scenario, load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
-from detente.simulate.runner import _submissions
+from detente.simulate.runner import submissions_for
 from detente.strategies import StrategyFactory
 
 Observation = dict[str, Any]  # {"observation": float32 vector, "action_mask": int8 vector}
@@ -185,7 +185,7 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
             raise ValueError(f"actions needed for {self.agents}: missing {missing}, extra {extra}")
         for agent in self.agents:
             self.relays[agent].hand(actions[agent])
-        moves = _submissions(self._state, self.strategies, self._payoff, self.rng)
+        moves = submissions_for(self._state, self.strategies, self._payoff, self.rng)
         self._state, self.events = step(self._state, moves, self.rng)
         self._payoff = self.events.outcome.payoff
         a = self._state.arrays

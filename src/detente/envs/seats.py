@@ -2,7 +2,7 @@
 
 Every party is played by a :class:`~detente.strategies.Strategy`, and one
 round's submissions are assembled by the simulator's own code path
-(:func:`detente.simulate.runner._submissions`), so a party's view, the
+(:func:`detente.simulate.runner.submissions_for`), so a party's view, the
 read-only state it sees and the shape checks are exactly the simulator's. A
 learning party's strategy is a :class:`Relay`: it hands on the action the
 environment received, keeping only what the party may do this round.

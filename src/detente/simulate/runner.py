@@ -66,7 +66,7 @@ def simulate(
         payoff = np.zeros((state.batch, compiled.tables.n_parties))
         spare: State | None = None  # two states take turns: each round overwrites the older
         for _ in range(horizon):
-            moves = _submissions(state, strategies, payoff, rng)
+            moves = submissions_for(state, strategies, payoff, rng)
             spare, (state, events) = state, step(state, moves, rng, recycle=spare)
             payoff = events.outcome.payoff
             recorder.observe(rows, state, events.outcome)
@@ -77,7 +77,7 @@ def simulate(
     return recorder.results(labels, seed, horizon)
 
 
-def _submissions(
+def submissions_for(
     state: State, strategies: list[Strategy], payoff: F64, rng: CounterRNG
 ) -> Submissions:
     """Ask each party's strategy for its move, showing it only what its party may know."""
