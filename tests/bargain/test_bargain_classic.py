@@ -97,7 +97,8 @@ def test_disagreement_point_shifts_the_gains() -> None:
         disagreement=np.array([1.0, 0.0]),
     )
     solution = solve(shifted, "nash")
-    assert solution.gains is not None and solution.utilities is not None
+    assert solution.gains is not None
+    assert solution.utilities is not None
     np.testing.assert_array_equal(solution.utilities - solution.gains, [1.0, 0.0])
     assert solution.objective == pytest.approx(2.0)
 
@@ -130,7 +131,8 @@ def test_required_and_forbidden_slots_are_respected() -> None:
     for concept in ("nash", "egalitarian", "utilitarian", "kalai"):
         solution = solve(constrained, concept)  # type: ignore[arg-type]
         assert solution.package is not None
-        assert solution.package[0] and not solution.package[2]
+        assert solution.package[0]
+        assert not solution.package[2]
 
 
 def test_same_input_same_output() -> None:
@@ -144,4 +146,5 @@ def test_same_input_same_output() -> None:
     for concept in ("nash", "egalitarian", "utilitarian", "kalai"):
         first = solve(problem, concept)  # type: ignore[arg-type]
         second = solve(problem, concept)  # type: ignore[arg-type]
-        assert first.slots == second.slots and first.objective == second.objective
+        assert first.slots == second.slots
+        assert first.objective == second.objective

@@ -38,7 +38,8 @@ def _make(**changes: Any) -> BargainProblem:
     [InvalidInputError, EmptyActionSetError, InfeasibleError, FrontierTooLargeError],
 )
 def test_errors_share_a_base(error: type[Exception]) -> None:
-    assert issubclass(error, BargainError) and issubclass(error, ValueError)
+    assert issubclass(error, BargainError)
+    assert issubclass(error, ValueError)
 
 
 def test_empty_action_set() -> None:
@@ -135,9 +136,7 @@ def _hard(n_slots: int = 120, n_parties: int = 6) -> BargainProblem:
         slots=tuple(f"s{k}" for k in range(n_slots)),
         base=np.zeros(n_parties),
         linear=rng.normal(size=(n_slots, n_parties)),
-        pairwise=tuple(
-            (k, k + 1, rng.normal(size=n_parties)) for k in range(0, n_slots - 1, 3)
-        ),
+        pairwise=tuple((k, k + 1, rng.normal(size=n_parties)) for k in range(0, n_slots - 1, 3)),
     )
 
 

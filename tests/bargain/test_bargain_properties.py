@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+import pytest
 from bargain_helpers import naive_feasible, naive_frontier, naive_utility, problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,9 +14,7 @@ from detente.bargain import REL_TOL, BargainProblem, is_feasible, pareto_frontie
 from detente.bargain.brute import brute_frontier, brute_solve
 from detente.bargain.enumeration import feasible_packages
 
-SETTINGS = settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _close(a: float, b: float) -> bool:
@@ -46,8 +47,10 @@ def test_solutions_match_brute_force(problem: BargainProblem) -> None:
             assert ours.status == "optimal", (concept, ours.message)
         else:
             assert ours.status == "no_agreement"
-        assert ours.package is not None and ours.utilities is not None
-        assert ours.gains is not None and ours.objective is not None
+        assert ours.package is not None
+        assert ours.utilities is not None
+        assert ours.gains is not None
+        assert ours.objective is not None
         _check_reported(problem, ours.package, ours.utilities)
         assert _close(ours.objective, theirs.objective), (concept, ours.objective, theirs)
         _assert_efficient(problem, ours.utilities)
@@ -59,22 +62,42 @@ def test_solutions_match_brute_force(problem: BargainProblem) -> None:
             np.testing.assert_allclose(ratios, np.sort(theirs.gains / ours.ideal), atol=1e-9)
 
 
+def _assert_is_frontier(problem: BargainProblem, frontier: np.ndarray) -> None:
+    """The definition, checked against every feasible package in numpy chunks.
+
+    Sound: no package dominates a frontier point. Complete: every package is weakly
+    dominated by (``<=`` everywhere) some frontier point. Plus: points are distinct.
+    """
+    table = utilities(problem, feasible_packages(problem))
+    assert len({tuple(u) for u in frontier}) == len(frontier)
+    for start in range(0, len(table), 1024):
+        chunk = table[start : start + 1024]
+        at_least = np.ones((len(chunk), len(frontier)), dtype=bool)
+        at_most = np.ones_like(at_least)
+        for p in range(problem.n_parties):
+            at_least &= chunk[:, p, None] >= frontier[None, :, p]
+            at_most &= chunk[:, p, None] <= frontier[None, :, p]
+        assert not (at_least & ~at_most).any(), "a frontier point is dominated"
+        covered = at_most.any(axis=1)
+        assert covered.all(), f"{chunk[~covered][0]} is not covered by the frontier"
+
+
 @SETTINGS
 @given(problems())
 def test_frontier_matches_definition(problem: BargainProblem) -> None:
     frontier = pareto_frontier(problem)
     assert frontier.status == "complete"
-    points = [naive_utility(problem, package) for package in naive_feasible(problem)]
-    assert set(map(tuple, frontier.utilities)) == naive_frontier(points)
+    _assert_is_frontier(problem, frontier.utilities)
     for point in frontier.points:
         _check_reported(problem, point.package, point.utilities)
 
 
-@settings(max_examples=25, deadline=None)
-@given(problems(max_slots=7, max_parties=4))
+@settings(max_examples=20, deadline=None)
+@given(problems(max_slots=6, max_parties=3))
 def test_milp_frontier_matches_enumeration(problem: BargainProblem) -> None:
     frontier = pareto_frontier(problem, method="milp")
-    assert frontier.method == "milp" and frontier.status == "complete"
+    assert frontier.method == "milp"
+    assert frontier.status == "complete"
     _, expected = brute_frontier(problem)
     assert set(map(tuple, frontier.utilities)) == set(map(tuple, expected))
     for point in frontier.points:
@@ -88,15 +111,14 @@ def test_large_frontier_six_parties_is_quick() -> None:
         slots=tuple(f"s{k}" for k in range(16)),
         base=np.zeros(6),
         linear=rng.integers(-8, 9, size=(16, 6)) / 4,
+        conflicts=((0, 1), (2, 3), (4, 5)),
     )
+    start = time.monotonic()
     frontier = pareto_frontier(problem)
-    packages = feasible_packages(problem)
-    assert len(packages) == 2**16
-    table = utilities(problem, packages)
-    kept = frontier.utilities
-    for point in kept[:: max(1, len(kept) // 50)]:
-        _assert_efficient(problem, point)
-    assert len({tuple(u) for u in kept}) == len(kept) > 100
+    assert time.monotonic() - start < 10.0
+    assert frontier.method == "enumerate"
+    assert len(frontier.points) > 1000
+    _assert_is_frontier(problem, frontier.utilities)
 
 
 @settings(max_examples=40, deadline=None)
@@ -125,3 +147,24 @@ def test_nondominated_filter_matches_definition(rows: list[list[float]]) -> None
     assert len(kept) == len({tuple(points[i]) for i in kept})
     for i in kept:
         assert i == min(j for j, r in enumerate(rows) if tuple(r) == tuple(points[i]))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_nash_outer_approximation_converges_on_continuous_data(seed: int) -> None:
+    """Larger instances with no ties, where the first cut model is rarely exact."""
+    rng = np.random.default_rng(seed)
+    n_parties = 3 + seed % 4
+    problem = BargainProblem(
+        parties=tuple(f"P{p}" for p in range(n_parties)),
+        slots=tuple(f"s{k}" for k in range(18)),
+        base=np.zeros(n_parties),
+        linear=rng.normal(size=(18, n_parties)),
+        pairwise=tuple((k, k + 1, rng.normal(size=n_parties)) for k in range(0, 17, 4)),
+    )
+    ours = solve(problem, "nash")
+    theirs = brute_solve(problem, "nash")
+    if theirs is None:
+        assert ours.status == "no_agreement"
+        return
+    assert ours.objective is not None
+    assert _close(ours.objective, theirs.objective), (ours.objective, theirs.objective)

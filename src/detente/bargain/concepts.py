@@ -24,6 +24,9 @@ FoundStatus = Literal["optimal", "time_limit", "no_agreement"]
 #: twice ``REL_TOL``, so that solver tolerances (1e-9 per row and per integer column)
 #: cannot let through a package whose exact gains are not above ``REL_TOL``.
 POSITIVE = 2.0 * REL_TOL
+#: How much a later leximin stage may give up of an earlier stage's optimum: enough to
+#: keep that optimum feasible against round-off, far below any tie ``REL_TOL`` allows.
+STAGE_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ class Leximin:
 
 
 def _at_least(model: PackageModel, objective: Affine, value: float) -> None:
-    """Constrain ``objective >= value`` up to ``REL_TOL`` (relative above 1)."""
-    model.constrain(objective, lower=value - REL_TOL * max(1.0, abs(value)))
+    """Constrain ``objective >= value`` up to :data:`STAGE_SLACK` (relative above 1)."""
+    model.constrain(objective, lower=value - STAGE_SLACK * max(1.0, abs(value)))
 
 
 def leximin(
@@ -140,6 +143,13 @@ def kalai(problem: BargainProblem, deadline: Deadline) -> Found:
     lexicographic maxmin of the normalised gains (Imai, "Individual monotonicity and
     lexicographic maxmin solution", Econometrica 51, 1983), which is Pareto-efficient
     and picks one package where plain max-``lambda`` ties.
+
+    negmas's ``ks_points`` differs in the discrete setting: it picks the frontier point
+    whose ratios ``(u - d) / (max u - d)`` have the smallest spread ``max - min``
+    (closest to the KS ray), with ``max u`` over *all* outcomes rather than the
+    individually rational ones. Both pick the point where the frontier crosses the ray
+    when it does; ``tests/bargain/test_bargain_negmas.py`` checks each answer is optimal
+    for its own definition against the other.
     """
     rational = PackageModel(problem)
     agreement = first_agreement(rational, None, deadline)

@@ -11,19 +11,25 @@ tolerances below mean the same for any unit of utility. HiGHS is asked for a zer
 relative *and* absolute MIP gap and feasibility tolerances of 1e-9: its defaults (gap
 1e-4 relative, tolerances 1e-6/1e-7) would let near-ties decide the answer, and at 1e-6
 the integrality slack of a big-M row can exceed the margins the frontier relies on.
-Tighter still (1e-10) made HiGHS report feasible frontier models infeasible. Presolve
-is off: with these tolerances HiGHS's postsolve sometimes prints a debug line straight
-to the process's stdout, which would corrupt machine-readable CLI output; the cost is
-roughly 1.5x on the larger Nash benchmarks. ``milp`` accepts only a few option names
-and passes the others to HiGHS verbatim with a ``RuntimeWarning``, which is silenced
-here for exactly those names.
+Tighter still (1e-10) made HiGHS report feasible frontier models infeasible. With
+these tolerances HiGHS sometimes prints a debug line
+(``HighsMipSolverData::transformNewIntegerFeasibleSolution ...``) with C ``printf``,
+straight to file descriptor 1, which would corrupt machine-readable CLI output; so
+descriptor 1 points at stderr while HiGHS runs (Python's own ``sys.stdout`` is flushed
+first; output of other threads during a solve goes to stderr too). ``milp`` accepts
+only a few option names and passes the others to HiGHS verbatim with a
+``RuntimeWarning``, which is silenced here for exactly those names.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,13 +43,26 @@ from detente.bargain.problem import BargainProblem, BoolArray, FloatArray, IntAr
 MilpStatus = Literal["optimal", "time_limit", "infeasible"]
 
 HIGHS_OPTIONS: dict[str, float | bool] = {
-    "presolve": False,
+    "presolve": True,
     "mip_rel_gap": 0.0,
     "mip_abs_gap": 0.0,
     "mip_feasibility_tolerance": 1e-9,
     "primal_feasibility_tolerance": 1e-9,
 }
 _VERBATIM_WARNING = "Unrecognized options detected"
+
+
+@contextmanager
+def _c_stdout_to_stderr() -> Iterator[None]:
+    """Send what C code writes to file descriptor 1 to descriptor 2 meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 class Deadline:
@@ -87,9 +106,6 @@ class Affine:
                 self.const + other.const,
             )
         return Affine(self.cols, self.vals, self.const + other)
-
-    def __radd__(self, other: float) -> Affine:
-        return self + other
 
     def __mul__(self, factor: float) -> Affine:
         return Affine(self.cols, self.vals * factor, self.const * factor)
@@ -257,7 +273,7 @@ class PackageModel:
         options = dict(HIGHS_OPTIONS)
         if left is not None:
             options["time_limit"] = left
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _c_stdout_to_stderr():
             warnings.filterwarnings("ignore", _VERBATIM_WARNING, RuntimeWarning)
             res = milp(
                 cost,

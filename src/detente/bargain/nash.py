@@ -63,7 +63,7 @@ class _OuterApproximation:
         if value > self.best_value:
             self.best, self.best_value = package, value
             self._bound_below()
-        positive = scaled > 0.0
+        positive = scaled > REL_TOL
         for p in np.flatnonzero(positive):
             self._tangent(int(p), float(scaled[p]))
         if positive.all():
