@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detente.engine import CounterRNG, State, Submissions, available, initial_state, offerable, step
+from detente.engine import (
+    CounterRNG,
+    State,
+    Submissions,
+    SubmissionShapeError,
+    available,
+    initial_state,
+    offerable,
+    step,
+)
 from detente.scenario.compiled import CompiledScenario
 
 
@@ -60,3 +70,12 @@ def test_step_does_not_mutate_its_input(korea: CompiledScenario) -> None:
     step(state, random_moves(state, 5), CounterRNG(5))
     for name, x, y in zip(state.arrays._fields, before, state.arrays, strict=True):
         np.testing.assert_array_equal(x, y, err_msg=name)
+
+
+def test_submissions_of_the_wrong_shape_are_refused(korea: CompiledScenario) -> None:
+    state = initial_state(korea, 2)
+    wrong = Submissions.empty(korea, 3)
+    with pytest.raises(
+        SubmissionShapeError, match=r"submissions.actions has shape \(3, 32\), expected \(2, 32\)"
+    ):
+        step(state, wrong, CounterRNG(0))

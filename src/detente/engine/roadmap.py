@@ -35,7 +35,6 @@ ADVANCE = 1
 BACK = 2
 STALL = 3
 RESUME = 4
-TRANSITIONS = ("none", "advance", "back", "stall", "resume")
 
 
 @inner

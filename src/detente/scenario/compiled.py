@@ -131,26 +131,21 @@ class CompiledScenario:
 
 
 class _CSR:
-    """Builds one CSR list (ptr + columns) item by item."""
+    """Builds one CSR list (``ptr`` plus flat items) list by list."""
 
-    def __init__(self, columns: int = 1) -> None:
+    def __init__(self) -> None:
         self.ptr = [0]
-        self.cols: list[list[float]] = [[] for _ in range(columns)]
+        self.items: list[int] = []
 
-    def add(self, rows: list[tuple[float, ...]]) -> None:
-        for row in rows:
-            for col, value in zip(self.cols, row, strict=True):
-                col.append(value)
-        self.ptr.append(self.ptr[-1] + len(rows))
+    def add(self, items: list[int]) -> None:
+        self.items += items
+        self.ptr.append(len(self.items))
 
     def ptr_array(self) -> I64:
         return np.asarray(self.ptr, dtype=np.int64)
 
-    def ints(self, col: int = 0) -> I64:
-        return np.asarray(self.cols[col], dtype=np.int64)
-
-    def floats(self, col: int) -> F64:
-        return np.asarray(self.cols[col], dtype=np.float64)
+    def ints(self) -> I64:
+        return np.asarray(self.items, dtype=np.int64)
 
 
 def _bits(rows: list[list[int]], n: int) -> U64:
@@ -227,10 +222,10 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     for d, deal in enumerate(scenario.deals):
         members = [cix[c] for c in deal.commitments]
         com_deal[members] = d
-        deal_csr.add([(m,) for m in members])
+        deal_csr.add(members)
     cond_csr = _CSR()
     for com in scenario.commitments:
-        cond_csr.add([(slot(ref),) for ref in com.conditions])
+        cond_csr.add([slot(ref) for ref in com.conditions])
     com_slot = np.array([kix[(c.party, c.action)] for c in scenario.commitments], dtype=np.int64)
 
     breaks_csr = _CSR()
@@ -240,7 +235,7 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
             for b in scenario.actions
             if actions[a] in b.breaks and (parties[p], b.id) in kix
         ]
-        breaks_csr.add([(k,) for k in breakers])
+        breaks_csr.add(breakers)
 
     tracks = tuple(t.id for t in scenario.tracks)
     track_levels = tuple(tuple(level.id for level in t.levels) for t in scenario.tracks)
@@ -253,7 +248,7 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     program = ConditionProgram(pix.__getitem__, slot, deal_ix.__getitem__, track_level)
     track_csr = _CSR()
     for t in scenario.tracks:
-        track_csr.add([(program.criteria(level.criteria),) for level in t.levels])
+        track_csr.add([program.criteria(level.criteria) for level in t.levels])
     roadmap = scenario.roadmap
     stage_entry = np.array([program.criteria(s.entry) for s in roadmap.stages], dtype=np.int64)
     stage_exit = np.array([program.criteria(s.exit) for s in roadmap.stages], dtype=np.int64)
@@ -294,7 +289,7 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
 
     party_csr = _CSR()
     for p in range(P):
-        party_csr.add([(k,) for k, (q, _) in enumerate(slots) if q == p])
+        party_csr.add([k for k, (q, _) in enumerate(slots) if q == p])
 
     deal_members = [deal_csr.ints()[a:b].tolist() for a, b in itertools.pairwise(deal_csr.ptr)]
     com_conds = [cond_csr.ints()[a:b].tolist() for a, b in itertools.pairwise(cond_csr.ptr)]
