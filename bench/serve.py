@@ -4,7 +4,8 @@ Starts ``detente serve`` on a fresh database, creates 64 sessions and drives
 them with wrk, one wrk thread and connection per session (``--shape``: see
 ``_requests``). The no-op endpoint (``GET /api/health``) of the same server
 is measured in the same run: the framework's ceiling on this machine. Every
-non-2xx response is reported under ``refused``, by status and message.
+non-2xx response is reported under ``refused``, by status and message, and
+each run's server CPU time per request (all threads) under ``cpu_us``.
 
     python bench/serve.py                         # SQLite (a temp file)
     python bench/serve.py --shape korea           # six-party sessions
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import secrets
 import shutil
@@ -148,6 +150,24 @@ def _refusals(folder: Path) -> dict[str, int]:
     return dict(seen)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` so far, all threads (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(pid: int, args: list[str]) -> dict[str, float]:
+    """A wrk run plus the server's CPU time per request (microseconds) during it.
+
+    The machine's other load moves the rates a lot and the CPU a request
+    costs the server much less, so both are reported.
+    """
+    before = _cpu_seconds(pid)
+    out = _wrk(args)
+    out["cpu_us"] = round((_cpu_seconds(pid) - before) / max(out["requests"], 1.0) * 1e6, 1)
+    return out
+
+
 def _wrk(args: list[str]) -> dict[str, float]:
     out = subprocess.run(["wrk", "--latency", *args], capture_output=True, text=True, check=True)
     text = out.stdout
@@ -156,6 +176,7 @@ def _wrk(args: list[str]) -> dict[str, float]:
     if "Socket errors" in text:
         raise RuntimeError(f"wrk reported socket errors:\n{text}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
+    done = float(re.search(r"(\d+) requests in", text).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 
     def ms(label: str) -> float:
@@ -164,6 +185,7 @@ def _wrk(args: list[str]) -> dict[str, float]:
 
     return {
         "rps": rate,
+        "requests": done,
         "p50_ms": ms("50"),
         "p99_ms": ms("99"),
         "non_2xx": float(errors.group(1)) if errors else 0.0,
@@ -187,8 +209,10 @@ def main() -> None:
     try:
         script = _lua(_requests(base, args.rounds, args.shape), folder)
         duration = f"{args.seconds}s"
-        noop = _wrk(["-t4", f"-c{SEATS}", f"-d{duration}", f"{base}/api/health"])
-        submit = _wrk([f"-t{SEATS}", f"-c{SEATS}", f"-d{duration}", "-s", str(script), base])
+        noop = _measured(proc.pid, ["-t4", f"-c{SEATS}", f"-d{duration}", f"{base}/api/health"])
+        submit = _measured(
+            proc.pid, [f"-t{SEATS}", f"-c{SEATS}", f"-d{duration}", "-s", str(script), base]
+        )
     finally:
         proc.terminate()
         proc.wait()

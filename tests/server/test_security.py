@@ -175,3 +175,49 @@ def test_the_facilitator_stalls_and_resumes(game: Any) -> None:
     assert "facilitator_stalled" in types
     assert "facilitator_resumed" in types
     assert types[-1] == "session_closed"
+
+
+def test_seat_submissions_check_the_path_then_the_token_then_the_body(client: TestClient) -> None:
+    c = create(client)
+    sid, seat = c["session"]["id"], seats(client, c)["RUS"]
+    head, mine = _head(client, sid), auth(seat.token)
+    body = {"commitment": "a" * 64}
+    _refused(client.post(seat.path(0, "commit"), json=body, headers=mine), 422, "path.rnd")
+    bad_sid = "/api/sessions/XYZ/seats/RUS/rounds/1/commit"
+    _refused(client.post(bad_sid, json=body, headers=mine), 422, "path.sid")
+    _refused(client.post(seat.path(1, "commit"), content=b"{"), 401, "missing token")
+    _refused(client.post(seat.path(1, "commit"), content=b"{", headers=mine), 422, "Invalid JSON")
+    nonce = {"nonce": "n" * 16}
+    r = client.post(seat.path(1, "reveal"), json={**nonce, "extra": 1}, headers=mine)
+    _refused(r, 422, "body.extra")
+    r = client.post(seat.path(1, "reveal"), json={**nonce, "actions": ["-"]}, headers=mine)
+    _refused(r, 422, "body.actions[0]")
+    assert _head(client, sid) == head
+
+
+def test_seat_submissions_are_documented_as_served(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for kind, reply in (("commit", "CommitAck"), ("reveal", "RevealAck")):
+        op = paths[f"/api/sessions/{{sid}}/seats/{{party}}/rounds/{{rnd}}/{kind}"]["post"]
+        where = {p["name"]: p["in"] for p in op["parameters"]}
+        assert where == {"sid": "path", "party": "path", "rnd": "path", "authorization": "header"}
+        assert op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "/" + kind.capitalize()
+        )
+        schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema["$ref"].endswith("/" + reply)
+    c = create(client)
+    dprk = seats(client, c)["DPRK"]
+    move = NamedMove.of(["freeze_tests"], [])
+    r = dprk.commit(1, move)
+    assert r.headers["content-type"] == "application/json"
+    assert r.json() == {"round": 1, "party": "DPRK", "status": "committed", "retry": False}
+    r = dprk.reveal(1, move)
+    assert r.json() == {
+        "round": 1,
+        "party": "DPRK",
+        "status": "revealed",
+        "retry": False,
+        "cleared": False,
+        "waiting_for": ["RUS", "CHN", "US", "JPN", "ROK"],
+    }

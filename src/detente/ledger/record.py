@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 GENESIS = "0" * 64  # the "predecessor hash" of a session's first event
@@ -101,17 +102,18 @@ def content_hash(
     at: str,
     prev_hash: str,
 ) -> str:
-    """SHA-256 (hex) of the canonical form of an event's columns."""
-    form = canonical_json(
-        {
-            "session": session,
-            "seq": seq,
-            "type": type,
-            "round": round,
-            "party": party,
-            "payload": payload,
-            "at": at,
-            "prev_hash": prev_hash,
-        }
+    """SHA-256 (hex) of the canonical form of an event's columns.
+
+    The form is ``canonical_json`` of the columns as one object, spelled out
+    here key by key in sorted order, each string escaped by the function the
+    encoder itself uses: the same text at a fraction of the cost, which
+    matters as every appended event is hashed twice (sealed, then checked by
+    the fold).
+    """
+    text = encode_basestring
+    form = (
+        f'{{"at":{text(at)},"party":{"null" if party is None else text(party)},'
+        f'"payload":{text(payload)},"prev_hash":{text(prev_hash)},"round":{int(round)},'
+        f'"seq":{int(seq)},"session":{text(session)},"type":{text(type)}}}'
     )
     return hashlib.sha256(form.encode("utf-8")).hexdigest()

@@ -10,30 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from detente.ledger.moves import NamedMove
 from detente.ledger.session import Session
 from detente.ledger.store import Store
 from detente.scenario import builtin_names, builtin_text, parse_yaml
 from detente.server import errors, views
-from detente.server.hub import Hub, token_hash, warm_engine
+from detente.server.access import bearer, facilitator_of, session_in
+from detente.server.hub import Hub, warm_engine
 from detente.server.limits import BodyLimit
-from detente.server.schemas import Commit, CreateSession, Reason, Reveal
+from detente.server.schemas import CreateSession, Reason, SessionId
+from detente.server.seats import Authorization, SeatDep, add_seat_routes
 
-SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Session id.")]
-Party = Annotated[str, Path(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
-Round = Annotated[int, Path(ge=1, le=1_000_000)]
 TICK = 0.2  # seconds between deadline checks
 
 
@@ -47,6 +45,12 @@ def create_app(db: str, *, tick: float = TICK) -> FastAPI:
         await run_in_threadpool(hub.restore)
         await run_in_threadpool(warm_engine)
         app.state.hub = hub
+        # Startup leaves a few hundred thousand objects that live as long as
+        # the process (modules, the compiled engine, restored sessions); every
+        # full pass of the garbage collector walked them all, a tenth of a
+        # submission's CPU under load. Frozen, the collector skips them.
+        gc.collect()
+        gc.freeze()
         ticker = asyncio.create_task(_tick(hub, tick))
         try:
             yield
@@ -54,15 +58,20 @@ def create_app(db: str, *, tick: float = TICK) -> FastAPI:
             ticker.cancel()
             hub.close()
             store.close()
+            gc.unfreeze()
 
     app = FastAPI(
         title="detente live sessions",
         description="Sealed simultaneous moves, action-for-action clearing, tamper-evident ledger",
         version="1",
         lifespan=lifespan,
+        # No OpenTelemetry: FastAPI otherwise asks the global providers on
+        # every request whether anyone listens.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     errors.install(app)
     app.add_middleware(BodyLimit)
+    add_seat_routes(app)  # first: the router tries routes in order, these are the hot ones
     _api(app)
     _dashboard(app)
     return app
@@ -76,9 +85,8 @@ async def _tick(hub: Hub, every: float) -> None:
 
 # The dependencies below are ``async def`` on purpose: each is microseconds of
 # work, and FastAPI sends a plain ``def`` dependency to the thread pool, a hop
-# that under load cost more than the whole request. The seat routes (the hot
-# path) resolve everything in one flat dependency: FastAPI's cost grows with
-# every node of the dependency tree.
+# that under load cost more than the whole request. The hot seat routes do
+# not use FastAPI's resolver at all (``seats.py``).
 async def hub_of(request: Request) -> Hub:
     hub: Hub = request.app.state.hub
     return hub
@@ -87,87 +95,24 @@ async def hub_of(request: Request) -> Hub:
 HubDep = Annotated[Hub, Depends(hub_of)]
 
 
-def _session(hub: Hub, sid: str) -> Session:
-    """The session ``sid``: 503 when it failed verification, 404 when there is none."""
-    if sid in hub.broken:
-        raise HTTPException(
-            503, f"session {sid} failed verification and is not served: {hub.broken[sid]}"
-        )
-    try:
-        return hub.sessions[sid]
-    except KeyError:
-        raise HTTPException(404, f"no session {sid}") from None
-
-
-def _token(authorization: str | None) -> str:
-    """The SHA-256 of the bearer token; 401 when there is none."""
-    if authorization is None or not authorization.startswith("Bearer ") or len(authorization) < 8:
-        raise HTTPException(
-            401,
-            "missing token: send 'Authorization: Bearer <token>'",
-            {"WWW-Authenticate": "Bearer"},
-        )
-    return token_hash(authorization.removeprefix("Bearer ").strip())
-
-
-Authorization = Annotated[str | None, Header()]
-
-
 async def session_of(request: Request, sid: SessionId) -> Session:
-    return _session(await hub_of(request), sid)
+    return session_in(await hub_of(request), sid)
 
 
 SessionDep = Annotated[Session, Depends(session_of)]
 
 
-async def bearer(authorization: Authorization = None) -> str:
-    return _token(authorization)
+async def token_of(authorization: Authorization = None) -> str:
+    return bearer(authorization)
 
 
-TokenDep = Annotated[str, Depends(bearer)]
-
-
-@dataclass(frozen=True)
-class Seat:
-    """A request made by a seat for its own party."""
-
-    hub: Hub
-    session: Session
-    party: str
-
-
-async def seat(
-    request: Request, sid: SessionId, party: Party, authorization: Authorization = None
-) -> Seat:
-    """The seat of ``party`` when the token is its own; 403 when another's, 401 when unknown."""
-    hub = await hub_of(request)
-    session = _session(hub, sid)
-    token = _token(authorization)
-    if party not in session.seats:
-        raise HTTPException(404, f"session {session.id} has no party {party}")
-    holder = session.seat_of(token)
-    if holder == party:
-        return Seat(hub, session, party)
-    if holder is not None:
-        raise HTTPException(
-            403, f"this token is the seat of {holder}; it cannot act or read for {party}"
-        )
-    if session.is_admin(token):
-        raise HTTPException(
-            403, f"the facilitator's token cannot act or read for the seat of {party}"
-        )
-    raise HTTPException(401, f"unknown token for session {session.id}")
+TokenDep = Annotated[str, Depends(token_of)]
 
 
 async def facilitator(session: SessionDep, token: TokenDep) -> Session:
-    if session.is_admin(token):
-        return session
-    if session.seat_of(token) is not None:
-        raise HTTPException(403, "only the facilitator's token may do this, not a seat's")
-    raise HTTPException(401, f"unknown token for session {session.id}")
+    return facilitator_of(session, token)
 
 
-SeatDep = Annotated[Seat, Depends(seat)]
 AdminDep = Annotated[Session, Depends(facilitator)]
 
 
@@ -243,31 +188,6 @@ def _api(app: FastAPI) -> None:
     @app.get("/api/sessions/{sid}/seats/{party}", summary="A seat's own view (seat token)")
     async def seat_view(seat: SeatDep) -> dict[str, Any]:
         return views.seat_view(seat.session, seat.party)
-
-    @app.post(
-        "/api/sessions/{sid}/seats/{party}/rounds/{rnd}/commit", summary="Commit a sealed move"
-    )
-    async def commit(seat: SeatDep, rnd: Round, body: Commit) -> dict[str, Any]:
-        party = seat.party
-        events = await seat.hub.run(
-            seat.session.id, lambda s, _: s.commit(rnd, party, body.commitment)
-        )
-        return {"round": rnd, "party": party, "status": "committed", "retry": not events}
-
-    @app.post("/api/sessions/{sid}/seats/{party}/rounds/{rnd}/reveal", summary="Reveal the move")
-    async def reveal(seat: SeatDep, rnd: Round, body: Reveal) -> dict[str, Any]:
-        party, move = seat.party, NamedMove.of(body.actions, body.offers)
-        events = await seat.hub.run(
-            seat.session.id, lambda s, at: s.reveal(rnd, party, move, body.nonce, at)
-        )
-        return {
-            "round": rnd,
-            "party": party,
-            "status": "revealed",
-            "retry": not events,
-            "cleared": any(e.type == "round_cleared" for e in events),
-            "waiting_for": seat.session.waiting_for(),
-        }
 
     for verb in ("stall", "resume", "close"):
         _admin_route(app, verb)

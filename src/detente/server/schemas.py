@@ -1,13 +1,17 @@
-"""Request bodies: strict schemas (unknown fields refused) with bounds on every size."""
+"""Request paths and bodies, strict (unknown fields refused) with bounds on every size; replies."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detente.ledger.moves import MIN_NONCE
 
+SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Session id.")]
+Party = Annotated[str, Path(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+Round = Annotated[int, Path(ge=1, le=1_000_000)]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 
@@ -51,3 +55,27 @@ class Reveal(Strict):
 
 class Reason(Strict):
     reason: str = Field("", max_length=500)
+
+
+class SeatPath(BaseModel):
+    """The path of a seat's submission, validated as the route's parameters are documented."""
+
+    sid: SessionId
+    party: Party
+    rnd: Round
+
+
+class CommitAck(BaseModel):
+    round: int
+    party: str
+    status: Literal["committed"] = "committed"
+    retry: bool = Field(description="True when the same commitment was already stored.")
+
+
+class RevealAck(BaseModel):
+    round: int
+    party: str
+    status: Literal["revealed"] = "revealed"
+    retry: bool = Field(description="True when the same reveal was already stored.")
+    cleared: bool = Field(description="True when this reveal cleared the round.")
+    waiting_for: list[str] = Field(description="Parties whose move is not in yet.")
