@@ -39,16 +39,21 @@ def moves(state: State, pattern: tuple[np.ndarray, np.ndarray]) -> Submissions:
     return Submissions(acts & available(state), offers & offerable(state))
 
 
-def run(compiled: CompiledScenario, batch: int, rounds: int, fresh: bool) -> tuple[float, float]:
-    """Wall and CPU seconds spent inside ``step`` for ``rounds`` rounds of ``batch`` episodes."""
+def random_patterns(compiled: CompiledScenario, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Four fixed rounds of moves: 10% of slots taken outright, 70% of commitments offered."""
     gen = np.random.default_rng(0)
-    patterns = [
+    return [
         (
             gen.random((batch, compiled.n_slots)) < 0.1,
             gen.random((batch, len(compiled.commitments))) < 0.7,
         )
         for _ in range(4)
     ]
+
+
+def run(compiled: CompiledScenario, batch: int, rounds: int, fresh: bool) -> tuple[float, float]:
+    """Wall and CPU seconds spent inside ``step`` for ``rounds`` rounds of ``batch`` episodes."""
+    patterns = random_patterns(compiled, batch)
     state = initial_state(compiled, batch)
     spare: State | None = None
     rng = CounterRNG(1)
