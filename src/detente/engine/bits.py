@@ -7,8 +7,8 @@ mask has no bit outside the executed set, and iterating the set bits visits
 indices in increasing order, so sums keep the order of the boolean loops
 they replace (and their exact floating-point results).
 
-Helpers take a 2-D table and a row index rather than a row, so the kernel
-makes no per-episode views.
+Code compiled with :func:`~detente.engine.jit.inner` counts no references,
+so a row view such as ``taken[b]`` costs nothing there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 from numpy.typing import NDArray
 
-from detente.engine.jit import inner
+from detente.engine.jit import inlined, inner
 
 ONE = np.uint64(1)
 
@@ -56,3 +56,19 @@ def meets(masks: NDArray[np.uint64], i: int, words: NDArray[np.uint64]) -> bool:
         if masks[i, w] & words[w]:
             return True
     return False
+
+
+@inlined
+def pack(row: NDArray[np.bool_], words: NDArray[np.uint64]) -> None:
+    """``words`` := the set of true entries of ``row``.
+
+    Each word is built in a register and without branches: the kernel's
+    boolean inputs look random, and a branch per entry mispredicts often.
+    """
+    n = row.shape[0]
+    for w in range(words.shape[0]):
+        x = np.uint64(0)
+        start = w * 64
+        for i in range(min(64, n - start)):
+            x |= np.uint64(row[start + i]) << np.uint64(i)
+        words[w] = x

@@ -24,3 +24,13 @@ _OPTIONS: dict[str, Any] = {"cache": True, "error_model": "numpy", "_nrt": False
 def inner(fn: F) -> F:
     """Compile ``fn`` for use inside the kernel's loop (see the module docstring)."""
     return cast(F, njit(**_OPTIONS)(fn))
+
+
+def inlined(fn: F) -> F:
+    """:func:`inner`, inlined into its callers by numba itself.
+
+    For small helpers with array arguments: LLVM often declines to inline a
+    numba function, and a call passes every array as a struct of seven
+    fields, which can cost more than the helper's own work.
+    """
+    return cast(F, njit(inline="always", **_OPTIONS)(fn))

@@ -17,9 +17,9 @@ from numba import njit
 from numpy.typing import NDArray
 
 from detente.engine.arrays import Outcome, StateArrays
-from detente.engine.bits import bit, has, lowest
+from detente.engine.bits import bit, has, lowest, pack
 from detente.engine.clearing import clear, settle_deal
-from detente.engine.jit import inner
+from detente.engine.jit import inlined, inner
 from detente.engine.monitoring import observe_episode
 from detente.engine.rng import STREAM_TREMBLE, draw_at, episode_key
 from detente.engine.roadmap import (
@@ -67,6 +67,23 @@ def _payoff(
                 out[b, p] += pair_value[q, p]
 
 
+@inlined
+def _first_closed_offer(
+    com_slot: NDArray[np.int64], offered: NDArray[np.uint64], open_: NDArray[np.uint64]
+) -> int:
+    """The first offered commitment whose action is not open, or -1 (branch-free when none)."""
+    closed = np.uint64(0)
+    for m in range(com_slot.shape[0]):
+        k = com_slot[m]
+        closed |= (offered[m >> 6] >> np.uint64(m & 63)) & ~(open_[k >> 6] >> np.uint64(k & 63))
+    if not closed & np.uint64(1):
+        return -1
+    for m in range(com_slot.shape[0]):
+        if has(offered, m) and not has(open_, com_slot[m]):
+            return m
+    return -1
+
+
 @njit(cache=True, error_model="numpy")
 def step_kernel(
     t: Tables,
@@ -87,10 +104,11 @@ def step_kernel(
     """
     slot_words, com_words = t.party_slot_bits.shape[1], t.deal_bits.shape[1]
     scratch = (
-        np.empty((4, slot_words), dtype=np.uint64),
+        np.empty((5, slot_words), dtype=np.uint64),
         np.empty(com_words, dtype=np.uint64),
         np.empty(actions.shape[1], dtype=np.int64),
         np.empty((4, t.n_parties)),
+        np.empty((2, t.n_parties * t.n_parties)),
     )
     return _play(t, seed, rnd, episodes, s, actions, offers, n, o, scratch)
 
@@ -106,12 +124,18 @@ def _play(
     offers: NDArray[np.bool_],
     n: StateArrays,
     o: Outcome,
-    scratch: tuple[NDArray[np.uint64], NDArray[np.uint64], NDArray[np.int64], NDArray[np.float64]],
+    scratch: tuple[
+        NDArray[np.uint64],
+        NDArray[np.uint64],
+        NDArray[np.int64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+    ],
 ) -> tuple[int, int, int]:
     """:func:`step_kernel` once its scratch space exists (see :mod:`detente.engine.jit`)."""
-    words, remaining, picks, sums = scratch
+    words, remaining, picks, sums, evidence = scratch
     slot_party, provocation_bits = t.slot_party, t.provocation_bits
-    available, repeatable, tremble = t.slot_available, t.slot_repeatable, t.tremble
+    stage_slot_bits, repeatable_bits, tremble = t.stage_slot_bits, t.repeatable_bits, t.tremble
     com_slot, com_cond_bits, com_deal_bits = t.com_slot, t.com_cond_bits, t.com_deal_bits
     deal_bits, deal_breaker_bits = t.deal_bits, t.deal_breaker_bits
     base, linear, pair_k, pair_l, pair_value = t.base, t.linear, t.pair_k, t.pair_l, t.pair_value
@@ -177,33 +201,30 @@ def _play(
     ) = o
     batch, n_slots = actions.shape
     n_com, n_deals, n_parties = offers.shape[1], deal_bits.shape[0], t.n_parties
+    # Evidence and trust as [B, P * P] views, for the flat loop of observe_episode.
+    pairs = (batch, n_parties * n_parties)
+    f_s_pos, f_s_neg = s_ev_pos.reshape(pairs), s_ev_neg.reshape(pairs)
+    f_pos, f_neg, f_trust = n_ev_pos.reshape(pairs), n_ev_neg.reshape(pairs), n_trust.reshape(pairs)
+    f_prior_pos, f_prior_neg = prior_pos.reshape(-1), prior_neg.reshape(-1)
     weight = t.discount**rnd
-    slot_words, com_words = words.shape[1], remaining.shape[0]
-    open_, outright, executed, seen = words[0], words[1], words[2], words[3]
+    slot_words = words.shape[1]
+    open_, outright, executed, seen, taken = words[0], words[1], words[2], words[3], words[4]
     bad_offer, bad_offer_at = -1, 0
     for b in range(batch):
         key = episode_key(seed, episodes[b], rnd)
         stage = s_stage[b]
 
         # Availability, the submitted moves, and the trembling hand.
+        pack(s_taken[b], taken)
+        pack(actions[b], outright)
+        pack(offers[b], remaining)
         for w in range(slot_words):
-            open_[w] = 0
-            outright[w] = 0
-        for k in range(n_slots):
-            if available[stage, k] and (repeatable[k] or not s_taken[b, k]):
-                open_[k >> 6] |= bit(k)
-            if actions[b, k]:
-                outright[k >> 6] |= bit(k)
-        for w in range(slot_words):
+            open_[w] = stage_slot_bits[stage, w] & (repeatable_bits[w] | ~taken[w])
             if outright[w] & ~open_[w]:
                 return BAD_ACTION, b, w * 64 + lowest(outright[w] & ~open_[w])
-        for w in range(com_words):
-            remaining[w] = 0
-        for m in range(n_com):
-            if offers[b, m]:
-                remaining[m >> 6] |= bit(m)
-                if bad_offer < 0 and not has(open_, com_slot[m]):
-                    bad_offer, bad_offer_at = b, m
+        if bad_offer < 0:
+            bad_offer_at = _first_closed_offer(com_slot, remaining, open_)
+            bad_offer = b if bad_offer_at >= 0 else -1
         for k in range(n_slots):
             flip = False
             if tremble > 0.0 and has(open_, k):
@@ -245,20 +266,22 @@ def _play(
             false_alarm_cdf,
             ev_plus,
             ev_minus,
-            prior_pos,
-            prior_neg,
+            f_prior_pos,
+            f_prior_neg,
             forgetting,
             restraint,
             key,
             executed,
             b,
-            s_ev_pos,
-            s_ev_neg,
+            f_s_pos,
+            f_s_neg,
             n_perceived,
-            n_ev_pos,
-            n_ev_neg,
-            n_trust,
+            f_pos,
+            f_neg,
+            f_trust,
             sums,
+            evidence[0],
+            evidence[1],
             seen,
             picks,
         )

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.engine.bits import bit, has, lowest
-from detente.engine.jit import inner
+from detente.engine.jit import inlined, inner
 from detente.engine.rng import STREAM_FALSE_ALARM, STREAM_MISS, draw_at
 
 
@@ -43,6 +43,8 @@ def observe_episode(
     ev_neg: NDArray[np.float64],
     trust: NDArray[np.float64],
     sums: NDArray[np.float64],
+    good: NDArray[np.float64],
+    hostile: NDArray[np.float64],
     seen: NDArray[np.uint64],
     picks: NDArray[np.int64],
 ) -> None:
@@ -50,9 +52,13 @@ def observe_episode(
 
     ``perceived[b]`` must hold the executed slots in every row on entry.
     ``s_ev_*`` are the evidence before the round, ``ev_*`` and ``trust``
-    receive it after. The evidence of observers who perceived exactly what
-    was executed is summed once (``sums`` rows 0 and 1, rows 2 and 3 for
-    the others).
+    receive it after, all as ``[B, P * P]`` views (and the priors as
+    ``[P * P]``): each observer's cooperative and hostile evidence goes to
+    ``good`` and ``hostile`` first, then one flat loop without branches
+    updates every pair, which mispredicts far less than a loop per observer
+    with the diagonal and the restraint bonus as branches. The evidence of
+    observers who perceived exactly what was executed is summed once
+    (``sums`` rows 0 and 1, rows 2 and 3 for the others).
 
     One observer's perception goes to ``perceived[b, o]`` (bools) and
     ``seen`` (words). False alarms: with every slot a Bernoulli(fa)
@@ -62,9 +68,9 @@ def observe_episode(
     scratch space of K entries. The observer loop is one function: as calls
     per observer, passing a dozen arrays cost more than the perception.
     """
-    n_slots = perceived.shape[2]
+    n_parties, n_slots = perceived.shape[1], perceived.shape[2]
     shared = False
-    for o in range(perceived.shape[1]):
+    for o in range(n_parties):
         exact = True
         for w in range(seen.shape[0]):
             seen[w] = executed[w]
@@ -114,17 +120,47 @@ def observe_episode(
                     sums[row, slot_party[k]] += evidence_pos[k]
                     sums[row + 1, slot_party[k]] += evidence_neg[k]
             shared = shared or exact
-        for j in range(sums.shape[1]):
-            if j == o:
-                trust[b, o, o] = 1.0
-                ev_pos[b, o, o] = s_ev_pos[b, o, o]
-                ev_neg[b, o, o] = s_ev_neg[b, o, o]
-                continue
-            pos, neg = sums[row, j], sums[row + 1, j]
-            good = pos + restraint if neg == 0.0 else pos
-            p = forgetting * s_ev_pos[b, o, j] + good
-            n = forgetting * s_ev_neg[b, o, j] + neg
-            ev_pos[b, o, j] = p
-            ev_neg[b, o, j] = n
-            a = p + prior_pos[o, j]
-            trust[b, o, j] = a / (a + n + prior_neg[o, j])
+        for j in range(n_parties):
+            neg = sums[row + 1, j]
+            good[o * n_parties + j] = sums[row, j] + restraint * (neg == 0.0)
+            hostile[o * n_parties + j] = neg
+    _update_trust(
+        forgetting,
+        good,
+        hostile,
+        prior_pos,
+        prior_neg,
+        s_ev_pos[b],
+        s_ev_neg[b],
+        ev_pos[b],
+        ev_neg[b],
+        trust[b],
+    )
+    for o in range(n_parties):
+        d = o * n_parties + o
+        trust[b, d] = 1.0
+        ev_pos[b, d] = s_ev_pos[b, d]
+        ev_neg[b, d] = s_ev_neg[b, d]
+
+
+@inlined
+def _update_trust(
+    forgetting: float,
+    good: NDArray[np.float64],
+    hostile: NDArray[np.float64],
+    prior_pos: NDArray[np.float64],
+    prior_neg: NDArray[np.float64],
+    ev_pos_before: NDArray[np.float64],
+    ev_neg_before: NDArray[np.float64],
+    ev_pos: NDArray[np.float64],
+    ev_neg: NDArray[np.float64],
+    trust: NDArray[np.float64],
+) -> None:
+    """Evidence and trust of every (observer, party) entry: one flat, branch-free loop."""
+    for i in range(good.shape[0]):
+        p = forgetting * ev_pos_before[i] + good[i]
+        n = forgetting * ev_neg_before[i] + hostile[i]
+        ev_pos[i] = p
+        ev_neg[i] = n
+        a = p + prior_pos[i]
+        trust[i] = a / (a + n + prior_neg[i])

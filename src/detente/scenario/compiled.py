@@ -80,6 +80,8 @@ class Tables(NamedTuple):
     restraint_evidence: float
     # Bitsets for the kernel: bit i of word i // 64 stands for slot (or commitment) i.
     party_slot_bits: U64  # [P, WK] each party's own slots
+    stage_slot_bits: U64  # [S, WK] slots available in each stage
+    repeatable_bits: U64  # [WK]
     provocation_bits: U64  # [WK]
     com_cond_bits: U64  # [M, WK] slots a commitment's condition needs
     com_deal_bits: U64  # [M, WM] commitments of its deal (none when outside a deal)
@@ -347,6 +349,8 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         party_slot_bits=_bits(
             [[k for k, (q, _) in enumerate(slots) if q == p] for p in range(P)], K
         ),
+        stage_slot_bits=_bits([np.flatnonzero(row).tolist() for row in available], K),
+        repeatable_bits=_bits([[k for k, act in enumerate(slot_action) if act.repeatable]], K)[0],
         provocation_bits=_bits(
             [[k for k, act in enumerate(slot_action) if act.category == "provocation"]], K
         )[0],
