@@ -1,11 +1,14 @@
 """Engine cost in instructions and branch mispredicts per party-round, counted by valgrind.
 
 Timings on a shared machine move by 30% from run to run; instruction counts
-do not. This runs a small batch of each scenario under cachegrind (with its
-branch predictor simulation) twice, for a short and a longer run, and
-reports the difference per party-round, so start-up and import cost
-cancel. The baseline, counted the same way in the same run, is the harness
-alone: building each round's moves and masking them with ``available`` /
+hardly do. This runs a small batch of each scenario under cachegrind (with its
+branch predictor simulation) twice, for 5 rounds and for 5 more than
+``--rounds``, and reports the difference per party-round, so start-up,
+import and the first rounds' cost cancel. Repeated counts of the same code
+still differ by up to about 4% (memory layout and the interpreter's own
+work move a little), so only larger differences mean something. The
+baseline, counted the same way in the same run, is the harness alone:
+building each round's moves and masking them with ``available`` and
 ``offerable``, without stepping the engine. Instructions are not time (cache
 misses and real mispredicts are not in them), but a change that removes
 instructions from the kernel shows here whatever else the machine runs.
@@ -31,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 SCENARIOS = ("korea", "ipd")
+WARM = 5  # rounds played by both runs of a measurement, left out of its difference
 _COUNTS = re.compile(r"I\s+refs:\s+([\d,]+).*?Mispredicts:\s+([\d,]+)", re.S)
 
 
@@ -95,10 +99,10 @@ def _counts(args: list[str], env: dict[str, str]) -> tuple[int, int]:
 def measure(
     scenario: str, batch: int, rounds: int, engine: bool, env: dict[str, str]
 ) -> tuple[float, float]:
-    """Instructions and mispredicts per episode-round, from runs of 1 and ``rounds + 1`` rounds."""
+    """Instructions and mispredicts per episode-round, from runs of 5 and ``rounds + 5`` rounds."""
     mode = "engine" if engine else "moves"
-    short = _counts(["--drive", scenario, mode, str(batch), "1"], env)
-    long = _counts(["--drive", scenario, mode, str(batch), str(rounds + 1)], env)
+    short = _counts(["--drive", scenario, mode, str(batch), str(WARM)], env)
+    long = _counts(["--drive", scenario, mode, str(batch), str(rounds + WARM)], env)
     work = batch * rounds
     return (long[0] - short[0]) / work, (long[1] - short[1]) / work
 
@@ -110,7 +114,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=2_000)
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--cache", type=Path, help="numba cache for the valgrind CPU")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
