@@ -12,6 +12,7 @@ from detente.engine import (
     State,
     Submissions,
     SubmissionShapeError,
+    UnavailableActionError,
     available,
     initial_state,
     offerable,
@@ -79,3 +80,21 @@ def test_submissions_of_the_wrong_shape_are_refused(korea: CompiledScenario) -> 
         SubmissionShapeError, match=r"submissions.actions has shape \(3, 32\), expected \(2, 32\)"
     ):
         step(state, wrong, CounterRNG(0))
+
+
+def test_refusals_in_a_batch_name_the_first_bad_move(korea: CompiledScenario) -> None:
+    """An unavailable action anywhere beats an earlier unavailable offer; offers report the
+    first episode with one, and its lowest commitment."""
+    state = initial_state(korea, 3)
+    closed = np.flatnonzero(~offerable(state)[0])
+    assert closed.size >= 2, "korea's first stage closes several commitments"
+    first = korea.commitments[closed[0]]
+    sub = Submissions.empty(korea, 3)
+    sub.offers[1, closed[1]] = True
+    sub.offers[1, closed[0]] = True
+    sub.offers[2, closed[0]] = True
+    with pytest.raises(UnavailableActionError, match=rf"episode 1: .* offer commitment {first} "):
+        step(state, sub, CounterRNG(0))
+    sub.actions[2, korea.slot_of("US", "sanctions_relief")] = True
+    with pytest.raises(UnavailableActionError, match=r"episode 2: US cannot take sanctions_relief"):
+        step(state, sub, CounterRNG(0))
