@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from detente.engine.jit import inlined, inner
 
+ZERO = np.uint64(0)
 ONE = np.uint64(1)
 
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.engine.bits import bit, inside, lowest, meets
-from detente.engine.jit import inner
+from detente.engine.bits import ONE, ZERO, bit, inside, lowest, meets
+from detente.engine.jit import inlined, inner
 
 
-@inner
+@inlined
 def clear(
     com_slot: NDArray[np.int64],
     com_cond_bits: NDArray[np.uint64],
@@ -53,7 +53,7 @@ def clear(
             return
 
 
-@inner
+@inlined
 def settle_deal(
     deal_bits: NDArray[np.uint64],
     deal_breaker_bits: NDArray[np.uint64],
@@ -73,3 +73,53 @@ def settle_deal(
     in_force = was_in_force or whole
     violated = in_force and meets(deal_breaker_bits, d, executed)
     return whole, violated, in_force and not violated
+
+
+@inner
+def clear_tile(
+    com_slot: NDArray[np.int64],
+    com_cond_bits: NDArray[np.uint64],
+    com_deal_bits: NDArray[np.uint64],
+    deal_bits: NDArray[np.uint64],
+    deal_breaker_bits: NDArray[np.uint64],
+    lo: int,
+    s_in_force: NDArray[np.bool_],
+    taken: NDArray[np.uint64],
+    outright: NDArray[np.uint64],
+    remaining: NDArray[np.uint64],
+    executed: NDArray[np.uint64],
+    violation: NDArray[np.bool_],
+    n_in_force: NDArray[np.bool_],
+    n_taken: NDArray[np.bool_],
+    n_executed: NDArray[np.bool_],
+    o_cleared: NDArray[np.bool_],
+    o_deal_cleared: NDArray[np.bool_],
+    o_violated: NDArray[np.bool_],
+) -> None:
+    """Clear and settle deals for the tile's episodes (``lo`` onwards, one per row of ``executed``).
+
+    ``remaining`` holds the offers on entry and the cleared commitments
+    after; ``executed`` and ``violation`` receive each episode's executed
+    slots and whether it broke an agreement in force.
+    """
+    n_com, n_slots = o_cleared.shape[1], n_executed.shape[1]
+    for i in range(executed.shape[0]):
+        b = lo + i
+        clear(com_slot, com_cond_bits, com_deal_bits, outright[i], remaining[i], executed[i])
+        for m in range(n_com):
+            o_cleared[b, m] = (remaining[i, m >> 6] >> np.uint64(m & 63)) & ONE != ZERO
+        broken = False
+        for d in range(deal_bits.shape[0]):
+            whole, violated, in_force = settle_deal(
+                deal_bits, deal_breaker_bits, d, remaining[i], executed[i], s_in_force[b, d]
+            )
+            o_deal_cleared[b, d] = whole
+            o_violated[b, d] = violated
+            n_in_force[b, d] = in_force
+            broken = broken or violated
+        violation[i] = broken
+        for k in range(n_slots):
+            word = k >> 6
+            shift = np.uint64(k & 63)
+            n_executed[b, k] = (executed[i, word] >> shift) & ONE != ZERO
+            n_taken[b, k] = ((executed[i, word] | taken[i, word]) >> shift) & ONE != ZERO

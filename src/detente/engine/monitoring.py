@@ -21,54 +21,40 @@ from detente.engine.jit import inlined, inner
 from detente.engine.rng import STREAM_FALSE_ALARM, STREAM_MISS, draw_at
 
 
-@inner
-def observe_episode(
+@inlined
+def _perceive(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
     miss: NDArray[np.float64],
     false_alarm_cdf: NDArray[np.float64],
     evidence_pos: NDArray[np.float64],
     evidence_neg: NDArray[np.float64],
-    prior_pos: NDArray[np.float64],
-    prior_neg: NDArray[np.float64],
-    forgetting: float,
     restraint: float,
     key: np.uint64,
     executed: NDArray[np.uint64],
-    b: int,
-    s_ev_pos: NDArray[np.float64],
-    s_ev_neg: NDArray[np.float64],
     perceived: NDArray[np.bool_],
-    ev_pos: NDArray[np.float64],
-    ev_neg: NDArray[np.float64],
-    trust: NDArray[np.float64],
     sums: NDArray[np.float64],
     good: NDArray[np.float64],
     hostile: NDArray[np.float64],
     seen: NDArray[np.uint64],
     picks: NDArray[np.int64],
 ) -> None:
-    """Perception by every observer, then evidence and trust, for episode ``b``.
+    """One episode's perception by every observer, and the evidence it gives about each party.
 
-    ``perceived[b]`` must hold the executed slots in every row on entry.
-    ``s_ev_*`` are the evidence before the round, ``ev_*`` and ``trust``
-    receive it after, all as ``[B, P * P]`` views (and the priors as
-    ``[P * P]``): each observer's cooperative and hostile evidence goes to
-    ``good`` and ``hostile`` first, then one flat loop without branches
-    updates every pair, which mispredicts far less than a loop per observer
-    with the diagonal and the restraint bonus as branches. The evidence of
-    observers who perceived exactly what was executed is summed once
-    (``sums`` rows 0 and 1, rows 2 and 3 for the others).
+    ``perceived`` (``[P, K]``) must hold the executed slots in every row on
+    entry. The evidence of observers who perceived exactly what was
+    executed is summed once (``sums`` rows 0 and 1, rows 2 and 3 for the
+    others); ``good`` and ``hostile`` (``[P * P]``) receive this round's
+    cooperative and hostile evidence of each observer about each party.
 
-    One observer's perception goes to ``perceived[b, o]`` (bools) and
-    ``seen`` (words). False alarms: with every slot a Bernoulli(fa)
-    candidate (an alarm landing on an own or executed slot is void), their
-    number is Binomial(K, fa); one uniform against the precomputed CDF draws
-    it (usually 0), then that many distinct slots are drawn. ``picks`` is
-    scratch space of K entries. The observer loop is one function: as calls
-    per observer, passing a dozen arrays cost more than the perception.
+    One observer's perception goes to ``perceived[o]`` (bools) and ``seen``
+    (words). False alarms: with every slot a Bernoulli(fa) candidate (an
+    alarm landing on an own or executed slot is void), their number is
+    Binomial(K, fa); one uniform against the precomputed CDF draws it
+    (usually 0), then that many distinct slots are drawn. ``picks`` is
+    scratch space of K entries.
     """
-    n_parties, n_slots = perceived.shape[1], perceived.shape[2]
+    n_parties, n_slots = perceived.shape[0], perceived.shape[1]
     shared = False
     for o in range(n_parties):
         exact = True
@@ -82,7 +68,7 @@ def observe_episode(
                     k = w * 64 + lowest(x)
                     x &= x - np.uint64(1)
                     if draw_at(key, STREAM_MISS, o, k) < p_miss:
-                        perceived[b, o, k] = False
+                        perceived[o, k] = False
                         seen[w] &= ~bit(k)
                         exact = False
         u = draw_at(key, STREAM_FALSE_ALARM, o, 0)
@@ -101,7 +87,7 @@ def observe_episode(
                     break
             picks[i] = k
             if slot_party[k] != o and not has(executed, k):
-                perceived[b, o, k] = True
+                perceived[o, k] = True
                 seen[k >> 6] |= bit(k)
                 exact = False
 
@@ -124,43 +110,82 @@ def observe_episode(
             neg = sums[row + 1, j]
             good[o * n_parties + j] = sums[row, j] + restraint * (neg == 0.0)
             hostile[o * n_parties + j] = neg
-    _update_trust(
-        forgetting,
-        good,
-        hostile,
-        prior_pos,
-        prior_neg,
-        s_ev_pos[b],
-        s_ev_neg[b],
-        ev_pos[b],
-        ev_neg[b],
-        trust[b],
-    )
-    for o in range(n_parties):
-        d = o * n_parties + o
-        trust[b, d] = 1.0
-        ev_pos[b, d] = s_ev_pos[b, d]
-        ev_neg[b, d] = s_ev_neg[b, d]
 
 
-@inlined
-def _update_trust(
-    forgetting: float,
-    good: NDArray[np.float64],
-    hostile: NDArray[np.float64],
+@inner
+def observe_tile(
+    slot_party: NDArray[np.int64],
+    party_slot_bits: NDArray[np.uint64],
+    miss: NDArray[np.float64],
+    false_alarm_cdf: NDArray[np.float64],
+    evidence_pos: NDArray[np.float64],
+    evidence_neg: NDArray[np.float64],
     prior_pos: NDArray[np.float64],
     prior_neg: NDArray[np.float64],
-    ev_pos_before: NDArray[np.float64],
-    ev_neg_before: NDArray[np.float64],
+    forgetting: float,
+    restraint: float,
+    lo: int,
+    keys: NDArray[np.uint64],
+    executed: NDArray[np.uint64],
+    n_executed: NDArray[np.bool_],
+    s_ev_pos: NDArray[np.float64],
+    s_ev_neg: NDArray[np.float64],
+    perceived: NDArray[np.bool_],
     ev_pos: NDArray[np.float64],
     ev_neg: NDArray[np.float64],
     trust: NDArray[np.float64],
+    sums: NDArray[np.float64],
+    good: NDArray[np.float64],
+    hostile: NDArray[np.float64],
+    seen: NDArray[np.uint64],
+    picks: NDArray[np.int64],
 ) -> None:
-    """Evidence and trust of every (observer, party) entry: one flat, branch-free loop."""
-    for i in range(good.shape[0]):
-        p = forgetting * ev_pos_before[i] + good[i]
-        n = forgetting * ev_neg_before[i] + hostile[i]
-        ev_pos[i] = p
-        ev_neg[i] = n
-        a = p + prior_pos[i]
-        trust[i] = a / (a + n + prior_neg[i])
+    """Perception, evidence and trust for the tile's episodes (``lo`` onwards, one per key).
+
+    ``s_ev_*`` are the evidence before the round, ``ev_*`` and ``trust``
+    receive it after, all as flat ``[B * P * P]`` views (the priors as
+    ``[P * P]``); ``good`` and ``hostile`` hold ``P * P`` entries per
+    episode of the tile. Each episode's (observer, party) entries are then
+    updated by one flat loop without branches (LLVM vectorises it), which
+    mispredicts far less than a loop per observer with the diagonal and
+    the restraint bonus as branches.
+    """
+    n_parties, n_slots = perceived.shape[1], perceived.shape[2]
+    pp = n_parties * n_parties
+    tile = keys.shape[0]
+    for i in range(tile):
+        b = lo + i
+        for o in range(n_parties):
+            for k in range(n_slots):
+                perceived[b, o, k] = n_executed[b, k]
+        _perceive(
+            slot_party,
+            party_slot_bits,
+            miss,
+            false_alarm_cdf,
+            evidence_pos,
+            evidence_neg,
+            restraint,
+            keys[i],
+            executed[i],
+            perceived[b],
+            sums,
+            good[i * pp : (i + 1) * pp],
+            hostile[i * pp : (i + 1) * pp],
+            seen,
+            picks,
+        )
+    for i in range(tile):
+        at, f = i * pp, (lo + i) * pp
+        for j in range(pp):
+            p = forgetting * s_ev_pos[f + j] + good[at + j]
+            n = forgetting * s_ev_neg[f + j] + hostile[at + j]
+            ev_pos[f + j] = p
+            ev_neg[f + j] = n
+            a = p + prior_pos[j]
+            trust[f + j] = a / (a + n + prior_neg[j])
+        for o in range(n_parties):
+            f = (lo + i) * pp + o * n_parties + o
+            trust[f] = 1.0
+            ev_pos[f] = s_ev_pos[f]
+            ev_neg[f] = s_ev_neg[f]

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.engine.bits import has
-from detente.engine.jit import inner
+from detente.engine.jit import inlined, inner
 from detente.scenario.compiled import THEN_BACK
 from detente.scenario.conditions import (
     CALM_AT_LEAST,
@@ -243,3 +243,167 @@ def transition(
                 return NONE, -1
         return ADVANCE, -1
     return NONE, -1
+
+
+@inner
+def roadmap_tile(
+    ptr: NDArray[np.int64],
+    kind: NDArray[np.int64],
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    x: NDArray[np.float64],
+    level_ptr: NDArray[np.int64],
+    level_cond: NDArray[np.int64],
+    stage_entry: NDArray[np.int64],
+    stage_exit: NDArray[np.int64],
+    stage_rule_ptr: NDArray[np.int64],
+    rule_cond: NDArray[np.int64],
+    rule_then: NDArray[np.int64],
+    resume: NDArray[np.int64],
+    success_hold: int,
+    success_cond: int,
+    provocation_bits: NDArray[np.uint64],
+    rnd: int,
+    lo: int,
+    executed: NDArray[np.uint64],
+    violation: NDArray[np.bool_],
+    s: tuple[
+        NDArray[np.int64],
+        NDArray[np.bool_],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+    ],
+    n: tuple[
+        NDArray[np.int64],
+        NDArray[np.bool_],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+    ],
+    trust: NDArray[np.float64],
+    in_force: NDArray[np.bool_],
+    taken: NDArray[np.bool_],
+    o_track_advanced: NDArray[np.bool_],
+    o_transition: NDArray[np.int64],
+    o_cause: NDArray[np.int64],
+    o_success: NDArray[np.bool_],
+) -> None:
+    """Tracks, the stage transition and success for the tile's episodes (``lo`` onwards).
+
+    ``s`` and ``n`` are the state's (stage, stalled, rounds in stage, calm,
+    held, success round, track levels) before and after the round; trust,
+    agreements in force and taken slots are already the new ones.
+    """
+    s_stage, s_stalled, s_in_stage, s_calm, s_held, s_success, s_track = s
+    n_stage, n_stalled, n_in_stage, n_calm, n_held, n_success, n_track = n
+    last_stage = stage_exit.shape[0] - 1
+    for i in range(executed.shape[0]):
+        e = lo + i
+        words = executed[i]
+        provocations = 0
+        for w in range(words.shape[0]):
+            provocations += _popcount(words[w] & provocation_bits[w])
+        calm = s_calm[e] + 1 if provocations == 0 else 0
+        n_calm[e] = calm
+        in_stage = s_in_stage[e] + 1
+        for tr in range(n_track.shape[1]):
+            n_track[e, tr] = s_track[e, tr]
+        advance_tracks(
+            ptr,
+            kind,
+            a,
+            b,
+            x,
+            level_ptr,
+            level_cond,
+            e,
+            trust,
+            calm,
+            in_stage,
+            in_force,
+            n_track,
+            taken,
+            words,
+            o_track_advanced,
+        )
+        stage, stalled, broken = s_stage[e], s_stalled[e], violation[i]
+        change, cause = transition(
+            ptr,
+            kind,
+            a,
+            b,
+            x,
+            stage_entry,
+            stage_exit,
+            stage_rule_ptr,
+            rule_cond,
+            rule_then,
+            resume,
+            stage,
+            stalled,
+            in_stage,
+            e,
+            trust,
+            calm,
+            in_force,
+            n_track,
+            taken,
+            words,
+            provocations,
+            broken,
+        )
+        if change == ADVANCE:
+            stage += 1
+        elif change == BACK:
+            stage -= 1
+        elif change == STALL:
+            stalled = True
+        elif change == RESUME:
+            stalled = False
+        n_stage[e] = stage
+        n_stalled[e] = stalled
+        n_in_stage[e] = in_stage if change == NONE else 0
+        o_transition[e] = change
+        o_cause[e] = cause
+        holding = (
+            change == NONE
+            and not stalled
+            and stage == last_stage
+            and holds(
+                ptr,
+                kind,
+                a,
+                b,
+                x,
+                success_cond,
+                e,
+                trust,
+                calm,
+                in_stage,
+                in_force,
+                n_track,
+                taken,
+                words,
+                provocations,
+                broken,
+            )
+        )
+        n_held[e] = s_held[e] + 1 if holding else 0
+        reached = s_success[e] < 0 and n_held[e] >= success_hold
+        o_success[e] = reached
+        n_success[e] = rnd + 1 if reached else s_success[e]
+
+
+@inlined
+def _popcount(x: np.uint64) -> int:
+    """The number of set bits of ``x``."""
+    count = 0
+    while x:
+        count += 1
+        x &= x - np.uint64(1)
+    return count
