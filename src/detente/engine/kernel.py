@@ -61,6 +61,9 @@ def step_kernel(
         np.empty((2, tile * pp)),
         np.empty(slot_words, dtype=np.uint64),
         np.empty(actions.shape[1], dtype=np.int64),
+        np.empty((4, tile), dtype=np.int64),
+        np.empty((t.cond_ptr.shape[0] - 1, tile), dtype=np.bool_),
+        np.empty((2, tile), dtype=np.bool_),
     )
     return _play(t, seed, rnd, episodes, s, actions, offers, n, o, scratch)
 
@@ -85,10 +88,25 @@ def _play(
         NDArray[np.float64],
         NDArray[np.uint64],
         NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.bool_],
+        NDArray[np.bool_],
     ],
 ) -> tuple[int, int, int]:
     """:func:`step_kernel` once its scratch space exists (see :mod:`detente.engine.jit`)."""
-    all_keys, words, all_remaining, all_violation, sums, evidence, seen, picks = scratch
+    (
+        all_keys,
+        words,
+        all_remaining,
+        all_violation,
+        sums,
+        evidence,
+        seen,
+        picks,
+        counts,
+        ok,
+        hits,
+    ) = scratch
     batch, tile = episodes.shape[0], all_keys.shape[0]
     pp = t.n_parties * t.n_parties
     flat = batch * pp
@@ -241,6 +259,9 @@ def _play(
             n.trust,
             n.in_force,
             n.taken,
+            counts,
+            ok,
+            hits,
             o.track_advanced,
             o.transition,
             o.cause,

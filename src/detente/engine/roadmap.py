@@ -5,7 +5,14 @@ resumes when any resume criteria hold; otherwise the first breakdown rule of
 the current stage that fires sends it back a stage or stalls it; otherwise it
 advances when the stage's exit criteria and the next stage's entry criteria
 both hold. Success is the final stage held, unstalled, with the success
-criteria met, for ``hold_rounds`` consecutive rounds (see the kernel).
+criteria met, for ``hold_rounds`` consecutive rounds.
+
+Conditions are evaluated for a whole tile of episodes at once, one op of
+the condition program (:mod:`detente.scenario.conditions`) at a time: the
+branch on the op's kind is taken once per tile, and the loop over
+episodes under it is short and branch-free. Every condition set is
+evaluated for every episode (a few dozen ops for ``korea``), which costs
+less than choosing per episode which ones it needs.
 """
 
 from __future__ import annotations
@@ -37,210 +44,112 @@ STALL = 3
 RESUME = 4
 
 
-@inner
-def holds(
+@inlined
+def _evaluate(
     ptr: NDArray[np.int64],
     kind: NDArray[np.int64],
     a: NDArray[np.int64],
     b: NDArray[np.int64],
     x: NDArray[np.float64],
     c: int,
-    e: int,
+    triggers: bool,
+    lo: int,
+    ok: NDArray[np.bool_],
+    hits: NDArray[np.bool_],
+    calm: NDArray[np.int64],
+    in_stage: NDArray[np.int64],
+    provocations: NDArray[np.int64],
+    violation: NDArray[np.bool_],
+    executed: NDArray[np.uint64],
     trust: NDArray[np.float64],
-    calm: int,
-    rounds_in_stage: int,
     in_force: NDArray[np.bool_],
     track_level: NDArray[np.int64],
     taken: NDArray[np.bool_],
-    executed: NDArray[np.uint64],
-    provocations: int,
-    violation: bool,
-) -> bool:
-    """Whether condition set ``c`` of the program holds for episode ``e`` this round.
+) -> None:
+    """``ok[i]``: whether condition set ``c`` holds for episode ``lo + i`` of the tile.
 
-    ``trust``, ``in_force``, ``track_level`` and ``taken`` are whole-batch
-    arrays (rows of ``e`` are read: no per-episode views, which cost
-    reference counting); ``executed`` is the episode's slot words.
+    Tile arrays (``calm``, ``in_stage``, ``provocations``, ``violation``,
+    ``executed`` words) are indexed by ``i``, batch arrays by ``lo + i``.
+    Without ``triggers`` (track levels), no provocation and no violation
+    count. ``hits`` is scratch for the two kinds of which any one op suffices.
     """
-    any_exec, exec_hit, any_trust, trust_hit = False, False, False, False
+    size = ok.shape[0]
+    any_exec, any_trust = False, False
+    for i in range(size):
+        ok[i] = True
+        hits[0, i] = False
+        hits[1, i] = False
     for q in range(ptr[c], ptr[c + 1]):
-        op = kind[q]
+        op, qa, qb, qx = kind[q], a[q], b[q], x[q]
         if op == TRUST_AT_LEAST:
-            if trust[e, a[q], b[q]] < x[q]:
-                return False
+            for i in range(size):
+                ok[i] &= not trust[lo + i, qa, qb] < qx
         elif op == CALM_AT_LEAST:
-            if calm < a[q]:
-                return False
+            for i in range(size):
+                ok[i] &= calm[i] >= qa
         elif op == ROUNDS_AT_LEAST:
-            if rounds_in_stage < a[q]:
-                return False
+            for i in range(size):
+                ok[i] &= in_stage[i] >= qa
         elif op == DEAL_IN_FORCE:
-            if not in_force[e, a[q]]:
-                return False
+            for i in range(size):
+                ok[i] &= in_force[lo + i, qa]
         elif op == TRACK_AT_LEAST:
-            if track_level[e, a[q]] < b[q]:
-                return False
+            for i in range(size):
+                ok[i] &= track_level[lo + i, qa] >= qb
         elif op == TAKEN:
-            if not taken[e, a[q]]:
-                return False
+            for i in range(size):
+                ok[i] &= taken[lo + i, qa]
         elif op == EXECUTED:
-            if not has(executed, a[q]):
-                return False
+            for i in range(size):
+                ok[i] &= has(executed[i], qa)
         elif op == EXECUTED_ANY:
             any_exec = True
-            exec_hit = exec_hit or has(executed, a[q])
+            for i in range(size):
+                hits[0, i] |= has(executed[i], qa)
         elif op == PROVOCATIONS_AT_LEAST:
-            if provocations < a[q]:
-                return False
+            for i in range(size):
+                ok[i] &= (provocations[i] if triggers else 0) >= qa
         elif op == VIOLATION:
-            if not violation:
-                return False
+            for i in range(size):
+                ok[i] &= triggers and violation[i]
         elif op == TRUST_BELOW_ANY:
             any_trust = True
-            trust_hit = trust_hit or trust[e, a[q], b[q]] < x[q]
-    return (exec_hit or not any_exec) and (trust_hit or not any_trust)
+            for i in range(size):
+                hits[1, i] |= trust[lo + i, qa, qb] < qx
+    for i in range(size):
+        ok[i] &= (hits[0, i] or not any_exec) and (hits[1, i] or not any_trust)
 
 
-@inner
-def advance_tracks(
-    ptr: NDArray[np.int64],
-    kind: NDArray[np.int64],
-    a: NDArray[np.int64],
-    b: NDArray[np.int64],
-    x: NDArray[np.float64],
-    level_ptr: NDArray[np.int64],
-    level_cond: NDArray[np.int64],
-    e: int,
-    trust: NDArray[np.float64],
-    calm: int,
-    rounds_in_stage: int,
-    in_force: NDArray[np.bool_],
-    track_level: NDArray[np.int64],
-    taken: NDArray[np.bool_],
-    executed: NDArray[np.uint64],
-    advanced: NDArray[np.bool_],
-) -> None:
-    """Raise each track by at most one level whose criteria now hold (levels never fall).
-
-    ``track_level[e]`` holds the levels before the round on entry.
-    """
-    for tr in range(track_level.shape[1]):
-        level = track_level[e, tr]
-        advanced[e, tr] = False
-        if level < level_ptr[tr + 1] - level_ptr[tr]:
-            c = level_cond[level_ptr[tr] + level]
-            if holds(
-                ptr,
-                kind,
-                a,
-                b,
-                x,
-                c,
-                e,
-                trust,
-                calm,
-                rounds_in_stage,
-                in_force,
-                track_level,
-                taken,
-                executed,
-                0,
-                False,
-            ):
-                track_level[e, tr] = level + 1
-                advanced[e, tr] = True
-
-
-@inner
-def transition(
-    ptr: NDArray[np.int64],
-    kind: NDArray[np.int64],
-    a: NDArray[np.int64],
-    b: NDArray[np.int64],
-    x: NDArray[np.float64],
+@inlined
+def _transition(
+    ok: NDArray[np.bool_],
+    i: int,
+    stage: int,
+    stalled: bool,
     stage_entry: NDArray[np.int64],
     stage_exit: NDArray[np.int64],
     stage_rule_ptr: NDArray[np.int64],
     rule_cond: NDArray[np.int64],
     rule_then: NDArray[np.int64],
     resume: NDArray[np.int64],
-    stage: int,
-    stalled: bool,
-    rounds_in_stage: int,
-    e: int,
-    trust: NDArray[np.float64],
-    calm: int,
-    in_force: NDArray[np.bool_],
-    track_level: NDArray[np.int64],
-    taken: NDArray[np.bool_],
-    executed: NDArray[np.uint64],
-    provocations: int,
-    violation: bool,
 ) -> tuple[int, int]:
-    """The transition kind and the breakdown rule behind it (-1 when none)."""
+    """The transition kind of tile episode ``i`` and the breakdown rule behind it (-1 when none).
+
+    ``ok[c, i]``: whether condition set ``c`` holds for the episode.
+    """
     if stalled:
         for q in range(resume.shape[0]):
-            if holds(
-                ptr,
-                kind,
-                a,
-                b,
-                x,
-                resume[q],
-                e,
-                trust,
-                calm,
-                rounds_in_stage,
-                in_force,
-                track_level,
-                taken,
-                executed,
-                provocations,
-                violation,
-            ):
+            if ok[resume[q], i]:
                 return RESUME, -1
         return NONE, -1
     for r in range(stage_rule_ptr[stage], stage_rule_ptr[stage + 1]):
-        if holds(
-            ptr,
-            kind,
-            a,
-            b,
-            x,
-            rule_cond[r],
-            e,
-            trust,
-            calm,
-            rounds_in_stage,
-            in_force,
-            track_level,
-            taken,
-            executed,
-            provocations,
-            violation,
-        ):
+        if ok[rule_cond[r], i]:
             return (BACK if rule_then[r] == THEN_BACK else STALL), r
-    if stage + 1 < stage_exit.shape[0]:
-        for c in (stage_exit[stage], stage_entry[stage + 1]):
-            if not holds(
-                ptr,
-                kind,
-                a,
-                b,
-                x,
-                c,
-                e,
-                trust,
-                calm,
-                rounds_in_stage,
-                in_force,
-                track_level,
-                taken,
-                executed,
-                provocations,
-                violation,
-            ):
-                return NONE, -1
+    if (
+        stage + 1 < stage_exit.shape[0]
+        and ok[stage_exit[stage], i]
+        and ok[stage_entry[stage + 1], i]
+    ):
         return ADVANCE, -1
     return NONE, -1
 
@@ -288,6 +197,9 @@ def roadmap_tile(
     trust: NDArray[np.float64],
     in_force: NDArray[np.bool_],
     taken: NDArray[np.bool_],
+    counts: NDArray[np.int64],
+    ok: NDArray[np.bool_],
+    hits: NDArray[np.bool_],
     o_track_advanced: NDArray[np.bool_],
     o_transition: NDArray[np.int64],
     o_cause: NDArray[np.int64],
@@ -297,65 +209,101 @@ def roadmap_tile(
 
     ``s`` and ``n`` are the state's (stage, stalled, rounds in stage, calm,
     held, success round, track levels) before and after the round; trust,
-    agreements in force and taken slots are already the new ones.
+    agreements in force and taken slots are already the new ones. Scratch:
+    ``counts`` (``[4, tile]``), ``ok`` (``[conditions, tile]``), ``hits``
+    (``[2, tile]``).
     """
     s_stage, s_stalled, s_in_stage, s_calm, s_held, s_success, s_track = s
     n_stage, n_stalled, n_in_stage, n_calm, n_held, n_success, n_track = n
-    last_stage = stage_exit.shape[0] - 1
-    for i in range(executed.shape[0]):
+    size = executed.shape[0]
+    provocations, calm, in_stage, level = (
+        counts[0, :size],
+        counts[1, :size],
+        counts[2, :size],
+        counts[3, :size],
+    )
+    for i in range(size):
         e = lo + i
-        words = executed[i]
-        provocations = 0
-        for w in range(words.shape[0]):
-            provocations += _popcount(words[w] & provocation_bits[w])
-        calm = s_calm[e] + 1 if provocations == 0 else 0
-        n_calm[e] = calm
-        in_stage = s_in_stage[e] + 1
+        count = 0
+        for w in range(executed.shape[1]):
+            count += _popcount(executed[i, w] & provocation_bits[w])
+        provocations[i] = count
+        calm[i] = s_calm[e] + 1 if count == 0 else 0
+        n_calm[e] = calm[i]
+        in_stage[i] = s_in_stage[e] + 1
         for tr in range(n_track.shape[1]):
             n_track[e, tr] = s_track[e, tr]
-        advance_tracks(
+            o_track_advanced[e, tr] = False
+
+    # Each track rises by at most one level whose criteria now hold (levels never fall);
+    # a track's criteria see the levels of the tracks before it already raised.
+    for tr in range(n_track.shape[1]):
+        for i in range(size):
+            level[i] = n_track[lo + i, tr]
+        for step in range(level_ptr[tr + 1] - level_ptr[tr]):
+            _evaluate(
+                ptr,
+                kind,
+                a,
+                b,
+                x,
+                level_cond[level_ptr[tr] + step],
+                False,
+                lo,
+                ok[0, :size],
+                hits,
+                calm,
+                in_stage,
+                provocations,
+                violation,
+                executed,
+                trust,
+                in_force,
+                n_track,
+                taken,
+            )
+            for i in range(size):
+                if level[i] == step and ok[0, i]:
+                    n_track[lo + i, tr] = step + 1
+                    o_track_advanced[lo + i, tr] = True
+
+    for c in range(ok.shape[0]):
+        _evaluate(
             ptr,
             kind,
             a,
             b,
             x,
-            level_ptr,
-            level_cond,
-            e,
-            trust,
+            c,
+            True,
+            lo,
+            ok[c, :size],
+            hits,
             calm,
             in_stage,
+            provocations,
+            violation,
+            executed,
+            trust,
             in_force,
             n_track,
             taken,
-            words,
-            o_track_advanced,
         )
-        stage, stalled, broken = s_stage[e], s_stalled[e], violation[i]
-        change, cause = transition(
-            ptr,
-            kind,
-            a,
-            b,
-            x,
+    last_stage = stage_exit.shape[0] - 1
+    for i in range(size):
+        e = lo + i
+        stage, stalled = s_stage[e], s_stalled[e]
+        change, cause = _transition(
+            ok,
+            i,
+            stage,
+            stalled,
             stage_entry,
             stage_exit,
             stage_rule_ptr,
             rule_cond,
             rule_then,
             resume,
-            stage,
-            stalled,
-            in_stage,
-            e,
-            trust,
-            calm,
-            in_force,
-            n_track,
-            taken,
-            words,
-            provocations,
-            broken,
         )
         if change == ADVANCE:
             stage += 1
@@ -367,32 +315,10 @@ def roadmap_tile(
             stalled = False
         n_stage[e] = stage
         n_stalled[e] = stalled
-        n_in_stage[e] = in_stage if change == NONE else 0
+        n_in_stage[e] = in_stage[i] if change == NONE else 0
         o_transition[e] = change
         o_cause[e] = cause
-        holding = (
-            change == NONE
-            and not stalled
-            and stage == last_stage
-            and holds(
-                ptr,
-                kind,
-                a,
-                b,
-                x,
-                success_cond,
-                e,
-                trust,
-                calm,
-                in_stage,
-                in_force,
-                n_track,
-                taken,
-                words,
-                provocations,
-                broken,
-            )
-        )
+        holding = change == NONE and not stalled and stage == last_stage and ok[success_cond, i]
         n_held[e] = s_held[e] + 1 if holding else 0
         reached = s_success[e] < 0 and n_held[e] >= success_hold
         o_success[e] = reached
