@@ -58,7 +58,7 @@ def step_kernel(
         np.empty((tile, com_words), dtype=np.uint64),
         np.empty(tile, dtype=np.bool_),
         np.empty((4, t.n_parties)),
-        np.empty((2, tile * pp)),
+        np.empty((4, tile * pp)),
         np.empty(slot_words, dtype=np.uint64),
         np.empty(actions.shape[1], dtype=np.int64),
         np.empty((4, tile), dtype=np.int64),
@@ -116,7 +116,11 @@ def _play(
         n.ev_neg.reshape(flat),
         n.trust.reshape(flat),
     )
-    prior_pos, prior_neg = t.prior_pos.reshape(pp), t.prior_neg.reshape(pp)
+    # Per-entry scratch of the tile: this round's evidence, then the priors repeated per episode.
+    good, hostile, prior_pos, prior_neg = evidence[0], evidence[1], evidence[2], evidence[3]
+    for e in range(prior_pos.shape[0]):
+        prior_pos[e] = t.prior_pos.flat[e % pp]
+        prior_neg[e] = t.prior_neg.flat[e % pp]
     weight = t.discount**rnd
     roadmap_before = (
         s.stage,
@@ -228,8 +232,8 @@ def _play(
             n_ev_neg,
             n_trust,
             sums,
-            evidence[0],
-            evidence[1],
+            good,
+            hostile,
             seen,
             picks,
         )

@@ -143,12 +143,12 @@ def observe_tile(
     """Perception, evidence and trust for the tile's episodes (``lo`` onwards, one per key).
 
     ``s_ev_*`` are the evidence before the round, ``ev_*`` and ``trust``
-    receive it after, all as flat ``[B * P * P]`` views (the priors as
-    ``[P * P]``); ``good`` and ``hostile`` hold ``P * P`` entries per
-    episode of the tile. Each episode's (observer, party) entries are then
-    updated by one flat loop without branches (LLVM vectorises it), which
-    mispredicts far less than a loop per observer with the diagonal and
-    the restraint bonus as branches.
+    receive it after, all as flat ``[B * P * P]`` views; ``good``,
+    ``hostile`` and the priors hold ``P * P`` entries per episode of the
+    tile (the priors the same for each). Every (observer, party) entry of
+    the tile is then updated by one flat loop without branches (LLVM
+    vectorises it), which mispredicts far less than a loop per observer
+    with the diagonal and the restraint bonus as branches.
     """
     n_parties, n_slots = perceived.shape[1], perceived.shape[2]
     pp = n_parties * n_parties
@@ -175,17 +175,49 @@ def observe_tile(
             seen,
             picks,
         )
+    start, stop, entries = lo * pp, (lo + tile) * pp, tile * pp
+    _update_trust(
+        forgetting,
+        good[:entries],
+        hostile[:entries],
+        prior_pos[:entries],
+        prior_neg[:entries],
+        s_ev_pos[start:stop],
+        s_ev_neg[start:stop],
+        ev_pos[start:stop],
+        ev_neg[start:stop],
+        trust[start:stop],
+    )
     for i in range(tile):
-        at, f = i * pp, (lo + i) * pp
-        for j in range(pp):
-            p = forgetting * s_ev_pos[f + j] + good[at + j]
-            n = forgetting * s_ev_neg[f + j] + hostile[at + j]
-            ev_pos[f + j] = p
-            ev_neg[f + j] = n
-            a = p + prior_pos[j]
-            trust[f + j] = a / (a + n + prior_neg[j])
         for o in range(n_parties):
-            f = (lo + i) * pp + o * n_parties + o
-            trust[f] = 1.0
-            ev_pos[f] = s_ev_pos[f]
-            ev_neg[f] = s_ev_neg[f]
+            d = start + i * pp + o * n_parties + o
+            trust[d] = 1.0
+            ev_pos[d] = s_ev_pos[d]
+            ev_neg[d] = s_ev_neg[d]
+
+
+@inlined
+def _update_trust(
+    forgetting: float,
+    good: NDArray[np.float64],
+    hostile: NDArray[np.float64],
+    prior_pos: NDArray[np.float64],
+    prior_neg: NDArray[np.float64],
+    ev_pos_before: NDArray[np.float64],
+    ev_neg_before: NDArray[np.float64],
+    ev_pos: NDArray[np.float64],
+    ev_neg: NDArray[np.float64],
+    trust: NDArray[np.float64],
+) -> None:
+    """Evidence and trust of the tile's (observer, party) entries: one flat, branch-free loop.
+
+    Views indexed from 0 let LLVM drop numba's negative-index wraparound
+    and vectorise the loop; the priors come repeated once per episode.
+    """
+    for e in range(good.shape[0]):
+        p = forgetting * ev_pos_before[e] + good[e]
+        n = forgetting * ev_neg_before[e] + hostile[e]
+        ev_pos[e] = p
+        ev_neg[e] = n
+        a = p + prior_pos[e]
+        trust[e] = a / (a + n + prior_neg[e])
