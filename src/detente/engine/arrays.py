@@ -81,8 +81,8 @@ def initial_arrays(compiled: CompiledScenario, batch: int) -> StateArrays:
 
 
 def empty_like(s: StateArrays) -> StateArrays:
-    """Uninitialised arrays of the same shapes, for the kernel to write into."""
-    return StateArrays._make(np.empty_like(a) for a in s)
+    """Uninitialised C-contiguous arrays of the same shapes, for the kernel to write into."""
+    return StateArrays._make(np.empty(a.shape, dtype=a.dtype) for a in s)
 
 
 def empty_outcome(compiled: CompiledScenario, batch: int) -> Outcome:

@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 
 from detente.engine.arrays import StateArrays, empty_like, empty_outcome, initial_arrays
 from detente.engine.events import StepEvents
-from detente.engine.kernel import BAD_ACTION, OK, step_kernel
+from detente.engine.kernel import BAD_ACTION, OK
+from detente.engine.launch import run_kernel
 from detente.engine.rng import CounterRNG
 from detente.scenario.compiled import CompiledScenario
 
@@ -161,8 +162,8 @@ def step(
     _check_shapes(state, submissions)
     new = empty_like(state.arrays) if recycle is None else _reusable(state, recycle)
     outcome = empty_outcome(state.compiled, state.batch)
-    kind, b, i = step_kernel(
-        state.compiled.tables,
+    kind, b, i = run_kernel(
+        state.compiled,
         rng.key,
         state.round,
         state.episodes,

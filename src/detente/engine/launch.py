@@ -1,0 +1,75 @@
+"""Calling the step kernel without numba's type dispatch on every call.
+
+numba's dispatcher types every argument of every call, in Python for named
+tuples: the kernel's arguments hold about 80 arrays, and typing them costs
+about 20 us, more than playing a batch of one (a live session's step, an
+environment's). Their types do not change for a scenario while the arrays
+are those the engine creates (C-contiguous, aligned, writeable, of the
+engine's dtypes and dimensions). So the first call of a scenario goes
+through the dispatcher, which compiles or loads the kernel, and later
+calls whose state has the same type fingerprint go straight to the
+compiled entry point. The arrays the kernel writes are the engine's own
+(fresh, or a recycled state checked by :func:`~detente.engine.state.step`).
+This leans on two numba internals (``compute_fingerprint``, a compile
+result's ``entry_point``); ``tests/engine/test_launch.py`` pins them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import numba
+import numpy as np
+from numba._dispatcher import compute_fingerprint
+
+from detente.engine.arrays import Outcome, StateArrays, initial_arrays
+from detente.engine.kernel import step_kernel
+from detente.scenario.compiled import CompiledScenario
+
+Kernel = Callable[..., tuple[int, int, int]]
+# Per scenario: the type fingerprint of the engine's own episode ids and state
+# arrays, and the kernel's entry point for them once the dispatcher has made it.
+_ENTRIES: WeakKeyDictionary[CompiledScenario, tuple[bytes, Kernel | None]] = WeakKeyDictionary()
+
+
+def _entry(compiled: CompiledScenario) -> tuple[bytes, Kernel | None]:
+    known = _ENTRIES.get(compiled)
+    if known is None:
+        known = (compute_fingerprint((np.arange(1), *initial_arrays(compiled, 1))), None)
+        _ENTRIES[compiled] = known
+    return known
+
+
+def run_kernel(
+    compiled: CompiledScenario,
+    seed: np.uint64,
+    rnd: int,
+    episodes: np.ndarray[Any, Any],
+    s: StateArrays,
+    actions: np.ndarray[Any, Any],
+    offers: np.ndarray[Any, Any],
+    n: StateArrays,
+    o: Outcome,
+) -> tuple[int, int, int]:
+    """:func:`~detente.engine.kernel.step_kernel` on ``compiled``'s tables.
+
+    ``actions``, ``offers``, ``n`` and ``o`` must be C-contiguous arrays of
+    the engine's dtypes (``step`` makes sure of it). The arrays read are
+    recognised by numba's own type fingerprint (dtype, dimensions, layout,
+    alignment, read-only flag), computed in C; others are made C-contiguous
+    (the kernel reshapes them) and go through the dispatcher.
+    """
+    canonical, entry = _entry(compiled)
+    if entry is not None and compute_fingerprint((episodes, *s)) == canonical:
+        return entry(compiled.tables, seed, rnd, episodes, s, actions, offers, n, o)
+    episodes = np.ascontiguousarray(episodes, dtype=np.int64)
+    s = StateArrays._make(np.ascontiguousarray(a) for a in s)
+    args = (compiled.tables, seed, rnd, episodes, s, actions, offers, n, o)
+    result = step_kernel(*args)
+    if entry is None and compute_fingerprint((episodes, *s)) == canonical:
+        signature = tuple(numba.typeof(a) for a in args)  # type: ignore[no-untyped-call]
+        compiled_kernel: Any = step_kernel.overloads[signature]  # a CompileResult; untyped
+        _ENTRIES[compiled] = (canonical, compiled_kernel.entry_point)
+    return result
