@@ -17,7 +17,10 @@ CPU-time rate is the steadier estimate of speed per core (the engine is
 single-threaded); the wall-time rate is what a user waits for when the
 machine is idle.
 
-Usage: python bench/engine.py [--quick] [--repeats N] [--fresh]
+``--set PATH=VALUE`` changes a number of the scenario, as ``detente
+simulate --set`` does: e.g. ``--set noise.miss=0`` prices the miss draws.
+
+Usage: python bench/engine.py [--quick] [--repeats N] [--fresh] [--set PATH=VALUE]...
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ import time
 import numpy as np
 
 from detente.engine import CounterRNG, State, Submissions, available, initial_state, offerable, step
-from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
+from detente.scenario.overrides import load_with_overrides
 
 
 def moves(state: State, pattern: tuple[np.ndarray, np.ndarray]) -> Submissions:
@@ -72,8 +75,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--fresh", action="store_true", help="new state arrays every step")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="PATH=VALUE", help="override a number"
+    )
     args = parser.parse_args()
-    compiled = compile_scenario(load_scenario("korea"))
+    compiled = compile_scenario(load_with_overrides("korea", args.set))
     parties = len(compiled.parties)
     run(compiled, 8, 2, args.fresh)  # compile (or load) the kernels outside the measurement
     sizes = [(1, 400), (1_000, 50), (100_000, 20)]
@@ -91,7 +97,7 @@ def main() -> None:
     arrays = "fresh" if args.fresh else "recycled"
     print(
         f"korea: {parties} parties, {compiled.n_slots} slots, {commitments} commitments;"
-        f" {arrays} state arrays"
+        f" {arrays} state arrays{''.join(f'; {o}' for o in args.set)}"
     )
     print(
         f"{'batch':>8} {'rounds':>7} {'median s':>9} {'party-rounds/s':>15} {'vs batch 1':>11}"
