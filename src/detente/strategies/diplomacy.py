@@ -15,6 +15,7 @@ from detente.scenario.compiled import CompiledScenario
 from detente.strategies.base import Classifier, Move, StrategyError, View, unit_interval
 from detente.strategies.posture import PostureStrategy, Stance
 from detente.strategies.registry import register
+from detente.strategies.rowwise import any_of
 
 
 @register
@@ -41,21 +42,26 @@ class Grit(PostureStrategy):
         self.patience = patience
         t = compiled.tables
         self.answers = self.posture.adversaries[t.slot_party] & (t.evidence_pos > 0)
+        # the perception columns it reads, gathered in one pass: hurting slots, then answers
+        self.watched = np.concatenate([self.posture.hurt_slots, np.flatnonzero(self.answers)])
 
     def reset(self, batch: int) -> None:
         self._unanswered = np.zeros(batch, dtype=np.int64)
 
     def move(self, view: View) -> Move:
+        # a contiguous copy first: gathering many columns of a strided array is slower
+        seen = np.ascontiguousarray(view.perceived)[:, self.watched]
+        hits = seen[:, : self.posture.hurt_slots.size]
         if view.round > 0:
-            answered = (view.perceived & self.answers).any(axis=1)
+            answered = any_of(seen[:, self.posture.hurt_slots.size :])
             self._unanswered = np.where(answered, 0, self._unanswered + 1)
-        hurt = self.posture.hurt_count(view)
+        hurt = self.posture.hurts(hits)
         calm = hurt == 0
         stance = Stance(
             provoke=np.minimum(hurt, self.posture.n_provocations),
             restrain=calm & (self._unanswered < self.patience),
             attend=calm,
-            distrust=self.posture.provoked_by(view),
+            distrust=self.posture.provokers(hits),
         )
         return self.posture.realise(view, stance)
 

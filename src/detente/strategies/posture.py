@@ -32,6 +32,9 @@ import numpy as np
 from detente.scenario.compiled import CompiledScenario
 from detente.scenario.schema import Category
 from detente.strategies.base import B8, F64, I64, Move, Strategy, View
+from detente.strategies.rowwise import BoolMatrix, any_of, count_of
+
+Columns = slice | I64  # column indices; a slice when evenly spaced, so indexing makes a view
 
 
 class Stance(NamedTuple):
@@ -89,11 +92,6 @@ class Posture:
         hurts = t.slot_provocation & (t.slot_party != party) & (t.linear[:, party] < 0)
         self.hurt_slots: I64 = np.flatnonzero(hurts)
         self.adversaries: B8 = np.isin(np.arange(n_parties), t.slot_party[self.hurt_slots])
-        # per adversary: its hurting slots, as columns of ``perceived[:, hurt_slots]``
-        self.hurt_by = [
-            (j, np.flatnonzero(t.slot_party[self.hurt_slots] == j))
-            for j in np.flatnonzero(self.adversaries)
-        ]
         self.involves: B8 = np.zeros((len(coms), n_parties), dtype=bool)
         for i, m in enumerate(coms):
             for k in _condition_slots(compiled, m):
@@ -104,6 +102,13 @@ class Posture:
                     i, compiled.com_party[t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]]]
                 ] = True
         self.involves[:, party] = False
+        self._withheld = BoolMatrix(self.involves.T)  # distrusted parties -> commitments
+        self._takers: list[int] = t.slot_party[self.hurt_slots].tolist()  # of each hurting slot
+        self._provocation_slots = columns(self.provocation_slots)
+        self._hurt_slots = columns(self.hurt_slots)
+        # own-slot positions taken outright when the stance field of that name says so
+        self._unilateral = [(int(k), "restrain") for k in self.restraints]
+        self._unilateral += [(int(k), "attend") for k in self.gestures]
 
     @property
     def n_provocations(self) -> int:
@@ -120,10 +125,10 @@ class Posture:
 
     def retaliate(self, hostile: B8) -> Stance:
         """Defect in the episodes with any hostile counterpart, and distrust exactly those."""
-        angry: B8 = np.asarray(hostile.any(axis=1), dtype=bool)
+        angry = any_of(hostile)
         return Stance(
             provoke=np.where(angry, self.n_provocations, 0),
-            restrain=np.zeros_like(angry),
+            restrain=np.zeros(angry.shape[0], dtype=bool),
             attend=~angry,
             distrust=hostile,
         )
@@ -132,17 +137,32 @@ class Posture:
         """Defect (against everyone) where ``defect`` holds, cooperate elsewhere."""
         return self.retaliate(defect[:, None] & self.others[None, :])
 
+    def hits(self, view: View) -> B8:
+        """``[B, hurting slots]``: which provocations that hurt this party it perceived last round.
+
+        One pass over the party's perception; :meth:`provokers` and :meth:`hurts` both read it.
+        When the columns are evenly spaced it is a view of the perception: never write to it.
+        """
+        return view.perceived[:, self._hurt_slots]
+
+    def provokers(self, hits: B8) -> B8:
+        """``[B, P]``: the counterparts that took one of the ``hits`` (column-major)."""
+        out = np.zeros((hits.shape[0], self.others.size), dtype=bool, order="F")
+        for h, j in enumerate(self._takers):
+            out[:, j] |= hits[:, h]
+        return out
+
+    def hurts(self, hits: B8) -> I64:
+        """``[B]``: how many of the ``hits`` there were."""
+        return count_of(hits)
+
     def provoked_by(self, view: View) -> B8:
         """``[B, P]``: counterparts perceived taking a provocation that hurts this party."""
-        hits = view.perceived[:, self.hurt_slots]
-        out = np.zeros((view.batch, self.others.size), dtype=bool)
-        for j, cols in self.hurt_by:
-            out[:, j] = hits[:, cols].any(axis=1)
-        return out
+        return self.provokers(self.hits(view))
 
     def hurt_count(self, view: View) -> I64:
         """``[B]``: how many provocations that hurt this party it perceived last round."""
-        return np.asarray(view.perceived[:, self.hurt_slots].sum(axis=1), dtype=np.int64)
+        return self.hurts(self.hits(view))
 
     def defected_last(self, view: View, chosen: B8) -> B8:
         """Whether the party's last move was a defection, as actually played.
@@ -153,35 +173,40 @@ class Posture:
         """
         if self.n_provocations == 0:
             return chosen
-        return np.asarray(view.perceived[:, self.provocation_slots].any(axis=1), dtype=bool)
+        return any_of(view.perceived[:, self._provocation_slots])
 
     def realise(self, view: View, stance: Stance, allowed: B8 | None = None) -> Move:
         """Turn a stance into a move that takes only what is available.
 
         ``allowed`` ([own commitments]) further restricts the offers.
         """
-        actions = np.zeros(view.available.shape, dtype=bool)
+        # column by column, column-major like the simulator's views
+        actions = np.zeros(view.available.shape, dtype=bool, order="F")
         if self.n_provocations == 1:
-            actions[:, self.provocations] = view.available[:, self.provocations] & (
-                stance.provoke[:, None] > 0
-            )
+            k = self.provocations[0]
+            actions[:, k] = view.available[:, k] & (stance.provoke > 0)
         elif self.n_provocations:
-            avail = view.available[:, self.provocations]
-            wanted = np.cumsum(avail, axis=1) <= stance.provoke[:, None]
-            actions[:, self.provocations] = avail & wanted
-        for cols, wanted in ((self.restraints, stance.restrain), (self.gestures, stance.attend)):
-            if cols.size:
-                actions[:, cols] = view.available[:, cols] & wanted[:, None]
+            taken = np.zeros(view.batch, dtype=np.int64)  # available provocations so far
+            for k in self.provocations:
+                avail = view.available[:, k]
+                taken += avail
+                actions[:, k] = avail & (taken <= stance.provoke)
+        for k, field in self._unilateral:
+            actions[:, k] = view.available[:, k] & getattr(stance, field)
         if self.involves.shape[0] == 0:
             return Move(actions, view.offerable.copy())
-        offers = view.offerable & ~np.asarray(stance.distrust @ self.involves.T, dtype=bool)
+        offers = view.offerable & ~self._withheld.product(stance.distrust)
         if allowed is not None:
             offers &= allowed[None, :]
         return Move(actions, offers)
 
     def below(self, trust: F64, threshold: float) -> B8:
-        """``[B, P]``: counterparts trusted less than ``threshold`` (never the party itself)."""
-        return (trust < threshold) & self.others[None, :]
+        """``[B, P]``: counterparts trusted less than ``threshold`` (never the party itself).
+
+        The party's own column is compared with -inf, which nothing is below:
+        one pass over the (strided) trust row instead of two.
+        """
+        return np.asarray(trust < np.where(self.others, threshold, -np.inf), dtype=bool)
 
 
 class PostureStrategy(Strategy):
@@ -190,6 +215,17 @@ class PostureStrategy(Strategy):
     def __init__(self, compiled: CompiledScenario, party: int) -> None:
         super().__init__(compiled, party)
         self.posture = Posture(compiled, party)
+
+
+def columns(cols: I64) -> Columns:
+    """``cols`` as a slice when they are evenly spaced: indexing with a slice makes a view."""
+    if cols.size == 0:
+        return cols
+    step = int(cols[1] - cols[0]) if cols.size > 1 else 1
+    if step == 0 or (np.diff(cols) != step).any():
+        return cols
+    stop = int(cols[-1]) + step
+    return slice(int(cols[0]), stop if stop >= 0 else None, step)
 
 
 def _condition_slots(compiled: CompiledScenario, m: int) -> I64:

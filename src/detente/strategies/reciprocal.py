@@ -77,7 +77,8 @@ class TitForTwoTats(TitForTat):
     classifier = Classifier(memory_depth=2, reciprocal=True, uses=_PERCEPTION)
 
     def reset(self, batch: int) -> None:
-        self._before = np.zeros((batch, self.compiled.tables.n_parties), dtype=bool)
+        shape = (batch, self.compiled.tables.n_parties)
+        self._before = np.zeros(shape, dtype=bool, order="F")  # the memory order of provoked_by
 
     def hostile(self, view: View) -> B8:
         now = super().hostile(view)
@@ -97,7 +98,8 @@ class GrimTrigger(TitForTat):
     classifier = Classifier(memory_depth=math.inf, reciprocal=True, uses=_PERCEPTION)
 
     def reset(self, batch: int) -> None:
-        self._grudge = np.zeros((batch, self.compiled.tables.n_parties), dtype=bool)
+        shape = (batch, self.compiled.tables.n_parties)
+        self._grudge = np.zeros(shape, dtype=bool, order="F")  # the memory order of provoked_by
 
     def hostile(self, view: View) -> B8:
         self._grudge = self._grudge | super().hostile(view)

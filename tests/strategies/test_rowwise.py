@@ -1,0 +1,135 @@
+"""The row-wise helpers and the posture built on them equal the plain numpy they replace."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from detente.engine import CompiledScenario, CounterRNG
+from detente.strategies import Posture, Stance, View
+from detente.strategies.base import B8, F64, I64
+from detente.strategies.posture import columns
+from detente.strategies.rowwise import CHUNK, BoolMatrix, any_of, count_of
+
+
+def bools(rows: int, cols: int) -> st.SearchStrategy[B8]:
+    return hnp.arrays(bool, (rows, cols))
+
+
+@given(x=st.integers(0, 40).flatmap(lambda b: st.integers(0, 7).flatmap(lambda c: bools(b, c))))
+def test_row_reductions_equal_numpy(x: B8) -> None:
+    assert np.array_equal(any_of(x), x.any(axis=1))
+    assert np.array_equal(count_of(x), x.sum(axis=1))
+    assert count_of(x).dtype == np.int64
+
+
+@settings(max_examples=60)
+@given(
+    sizes=st.tuples(st.integers(0, 30), st.integers(0, 2 * CHUNK + 3), st.integers(0, 6)),
+    data=st.data(),
+)
+def test_bool_matrix_product_equals_boolean_matmul(
+    sizes: tuple[int, int, int], data: st.DataObject
+) -> None:
+    batch, n, k = sizes
+    m = data.draw(bools(n, k))
+    x = data.draw(bools(batch, n))
+    assert np.array_equal(BoolMatrix(m).product(x), x @ m)
+
+
+@given(cols=hnp.arrays(np.int64, st.integers(0, 6), elements=st.integers(0, 9)))
+def test_columns_select_the_same_columns(cols: I64) -> None:
+    x = np.arange(30).reshape(3, 10)
+    assert np.array_equal(x[:, columns(cols)], x[:, cols])
+
+
+def reference_move(posture: Posture, view: View, stance: Stance, allowed: B8 | None) -> B8:
+    """Posture.realise as first written: boolean matmul and cumulative sums."""
+    actions = np.zeros(view.available.shape, dtype=bool)
+    prov = posture.provocations
+    avail = view.available[:, prov]
+    actions[:, prov] = avail & (np.cumsum(avail, axis=1) <= stance.provoke[:, None])
+    for cols, wanted in ((posture.restraints, stance.restrain), (posture.gestures, stance.attend)):
+        actions[:, cols] = view.available[:, cols] & wanted[:, None]
+    offers = view.offerable & ~(stance.distrust @ posture.involves.T)
+    if allowed is not None:
+        offers &= allowed[None, :]
+    return np.concatenate([actions, offers], axis=1)
+
+
+def reference_provoked_by(posture: Posture, view: View) -> B8:
+    t = posture.compiled.tables
+    hits = view.perceived[:, posture.hurt_slots]
+    out = np.zeros((view.batch, t.n_parties), dtype=bool)
+    for j in np.flatnonzero(posture.adversaries):
+        out[:, j] = hits[:, t.slot_party[posture.hurt_slots] == j].any(axis=1)
+    return out
+
+
+def random_view(c: CompiledScenario, party: int, rng: np.random.Generator, batch: int) -> View:
+    """A view with random contents, laid out as the simulator lays them out."""
+    slots, coms = c.party_slots(party), c.party_commitments(party)
+    P, K = c.tables.n_parties, c.n_slots
+    perceived = rng.random((batch, P, K)) < 0.3
+    trust: F64 = rng.random((batch, P, P))
+    avail = rng.random((batch, K)) < 0.7
+    return View(
+        compiled=c,
+        party=party,
+        round=3,
+        episodes=np.arange(batch),
+        stage=np.zeros(batch, dtype=np.int64),
+        stalled=np.zeros(batch, dtype=bool),
+        perceived=perceived[:, party],
+        trust=trust[:, party],
+        payoff=np.zeros(batch),
+        in_force=np.zeros((batch, len(c.deals)), dtype=bool),
+        available=avail[:, slots],
+        offerable=avail[:, c.tables.com_slot][:, coms],
+        rng=CounterRNG(0),
+    )
+
+
+def postures(*scenarios: CompiledScenario) -> list[Posture]:
+    return [Posture(c, p) for c in scenarios for p in range(c.tables.n_parties)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), threshold=st.floats(0, 1))
+def test_posture_reads_a_view_like_its_reference(
+    korea: CompiledScenario, ipd: CompiledScenario, seed: int, threshold: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    for posture in postures(korea, ipd):
+        view = random_view(posture.compiled, posture.party, rng, 50)
+        assert np.array_equal(posture.provoked_by(view), reference_provoked_by(posture, view))
+        hits = view.perceived[:, posture.hurt_slots]
+        assert np.array_equal(posture.hurt_count(view), hits.sum(axis=1))
+        chosen = rng.random(50) < 0.5
+        own = view.perceived[:, posture.provocation_slots].any(axis=1)
+        last = own if posture.n_provocations else chosen
+        assert np.array_equal(posture.defected_last(view, chosen), last)
+        below = (view.trust < threshold) & posture.others[None, :]
+        assert np.array_equal(posture.below(view.trust, threshold), below)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_realise_equals_its_reference(
+    korea: CompiledScenario, ipd: CompiledScenario, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    for posture in postures(korea, ipd):
+        view = random_view(posture.compiled, posture.party, rng, 50)
+        stance = Stance(
+            provoke=rng.integers(0, posture.n_provocations + 2, 50),
+            restrain=rng.random(50) < 0.5,
+            attend=rng.random(50) < 0.5,
+            distrust=rng.random((50, posture.others.size)) < 0.3,
+        )
+        allowed = rng.random(view.offerable.shape[1]) < 0.5
+        hostile = posture.retaliate(posture.provoked_by(view))
+        for s, allow in ((stance, None), (stance, allowed), (hostile, None)):
+            move = posture.realise(view, s, allow)
+            got = np.concatenate([move.actions, move.offers], axis=1)
+            assert np.array_equal(got, reference_move(posture, view, s, allow))
