@@ -1,12 +1,18 @@
 """Batched simulation: invariance to batching and chunking, determinism, recorded facts."""
 
+import functools
+
 import numpy as np
 import pytest
 
-from detente.engine import CompiledScenario
+from detente.engine import CompiledScenario, State, compile_scenario
+from detente.engine.arrays import Outcome
+from detente.engine.roadmap import STALL
 from detente.scenario.compiled import THEN_STALL
+from detente.scenario.overrides import load_with_overrides
 from detente.simulate import Results, compare, simulate
-from detente.strategies import StrategyError
+from detente.simulate.record import Recorder
+from detente.strategies import Classifier, Move, Strategy, StrategyError, View
 
 FIELDS = (
     "episodes",
@@ -98,3 +104,48 @@ def test_korea_defaults_play_every_party(korea: CompiledScenario) -> None:
     r = simulate(korea, None, episodes=10, rounds=5)
     assert set(r.profile) == set(korea.parties)
     assert r.profile["US"] == "tit_for_tat"
+
+
+def reference_observe(self: Recorder, rows: slice, state: State, outcome: Outcome) -> None:
+    """Recorder.observe as first written, with 2-D fancy indexing and ``np.add.at``."""
+    a = state.arrays
+    idx = np.arange(a.stage.shape[0])
+    first = self.first_reached[rows]
+    arrived = first[idx, a.stage] < 0
+    first[idx[arrived], a.stage[arrived]] = state.round
+    np.maximum(self.max_stage[rows], a.stage, out=self.max_stage[rows])
+    self.stalls[rows] += outcome.transition == STALL
+    fired = outcome.cause >= 0
+    np.add.at(self.breakdowns[rows], (idx[fired], outcome.cause[fired]), 1)
+
+
+def test_recorder_equals_its_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    shaky = compile_scenario(load_with_overrides("korea", ["noise.tremble=0.2"]))
+    run = functools.partial(simulate, shaky, NOISY, 60, 40, 4, chunk=25, first_episode=7)
+    ours = run()
+    monkeypatch.setattr(Recorder, "observe", reference_observe)
+    theirs = run()
+    assert ours.breakdowns.sum() > 0  # the test covers firing rules and reached stages
+    assert (ours.first_reached > 0).any()
+    assert_same(ours, theirs)
+
+
+class Inspector(Strategy):
+    """Fails unless every array of the state it is shown is read-only; never moves."""
+
+    name = "inspector"
+    classifier = Classifier(memory_depth=0)
+
+    def move(self, view: View) -> Move:
+        shared = ("episodes", "stage", "stalled", "perceived", "trust", "payoff", "in_force")
+        for name in shared:
+            assert not getattr(view, name).flags.writeable, name
+        return Move(np.zeros_like(view.available), np.zeros_like(view.offerable))
+
+    @classmethod
+    def build(cls, compiled: CompiledScenario, party: int) -> Strategy:
+        return cls(compiled, party)
+
+
+def test_views_are_read_only(korea: CompiledScenario) -> None:
+    simulate(korea, {"US": Inspector, "DPRK": Inspector}, episodes=5, rounds=3)

@@ -43,14 +43,17 @@ class Recorder:
     def observe(self, rows: slice, state: State, outcome: Outcome) -> None:
         """Record the round just played (``state.round``) for the episodes in ``rows``."""
         a = state.arrays
-        idx = np.arange(a.stage.shape[0])
-        first = self.first_reached[rows]
-        arrived = first[idx, a.stage] < 0
-        first[idx[arrived], a.stage[arrived]] = state.round
+        # 1-D indexing into flat views of our own (contiguous) arrays is the cheapest
+        episode = np.arange(rows.start, rows.stop)
+        first = self.first_reached.reshape(-1)
+        at = episode * self.first_reached.shape[1] + a.stage
+        seen = first[at]
+        first[at] = np.where(seen < 0, state.round, seen)
         np.maximum(self.max_stage[rows], a.stage, out=self.max_stage[rows])
         self.stalls[rows] += outcome.transition == STALL
         fired = outcome.cause >= 0
-        np.add.at(self.breakdowns[rows], (idx[fired], outcome.cause[fired]), 1)
+        at = episode[fired] * self.breakdowns.shape[1] + outcome.cause[fired]
+        self.breakdowns.reshape(-1)[at] += 1  # at most one rule fires per episode
         if self.trajectories is not None:
             r = state.round - 1
             self.trajectories.stage[rows, r] = a.stage

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +22,7 @@ from detente.simulate.profile import Assignment, resolve_profile
 from detente.simulate.record import Recorder
 from detente.simulate.results import Results
 from detente.strategies import Strategy, StrategyError, View
-from detente.strategies.base import F64
+from detente.strategies.base import F64, I64
 
 G = TypeVar("G", bound=np.generic)
 DEFAULT_CHUNK = 25_000
@@ -89,8 +90,11 @@ def submissions_for(
     offers = np.zeros_like(offerable)
     episodes, stage = _frozen(state.episodes), _frozen(a.stage)
     stalled, in_force = _frozen(a.stalled), _frozen(a.in_force)
+    # frozen once: a party's row of each is a basic slice, a read-only view too
+    perceived, trust, payoffs = _frozen(a.perceived), _frozen(a.trust), _frozen(payoff)
+    seats = _seats(c)
     for p, strategy in enumerate(strategies):
-        slots, coms = c.party_slots(p), c.party_commitments(p)
+        slots, coms = seats[p]
         view = View(
             compiled=c,
             party=p,
@@ -98,9 +102,9 @@ def submissions_for(
             episodes=episodes,
             stage=stage,
             stalled=stalled,
-            perceived=_frozen(a.perceived[:, p]),
-            trust=_frozen(a.trust[:, p]),
-            payoff=_frozen(payoff[:, p]),
+            perceived=perceived[:, p],
+            trust=trust[:, p],
+            payoff=payoffs[:, p],
             in_force=in_force,
             available=avail[:, slots],
             offerable=offerable[:, coms],
@@ -116,6 +120,18 @@ def submissions_for(
         actions[:, slots] = move.actions
         offers[:, coms] = move.offers
     return Submissions(actions, offers)
+
+
+_SEATS: WeakKeyDictionary[CompiledScenario, list[tuple[I64, I64]]] = WeakKeyDictionary()
+
+
+def _seats(c: CompiledScenario) -> list[tuple[I64, I64]]:
+    """Each party's slots and commitments, found once per compiled scenario, not every round."""
+    seats = _SEATS.get(c)
+    if seats is None:
+        seats = [(c.party_slots(p), c.party_commitments(p)) for p in range(c.tables.n_parties)]
+        _SEATS[c] = seats
+    return seats
 
 
 def _frozen(x: NDArray[G]) -> NDArray[G]:
