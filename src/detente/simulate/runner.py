@@ -86,8 +86,9 @@ def submissions_for(
     a = state.arrays
     avail = available(state)
     offerable = avail[:, c.tables.com_slot]
-    actions = np.zeros_like(avail)
-    offers = np.zeros_like(offerable)
+    # C order, as the engine takes them (``offerable``, a column gather, is in Fortran order).
+    actions = np.zeros(avail.shape, dtype=bool)
+    offers = np.zeros(offerable.shape, dtype=bool)
     episodes, stage = _frozen(state.episodes), _frozen(a.stage)
     stalled, in_force = _frozen(a.stalled), _frozen(a.in_force)
     # frozen once: a party's row of each is a basic slice, a read-only view too
