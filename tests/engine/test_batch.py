@@ -18,6 +18,7 @@ from detente.engine import (
     offerable,
     step,
 )
+from detente.engine.kernel import TILE
 from detente.scenario.compiled import CompiledScenario
 
 
@@ -52,6 +53,20 @@ def test_a_batch_equals_its_episodes_run_alone(
     for b in range(batch):
         alone = run(korea, 1, first + b, 12, seed)
         assert_same(together.episode(b), alone)
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_a_batch_of_several_tiles_equals_its_parts(korea: CompiledScenario, seed: int) -> None:
+    """The kernel plays tiles of TILE episodes; a batch across tile edges must not notice."""
+    batch = 2 * TILE + 5
+    together = run(korea, batch, 40, 12, seed)
+    start = 0
+    for size in (1, TILE - 1, 2, TILE + 3):  # parts whose edges fall off the tiles' edges
+        part = run(korea, size, 40 + start, 12, seed)
+        for b in range(size):
+            assert_same(together.episode(start + b), part.episode(b))
+        start += size
+    assert start == batch
 
 
 @settings(max_examples=5, deadline=None)
