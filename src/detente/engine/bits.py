@@ -73,3 +73,18 @@ def pack(row: NDArray[np.bool_], words: NDArray[np.uint64]) -> None:
         for i in range(min(64, n - start)):
             x |= np.uint64(row[start + i]) << np.uint64(i)
         words[w] = x
+
+
+@inlined
+def unpack(words: NDArray[np.uint64], row: NDArray[np.bool_]) -> None:
+    """``row`` := whether each index is in ``words`` (the inverse of :func:`pack`).
+
+    Each word is read once into a register: stores to a boolean row could
+    alias the words as far as LLVM knows, and would otherwise reload them.
+    """
+    n = row.shape[0]
+    for w in range(words.shape[0]):
+        x = words[w]
+        start = w * 64
+        for i in range(min(64, n - start)):
+            row[start + i] = (x >> np.uint64(i)) & ONE != ZERO

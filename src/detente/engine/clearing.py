@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.engine.bits import ONE, ZERO, bit, inside, lowest, meets
+from detente.engine.bits import bit, inside, lowest, meets, unpack
 from detente.engine.jit import inlined, inner
 
 
@@ -102,12 +102,10 @@ def clear_tile(
     after; ``executed`` and ``violation`` receive each episode's executed
     slots and whether it broke an agreement in force.
     """
-    n_com, n_slots = o_cleared.shape[1], n_executed.shape[1]
     for i in range(executed.shape[0]):
         b = lo + i
         clear(com_slot, com_cond_bits, com_deal_bits, outright[i], remaining[i], executed[i])
-        for m in range(n_com):
-            o_cleared[b, m] = (remaining[i, m >> 6] >> np.uint64(m & 63)) & ONE != ZERO
+        unpack(remaining[i], o_cleared[b])
         broken = False
         for d in range(deal_bits.shape[0]):
             whole, violated, in_force = settle_deal(
@@ -118,8 +116,7 @@ def clear_tile(
             n_in_force[b, d] = in_force
             broken = broken or violated
         violation[i] = broken
-        for k in range(n_slots):
-            word = k >> 6
-            shift = np.uint64(k & 63)
-            n_executed[b, k] = (executed[i, word] >> shift) & ONE != ZERO
-            n_taken[b, k] = ((executed[i, word] | taken[i, word]) >> shift) & ONE != ZERO
+        unpack(executed[i], n_executed[b])
+        for w in range(taken.shape[1]):
+            taken[i, w] |= executed[i, w]
+        unpack(taken[i], n_taken[b])
