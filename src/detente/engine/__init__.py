@@ -5,6 +5,11 @@ rng)`` per round. One engine drives simulation, live play, the RL
 environment and replay.
 """
 
+# ruff: noqa: E402  (the cache check must run before the modules below are imported)
+from detente.engine.cache import drop_stale
+
+drop_stale()  # before any kernel is compiled or loaded from numba's cache
+
 from detente.engine.events import Event, StepEvents
 from detente.engine.rng import CounterRNG
 from detente.engine.state import (
