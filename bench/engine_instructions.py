@@ -56,6 +56,23 @@ def drive(scenario: str, batch: int, rounds: int, engine: bool) -> None:
             spare, (state, _) = state, step(state, submissions, rng, recycle=spare)
 
 
+def _fresh(cache: Path) -> None:
+    """Empty ``cache`` unless it was filled from the engine's current sources.
+
+    numba keys an entry by its function's own file, not its callees'
+    (see ``detente.engine.cache``, which guards the default cache only).
+    """
+    from detente.engine.cache import sources_digest
+
+    stamp = cache / "detente-engine-sources"
+    digest = sources_digest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+    stamp.write_text(digest)
+
+
 def _valgrind_cpu(env: dict[str, str]) -> tuple[str, str]:
     """The CPU name and features LLVM detects when running under valgrind."""
     probe = (
@@ -120,6 +137,7 @@ def main() -> None:
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
     cache = args.cache or Path(tempfile.gettempdir()) / "detente-numba-valgrind"
+    _fresh(cache)
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONHASHSEED="0")
     env["NUMBA_CPU_NAME"], env["NUMBA_CPU_FEATURES"] = _valgrind_cpu(env)
     from detente.engine import compile_scenario
