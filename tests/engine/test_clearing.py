@@ -15,6 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detente.engine import CounterRNG, Submissions, initial_state, step
 from detente.engine.clearing import clear
 from detente.scenario import parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
@@ -228,3 +229,10 @@ def test_clearing_spans_several_words(
     expected_remaining, expected_executed = greatest_fixed_point(c, outright, offers)
     assert (remaining == expected_remaining).all()
     assert (executed == expected_executed).all()
+    # The same through a whole step, whose rows are unpacked from the words.
+    after, events = step(
+        initial_state(c, 1), Submissions(outright[None, :], offers[None, :]), CounterRNG(0)
+    )
+    assert (events.outcome.cleared[0] == expected_remaining).all()
+    assert (after.arrays.executed[0] == expected_executed).all()
+    assert (after.arrays.taken[0] == expected_executed).all()
