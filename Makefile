@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "compiling the engine (numba, about 30 s, once per install) ..."
+	$(BIN)/detente simulate korea --episodes 1 --rounds 1 --format json > /dev/null
 	touch $(STAMP)
 
 run: $(STAMP)  ## the main job: a Monte Carlo forecast of the Korean Peninsula scenario
