@@ -44,7 +44,7 @@ STALL = 3
 RESUME = 4
 
 
-@inlined
+@inner
 def _evaluate(
     ptr: NDArray[np.int64],
     kind: NDArray[np.int64],
@@ -72,6 +72,8 @@ def _evaluate(
     ``executed`` words) are indexed by ``i``, batch arrays by ``lo + i``.
     Without ``triggers`` (track levels), no provocation and no violation
     count. ``hits`` is scratch for the two kinds of which any one op suffices.
+    A real call, not inlined: it runs once per condition and tile, and
+    numba inlining its two call sites doubled ``roadmap_tile``'s compile time.
     """
     size = ok.shape[0]
     any_exec, any_trust = False, False
