@@ -35,6 +35,16 @@ def lowest(x: np.uint64) -> int:
     return int(trailing_zeros(x))  # type: ignore[call-arg]  # an intrinsic: numba fills the context
 
 
+@inlined
+def count_bits(x: np.uint64) -> int:
+    """The number of indices in word ``x`` (its set bits)."""
+    count = 0
+    while x:
+        count += 1
+        x &= x - ONE
+    return count
+
+
 @inner
 def has(words: NDArray[np.uint64], i: int) -> bool:
     """Whether index ``i``'s bit is set."""

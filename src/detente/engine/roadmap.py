@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.engine.bits import has
+from detente.engine.bits import count_bits, has
 from detente.engine.jit import inlined, inner
 from detente.scenario.compiled import THEN_BACK
 from detente.scenario.conditions import (
@@ -228,7 +228,7 @@ def roadmap_tile(
         e = lo + i
         count = 0
         for w in range(executed.shape[1]):
-            count += _popcount(executed[i, w] & provocation_bits[w])
+            count += count_bits(executed[i, w] & provocation_bits[w])
         provocations[i] = count
         calm[i] = s_calm[e] + 1 if count == 0 else 0
         n_calm[e] = calm[i]
@@ -325,13 +325,3 @@ def roadmap_tile(
         reached = s_success[e] < 0 and n_held[e] >= success_hold
         o_success[e] = reached
         n_success[e] = rnd + 1 if reached else s_success[e]
-
-
-@inlined
-def _popcount(x: np.uint64) -> int:
-    """The number of set bits of ``x``."""
-    count = 0
-    while x:
-        count += 1
-        x &= x - np.uint64(1)
-    return count
