@@ -213,7 +213,7 @@ def _play(
         observe_tile(
             t.slot_party,
             t.party_slot_bits,
-            t.miss,
+            t.miss_ticks,
             t.false_alarm_cdf,
             t.evidence_pos,
             t.evidence_neg,

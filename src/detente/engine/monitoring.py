@@ -18,15 +18,15 @@ from numpy.typing import NDArray
 
 from detente.engine.bits import bit, has, lowest
 from detente.engine.jit import inlined, inner
-from detente.engine.rng import STREAM_FALSE_ALARM, STREAM_MISS, draw_at
+from detente.engine.rng import STREAM_FALSE_ALARM, STREAM_MISS, draw_at, ticks_at
 
 
 @inlined
 def _perceive(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
-    miss: NDArray[np.float64],
-    false_alarm_cdf: NDArray[np.float64],
+    miss_ticks: NDArray[np.int64],
+    false_alarm_cdf: NDArray[np.int64],
     evidence_pos: NDArray[np.float64],
     evidence_neg: NDArray[np.float64],
     restraint: float,
@@ -60,18 +60,18 @@ def _perceive(
         exact = True
         for w in range(seen.shape[0]):
             seen[w] = executed[w]
-        p_miss = miss[o]
-        if p_miss > 0.0:
+        p_miss = miss_ticks[o]
+        if p_miss > 0:
             for w in range(seen.shape[0]):
                 x = executed[w] & ~party_slot_bits[o, w]
                 while x:
                     k = w * 64 + lowest(x)
                     x &= x - np.uint64(1)
-                    if draw_at(key, STREAM_MISS, o, k) < p_miss:
+                    if ticks_at(key, STREAM_MISS, o, k) < p_miss:
                         perceived[o, k] = False
                         seen[w] &= ~bit(k)
                         exact = False
-        u = draw_at(key, STREAM_FALSE_ALARM, o, 0)
+        u = ticks_at(key, STREAM_FALSE_ALARM, o, 0)
         count = 0
         while count < n_slots and u >= false_alarm_cdf[o, count]:
             count += 1
@@ -116,8 +116,8 @@ def _perceive(
 def observe_tile(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
-    miss: NDArray[np.float64],
-    false_alarm_cdf: NDArray[np.float64],
+    miss_ticks: NDArray[np.int64],
+    false_alarm_cdf: NDArray[np.int64],
     evidence_pos: NDArray[np.float64],
     evidence_neg: NDArray[np.float64],
     prior_pos: NDArray[np.float64],
@@ -161,7 +161,7 @@ def observe_tile(
         _perceive(
             slot_party,
             party_slot_bits,
-            miss,
+            miss_ticks,
             false_alarm_cdf,
             evidence_pos,
             evidence_neg,

@@ -47,16 +47,23 @@ def episode_key(seed: np.uint64, episode: int, rnd: int) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
-def draw_at(key: np.uint64, stream: int, a: int, b: int) -> float:
-    """A uniform in [0, 1): SplitMix64 at position (stream, a, b) of the key's sequence.
+def ticks_at(key: np.uint64, stream: int, a: int, b: int) -> np.int64:
+    """The draw at position (stream, a, b) of the key's sequence as an integer below 2**53.
 
     ``stream`` < 2**16 and ``a``, ``b`` < 2**24 so that positions never collide.
+    Comparing it with ``ceil(p * 2**53)`` is comparing the uniform with the
+    probability ``p``, without converting to floating point.
     """
     code = (np.uint64(stream) << np.uint64(48)) | (np.uint64(a) << np.uint64(24)) | np.uint64(b)
-    h = _mix(key + (code + np.uint64(1)) * _GOLDEN)
+    return np.int64(_mix(key + (code + np.uint64(1)) * _GOLDEN) >> np.uint64(11))
+
+
+@njit(cache=True, inline="always")
+def draw_at(key: np.uint64, stream: int, a: int, b: int) -> float:
+    """A uniform in [0, 1): SplitMix64 at position (stream, a, b) of the key's sequence."""
     # Below 2**53 the value converts exactly from a signed integer, which
     # is one instruction where an unsigned conversion is a branchy sequence.
-    return float(np.int64(h >> np.uint64(11))) * _TO_UNIT
+    return float(ticks_at(key, stream, a, b)) * _TO_UNIT
 
 
 @njit(cache=True)

@@ -72,7 +72,9 @@ class Tables(NamedTuple):
     track_level_cond: I64
     miss: F64  # [P]
     false_alarm: F64  # [P]
-    false_alarm_cdf: F64  # [P, K + 1] CDF of Binomial(K, false_alarm[p])
+    # Probabilities the kernel compares draws with, in ticks (see _ticks):
+    miss_ticks: I64  # [P] the miss rate of each observer
+    false_alarm_cdf: I64  # [P, K + 1] CDF of Binomial(K, false_alarm[p])
     tremble: float
     prior_pos: F64  # [P, P]
     prior_neg: F64  # [P, P]
@@ -157,6 +159,16 @@ def _bits(rows: list[list[int]], n: int) -> U64:
         for j in row:
             out[i, j // 64] |= np.uint64(1) << np.uint64(j % 64)
     return out
+
+
+def _ticks(p: F64) -> I64:
+    """Probabilities as ticks of 2**-53, the kernel's draws (``engine.rng.ticks_at``).
+
+    A draw of ``t`` ticks is the uniform ``t * 2**-53``, below ``p`` exactly
+    when ``t < ceil(p * 2**53)`` (scaling by a power of two is exact), so
+    comparing integers gives the floating-point comparison's results.
+    """
+    return np.ceil(p * 2.0**53).astype(np.int64)
 
 
 def _binomial_cdf(n: int, p: F64) -> F64:
@@ -340,7 +352,8 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         track_level_cond=track_csr.ints(),
         miss=miss,
         false_alarm=false_alarm,
-        false_alarm_cdf=_binomial_cdf(K, false_alarm),
+        miss_ticks=_ticks(miss),
+        false_alarm_cdf=_ticks(_binomial_cdf(K, false_alarm)),
         tremble=float(noise.tremble),
         prior_pos=prior_pos,
         prior_neg=prior_neg,
