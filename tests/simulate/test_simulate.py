@@ -5,13 +5,22 @@ import functools
 import numpy as np
 import pytest
 
-from detente.engine import CompiledScenario, State, compile_scenario
+from detente.engine import (
+    CompiledScenario,
+    CounterRNG,
+    State,
+    available,
+    compile_scenario,
+    initial_state,
+    offerable,
+)
 from detente.engine.arrays import Outcome
 from detente.engine.roadmap import STALL
 from detente.scenario.compiled import THEN_STALL
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate import Results, compare, simulate
 from detente.simulate.record import Recorder
+from detente.simulate.runner import submissions_for
 from detente.strategies import Classifier, Move, Strategy, StrategyError, View
 
 FIELDS = (
@@ -149,3 +158,40 @@ class Inspector(Strategy):
 
 def test_views_are_read_only(korea: CompiledScenario) -> None:
     simulate(korea, {"US": Inspector, "DPRK": Inspector}, episodes=5, rounds=3)
+
+
+class Echo(Strategy):
+    """Takes every available slot and offers every offerable commitment, keeping its views."""
+
+    name = "echo"
+    classifier = Classifier(memory_depth=0)
+
+    def __init__(self, compiled: CompiledScenario, party: int) -> None:
+        super().__init__(compiled, party)
+        self.views: list[View] = []
+
+    def move(self, view: View) -> Move:
+        self.views.append(view)
+        return Move(view.available.copy(), view.offerable.copy())
+
+
+def test_views_and_submissions_equal_the_engines_availability(korea: CompiledScenario) -> None:
+    """The simulator's memory layouts change nothing: each party sees its own columns of the
+    engine's ``available`` and ``offerable``, and submissions are what the parties chose."""
+    rng = np.random.default_rng(5)
+    state = initial_state(korea, 40)
+    stages = len(korea.stages)
+    state.arrays.stage[:] = rng.integers(0, stages, state.batch)
+    state.arrays.taken[:] = rng.random(state.arrays.taken.shape) < 0.5
+    echoes = [Echo(korea, p) for p in range(korea.tables.n_parties)]
+    payoff = np.zeros((state.batch, korea.tables.n_parties))
+    moves = submissions_for(state, list(echoes), payoff, CounterRNG(0))
+    avail, offer = available(state), offerable(state)
+    for p, echo in enumerate(echoes):
+        (view,) = echo.views
+        np.testing.assert_array_equal(view.available, avail[:, korea.party_slots(p)])
+        np.testing.assert_array_equal(view.offerable, offer[:, korea.party_commitments(p)])
+    assert moves.actions.flags.c_contiguous
+    assert moves.offers.flags.c_contiguous
+    np.testing.assert_array_equal(moves.actions, avail)
+    np.testing.assert_array_equal(moves.offers, offer)

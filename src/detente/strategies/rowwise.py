@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from numpy.typing import NDArray
 
 from detente.strategies.base import B8, I64
 
@@ -69,9 +70,14 @@ def _tabulate(m: B8, rows: I64) -> tuple[I64, B8]:
     return rows, np.ascontiguousarray(table.T)
 
 
-def _code(x: B8, rows: I64) -> I64:
-    """Each row of ``x[:, rows]`` read as a binary number, column ``rows[i]`` as bit i."""
-    code = np.zeros(x.shape[0], dtype=np.intp)
+def _code(x: B8, rows: I64) -> NDArray[np.uint8]:
+    """Each row of ``x[:, rows]`` read as a binary number, column ``rows[i]`` as bit i.
+
+    In bytes (a chunk has at most 8 rows): shifting and ORing bytes, not
+    intp, moves an eighth of the memory.
+    """
+    bits = x.view(np.uint8)
+    code = np.zeros(x.shape[0], dtype=np.uint8)
     for bit, row in enumerate(rows):
-        code |= x[:, row] << bit
+        code |= bits[:, row] << np.uint8(bit)
     return code
