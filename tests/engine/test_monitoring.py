@@ -96,3 +96,31 @@ def test_wide_scenarios_span_several_words() -> None:
     others = done[:, ~own]
     assert binomial_ok(int((others & ~seen[:, ~own]).sum()), int(others.sum()), 0.5)
     assert seen[:, :, 64:].any(), "slots of the second word are perceived too"
+
+
+def test_misses_are_independent_and_fall_on_every_executed_slot_alike() -> None:
+    """Misses are drawn by their count, then which ones: each slot is still missed at the rate.
+
+    72 slots over two words, half of them executed: per slot, the share of
+    (observer, episode) sightings missed is the rate, and two slots are
+    missed together at its square (the picks are distinct and uniform).
+    """
+    from tests.engine.test_clearing import build
+
+    base = build(36, [(0, 0, [2])], [-1])
+    c = compile_scenario(base.scenario.model_copy(update={"noise": Noise(miss=0.3)}))
+    batch = 400
+    actions = np.random.default_rng(5).random((batch, c.n_slots)) < 0.5
+    state, _ = step(
+        initial_state(c, batch),
+        Submissions(actions, np.zeros((batch, 1), bool)),
+        CounterRNG(2),
+    )
+    own = c.tables.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
+    sighted = actions[:, None, :] & ~own[None, :, :]  # [episode, observer, slot]
+    missed = sighted & ~state.arrays.perceived
+    for k in range(c.n_slots):
+        assert binomial_ok(int(missed[:, :, k].sum()), int(sighted[:, :, k].sum()), 0.3), k
+    both = sighted[:, :, 0::2] & sighted[:, :, 1::2]
+    together = missed[:, :, 0::2] & missed[:, :, 1::2]
+    assert binomial_ok(int(together.sum()), int(both.sum()), 0.09)

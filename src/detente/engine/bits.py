@@ -36,6 +36,14 @@ def lowest(x: np.uint64) -> int:
 
 
 @inlined
+def nth_bit(x: np.uint64, r: int) -> int:
+    """Position of the ``r``-th lowest set bit of ``x`` (from 0; ``x`` has more than ``r``)."""
+    for _ in range(r):
+        x &= x - ONE
+    return lowest(x)
+
+
+@inlined
 def count_bits(x: np.uint64) -> int:
     """The number of indices in word ``x`` (its set bits)."""
     count = 0

@@ -2,9 +2,9 @@
 
 Each observer sees its own actions exactly and each other party's executed
 action with probability 1 - miss; an action not taken is perceived anyway
-with probability false_alarm. Only executed slots of other parties need a
-miss draw, and false alarms are sampled by their count, so the cost grows
-with what happened, not with the number of (observer, slot) pairs.
+with probability false_alarm. Both are sampled by their count (one draw
+against a Binomial CDF, usually 0) and then which ones, so the cost grows
+with what was misperceived, not with the number of (observer, slot) pairs.
 
 Trust of i in j is a beta-reputation estimate (Josang and Ismail, 2002):
 cooperative and hostile evidence, each discounted by a forgetting factor per
@@ -16,9 +16,30 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.engine.bits import bit, has, lowest
+from detente.engine.bits import bit, count_bits, has, lowest, nth_bit
 from detente.engine.jit import inlined, inner
 from detente.engine.rng import STREAM_FALSE_ALARM, STREAM_MISS, draw_at, ticks_at
+
+
+@inlined
+def _fresh(
+    key: np.uint64, stream: int, o: int, nth: int, i: int, n: int, picks: NDArray[np.int64]
+) -> tuple[int, int]:
+    """The ``i``-th of distinct uniform picks from ``range(n)``, and the stream's next position.
+
+    Drawn at positions ``nth``, ``nth + 1``, ... of the observer's stream
+    until the pick differs from ``picks[:i]``, where it is then kept.
+    """
+    while True:
+        k = int(draw_at(key, stream, o, nth) * n)
+        nth += 1
+        fresh = True
+        for q in range(i):
+            fresh = fresh and picks[q] != k
+        if fresh:
+            break
+    picks[i] = k
+    return k, nth
 
 
 @inlined
@@ -26,6 +47,7 @@ def _perceive(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
     miss_ticks: NDArray[np.int64],
+    miss_cdf: NDArray[np.int64],
     false_alarm_cdf: NDArray[np.int64],
     evidence_pos: NDArray[np.float64],
     evidence_neg: NDArray[np.float64],
@@ -48,11 +70,13 @@ def _perceive(
     cooperative and hostile evidence of each observer about each party.
 
     One observer's perception goes to ``perceived[o]`` (bools) and ``seen``
-    (words). False alarms: with every slot a Bernoulli(fa) candidate (an
-    alarm landing on an own or executed slot is void), their number is
-    Binomial(K, fa); one uniform against the precomputed CDF draws it
-    (usually 0), then that many distinct slots are drawn. ``picks`` is
-    scratch space of K entries.
+    (words). Misses: of the n executed slots of other parties, Binomial(n,
+    miss) are missed; one uniform against the precomputed CDF of row n
+    draws the count (usually 0), then that many distinct ones are drawn.
+    False alarms: with every slot a Bernoulli(fa) candidate (an alarm
+    landing on an own or executed slot is void), their number is
+    Binomial(K, fa), drawn the same way. ``picks`` is scratch space of K
+    entries.
     """
     n_parties, n_slots = perceived.shape[0], perceived.shape[1]
     shared = False
@@ -60,32 +84,34 @@ def _perceive(
         exact = True
         for w in range(seen.shape[0]):
             seen[w] = executed[w]
-        p_miss = miss_ticks[o]
-        if p_miss > 0:
+        if miss_ticks[o] > 0:
+            n = 0
             for w in range(seen.shape[0]):
-                x = executed[w] & ~party_slot_bits[o, w]
-                while x:
-                    k = w * 64 + lowest(x)
-                    x &= x - np.uint64(1)
-                    if ticks_at(key, STREAM_MISS, o, k) < p_miss:
+                n += count_bits(executed[w] & ~party_slot_bits[o, w])
+            u = ticks_at(key, STREAM_MISS, o, 0)
+            count = 0
+            while count < n and u >= miss_cdf[o, n, count]:
+                count += 1
+            nth = 1
+            for i in range(count):
+                r, nth = _fresh(key, STREAM_MISS, o, nth, i, n, picks)
+                for w in range(seen.shape[0]):
+                    x = executed[w] & ~party_slot_bits[o, w]
+                    here = count_bits(x)
+                    if r < here:
+                        k = w * 64 + nth_bit(x, r)
                         perceived[o, k] = False
                         seen[w] &= ~bit(k)
                         exact = False
+                        break
+                    r -= here
         u = ticks_at(key, STREAM_FALSE_ALARM, o, 0)
         count = 0
         while count < n_slots and u >= false_alarm_cdf[o, count]:
             count += 1
         nth = 1
         for i in range(count):
-            while True:
-                k = int(draw_at(key, STREAM_FALSE_ALARM, o, nth) * n_slots)
-                nth += 1
-                fresh = True
-                for q in range(i):
-                    fresh = fresh and picks[q] != k
-                if fresh:
-                    break
-            picks[i] = k
+            k, nth = _fresh(key, STREAM_FALSE_ALARM, o, nth, i, n_slots, picks)
             if slot_party[k] != o and not has(executed, k):
                 perceived[o, k] = True
                 seen[k >> 6] |= bit(k)
@@ -117,6 +143,7 @@ def observe_tile(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
     miss_ticks: NDArray[np.int64],
+    miss_cdf: NDArray[np.int64],
     false_alarm_cdf: NDArray[np.int64],
     evidence_pos: NDArray[np.float64],
     evidence_neg: NDArray[np.float64],
@@ -162,6 +189,7 @@ def observe_tile(
             slot_party,
             party_slot_bits,
             miss_ticks,
+            miss_cdf,
             false_alarm_cdf,
             evidence_pos,
             evidence_neg,

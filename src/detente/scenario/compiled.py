@@ -74,6 +74,7 @@ class Tables(NamedTuple):
     false_alarm: F64  # [P]
     # Probabilities the kernel compares draws with, in ticks (see _ticks):
     miss_ticks: I64  # [P] the miss rate of each observer
+    miss_cdf: I64  # [P, K + 1, K + 1] row n: CDF of Binomial(n, miss[p]) at 0..n
     false_alarm_cdf: I64  # [P, K + 1] CDF of Binomial(K, false_alarm[p])
     tremble: float
     prior_pos: F64  # [P, P]
@@ -171,20 +172,20 @@ def _ticks(p: F64) -> I64:
     return np.ceil(p * 2.0**53).astype(np.int64)
 
 
-def _binomial_cdf(n: int, p: F64) -> F64:
-    """Row i: the CDF of Binomial(n, p[i]) at 0..n (last entry forced to 1)."""
+def _binomial_cdf(n: int, p: F64, width: int) -> F64:
+    """Row i: the CDF of Binomial(n, p[i]) at 0..n (forced to 1 from n on), ``width`` entries."""
     k = np.arange(n + 1)
     log_comb = np.array(
         [math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) for j in k]
     )
-    out = np.empty((len(p), n + 1))
+    out = np.ones((len(p), width))
     for i, q in enumerate(p):
         if q <= 0.0 or q >= 1.0:
-            out[i] = 1.0 if q <= 0.0 else (k >= n).astype(float)
+            out[i, : n + 1] = 1.0 if q <= 0.0 else (k >= n).astype(float)
             continue
         pmf = np.exp(log_comb + k * math.log(q) + (n - k) * math.log1p(-q))
-        out[i] = np.cumsum(pmf)
-    out[:, -1] = 1.0
+        out[i, : n + 1] = np.cumsum(pmf)
+    out[:, n] = 1.0
     return out
 
 
@@ -353,7 +354,8 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         miss=miss,
         false_alarm=false_alarm,
         miss_ticks=_ticks(miss),
-        false_alarm_cdf=_ticks(_binomial_cdf(K, false_alarm)),
+        miss_cdf=_ticks(np.stack([_binomial_cdf(n, miss, K + 1) for n in range(K + 1)], axis=1)),
+        false_alarm_cdf=_ticks(_binomial_cdf(K, false_alarm, K + 1)),
         tremble=float(noise.tremble),
         prior_pos=prior_pos,
         prior_neg=prior_neg,
