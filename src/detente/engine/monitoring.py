@@ -43,6 +43,78 @@ def _fresh(
 
 
 @inlined
+def _miss(
+    key: np.uint64,
+    o: int,
+    own: NDArray[np.uint64],
+    cdf: NDArray[np.int64],
+    executed: NDArray[np.uint64],
+    picks: NDArray[np.int64],
+    perceived: NDArray[np.bool_],
+    seen: NDArray[np.uint64],
+) -> bool:
+    """Observer ``o`` misses some of the others' executed slots; whether it missed any.
+
+    Of the n such slots, Binomial(n, miss) are missed: one draw against row n
+    of the observer's CDF table (``cdf``, ``[K + 1, K + 1]``) gives the count,
+    usually 0, then that many distinct ones are picked.
+    """
+    n = 0
+    for w in range(seen.shape[0]):
+        n += count_bits(executed[w] & ~own[w])
+    u = ticks_at(key, STREAM_MISS, o, 0)
+    count = 0
+    while count < n and u >= cdf[n, count]:
+        count += 1
+    nth = 1
+    for i in range(count):
+        r, nth = _fresh(key, STREAM_MISS, o, nth, i, n, picks)
+        for w in range(seen.shape[0]):
+            x = executed[w] & ~own[w]
+            here = count_bits(x)
+            if r < here:
+                k = w * 64 + nth_bit(x, r)
+                perceived[k] = False
+                seen[w] &= ~bit(k)
+                break
+            r -= here
+    return count > 0
+
+
+@inlined
+def _alarm(
+    key: np.uint64,
+    o: int,
+    slot_party: NDArray[np.int64],
+    cdf: NDArray[np.int64],
+    executed: NDArray[np.uint64],
+    picks: NDArray[np.int64],
+    perceived: NDArray[np.bool_],
+    seen: NDArray[np.uint64],
+) -> bool:
+    """Observer ``o`` imagines slots not taken; whether it imagined any.
+
+    Every slot is a Bernoulli(fa) candidate (an alarm landing on an own or
+    executed slot is void), so their number is Binomial(K, fa): one draw
+    against the observer's CDF (``cdf``, ``[K + 1]``), then which ones.
+    """
+    u = ticks_at(key, STREAM_FALSE_ALARM, o, 0)
+    n_slots = perceived.shape[0]
+    count = 0
+    while count < n_slots and u >= cdf[count]:
+        count += 1
+    nth = 1
+    imagined = False
+    for i in range(count):
+        k, nth = _fresh(key, STREAM_FALSE_ALARM, o, nth, i, n_slots, picks)
+        if slot_party[k] != o and not has(executed, k):
+            perceived[k] = True
+            seen[k >> 6] |= bit(k)
+            imagined = True
+    return imagined
+
+
+@inlined
 def _perceive(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
@@ -70,52 +142,21 @@ def _perceive(
     cooperative and hostile evidence of each observer about each party.
 
     One observer's perception goes to ``perceived[o]`` (bools) and ``seen``
-    (words). Misses: of the n executed slots of other parties, Binomial(n,
-    miss) are missed; one uniform against the precomputed CDF of row n
-    draws the count (usually 0), then that many distinct ones are drawn.
-    False alarms: with every slot a Bernoulli(fa) candidate (an alarm
-    landing on an own or executed slot is void), their number is
-    Binomial(K, fa), drawn the same way. ``picks`` is scratch space of K
-    entries.
+    (words), through :func:`_miss` and :func:`_alarm`. ``picks`` is scratch
+    space of K entries.
     """
-    n_parties, n_slots = perceived.shape[0], perceived.shape[1]
+    n_parties = perceived.shape[0]
     shared = False
     for o in range(n_parties):
         exact = True
         for w in range(seen.shape[0]):
             seen[w] = executed[w]
-        if miss_ticks[o] > 0:
-            n = 0
-            for w in range(seen.shape[0]):
-                n += count_bits(executed[w] & ~party_slot_bits[o, w])
-            u = ticks_at(key, STREAM_MISS, o, 0)
-            count = 0
-            while count < n and u >= miss_cdf[o, n, count]:
-                count += 1
-            nth = 1
-            for i in range(count):
-                r, nth = _fresh(key, STREAM_MISS, o, nth, i, n, picks)
-                for w in range(seen.shape[0]):
-                    x = executed[w] & ~party_slot_bits[o, w]
-                    here = count_bits(x)
-                    if r < here:
-                        k = w * 64 + nth_bit(x, r)
-                        perceived[o, k] = False
-                        seen[w] &= ~bit(k)
-                        exact = False
-                        break
-                    r -= here
-        u = ticks_at(key, STREAM_FALSE_ALARM, o, 0)
-        count = 0
-        while count < n_slots and u >= false_alarm_cdf[o, count]:
-            count += 1
-        nth = 1
-        for i in range(count):
-            k, nth = _fresh(key, STREAM_FALSE_ALARM, o, nth, i, n_slots, picks)
-            if slot_party[k] != o and not has(executed, k):
-                perceived[o, k] = True
-                seen[k >> 6] |= bit(k)
-                exact = False
+        if miss_ticks[o] > 0 and _miss(
+            key, o, party_slot_bits[o], miss_cdf[o], executed, picks, perceived[o], seen
+        ):
+            exact = False
+        if _alarm(key, o, slot_party, false_alarm_cdf[o], executed, picks, perceived[o], seen):
+            exact = False
 
         # This round's evidence about each party, summed over the perceived
         # slots in slot order: cooperative in ``sums[row]``, hostile in ``sums[row + 1]``.
