@@ -155,7 +155,7 @@ def _play(
             t.stage_slot_bits,
             t.repeatable_bits,
             t.com_slot,
-            t.tremble,
+            t.tremble_ticks,
             seed,
             rnd,
             lo,

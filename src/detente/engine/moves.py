@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from detente.engine.bits import has, lowest, pack
 from detente.engine.jit import inlined, inner
-from detente.engine.rng import STREAM_TREMBLE, draw_at, episode_key
+from detente.engine.rng import STREAM_TREMBLE, episode_key, ticks_at
 
 OK = 0
 BAD_ACTION = 1
@@ -40,13 +40,14 @@ def _first_closed_offer(
 @inlined
 def _tremble(
     key: np.uint64,
-    tremble: float,
+    tremble: int,
     open_: NDArray[np.uint64],
     outright: NDArray[np.uint64],
     trembled: NDArray[np.bool_],
 ) -> None:
     """Flip each open slot's outright choice with probability ``tremble``; mark it in ``trembled``.
 
+    ``tremble`` is in ticks (see :func:`~detente.engine.rng.ticks_at`).
     Every slot gets its draw, open or not, so the loop has no branch (a
     draw depends only on its address, so unused draws change nothing).
     """
@@ -54,7 +55,7 @@ def _tremble(
     for w in range(outright.shape[0]):
         flips = np.uint64(0)
         for i in range(min(64, n_slots - w * 64)):
-            u = draw_at(key, STREAM_TREMBLE, 0, w * 64 + i)
+            u = ticks_at(key, STREAM_TREMBLE, 0, w * 64 + i)
             flips |= np.uint64(u < tremble) << np.uint64(i)
         flips &= open_[w]
         outright[w] ^= flips
@@ -67,7 +68,7 @@ def read_moves(
     stage_slot_bits: NDArray[np.uint64],
     repeatable_bits: NDArray[np.uint64],
     com_slot: NDArray[np.int64],
-    tremble: float,
+    tremble: int,
     seed: np.uint64,
     rnd: int,
     lo: int,
@@ -108,7 +109,7 @@ def read_moves(
         if bad_offer < 0:
             bad_offer_at = _first_closed_offer(com_slot, offered[i], open_[i])
             bad_offer = b if bad_offer_at >= 0 else -1
-        if tremble > 0.0:
+        if tremble > 0:
             _tremble(key, tremble, open_[i], outright[i], o_trembled[b])
         else:
             for k in range(n_slots):

@@ -70,13 +70,11 @@ class Tables(NamedTuple):
     success_cond: int
     track_level_ptr: I64
     track_level_cond: I64
-    miss: F64  # [P]
-    false_alarm: F64  # [P]
     # Probabilities the kernel compares draws with, in ticks (see _ticks):
     miss_ticks: I64  # [P] the miss rate of each observer
     miss_cdf: I64  # [P, K + 1, K + 1] row n: CDF of Binomial(n, miss[p]) at 0..n
     false_alarm_cdf: I64  # [P, K + 1] CDF of Binomial(K, false_alarm[p])
-    tremble: float
+    tremble_ticks: int  # the trembling hand's rate
     prior_pos: F64  # [P, P]
     prior_neg: F64  # [P, P]
     forgetting: float
@@ -351,12 +349,10 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         success_cond=success_cond,
         track_level_ptr=track_csr.ptr_array(),
         track_level_cond=track_csr.ints(),
-        miss=miss,
-        false_alarm=false_alarm,
         miss_ticks=_ticks(miss),
         miss_cdf=_ticks(np.stack([_binomial_cdf(n, miss, K + 1) for n in range(K + 1)], axis=1)),
         false_alarm_cdf=_ticks(_binomial_cdf(K, false_alarm, K + 1)),
-        tremble=float(noise.tremble),
+        tremble_ticks=int(_ticks(np.array([noise.tremble]))[0]),
         prior_pos=prior_pos,
         prior_neg=prior_neg,
         forgetting=float(tp.forgetting),
