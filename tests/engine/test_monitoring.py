@@ -7,7 +7,7 @@ import numpy as np
 from detente.engine import CounterRNG, Submissions, initial_state, step
 from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
-from detente.scenario.schema import Noise
+from detente.scenario.schema import Noise, ObserverNoise
 from tests.engine.moves import moves
 
 
@@ -124,3 +124,26 @@ def test_misses_are_independent_and_fall_on_every_executed_slot_alike() -> None:
     both = sighted[:, :, 0::2] & sighted[:, :, 1::2]
     together = missed[:, :, 0::2] & missed[:, :, 1::2]
     assert binomial_ok(int(together.sum()), int(both.sum()), 0.09)
+
+
+def test_each_observer_misses_at_its_own_rate() -> None:
+    """Observers with their own miss rates (none, 0.6) among others at the default 0.3."""
+    from tests.engine.test_clearing import build
+
+    base = build(36, [(0, 0, [2])], [-1])
+    rates = {"P0": ObserverNoise(miss=0.0), "P1": ObserverNoise(miss=0.6)}
+    noise = Noise(miss=0.3, observers=rates)
+    c = compile_scenario(base.scenario.model_copy(update={"noise": noise}))
+    batch = 400
+    actions = np.random.default_rng(6).random((batch, c.n_slots)) < 0.5
+    state, _ = step(
+        initial_state(c, batch),
+        Submissions(actions, np.zeros((batch, 1), bool)),
+        CounterRNG(3),
+    )
+    own = c.tables.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
+    sighted = actions[:, None, :] & ~own[None, :, :]  # [episode, observer, slot]
+    missed = sighted & ~state.arrays.perceived
+    assert not missed[:, 0].any(), "P0 never misses"
+    assert binomial_ok(int(missed[:, 1].sum()), int(sighted[:, 1].sum()), 0.6)
+    assert binomial_ok(int(missed[:, 2:].sum()), int(sighted[:, 2:].sum()), 0.3)

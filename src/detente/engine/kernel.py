@@ -214,6 +214,7 @@ def _play(
             t.slot_party,
             t.party_slot_bits,
             t.miss_ticks,
+            t.miss_rate,
             t.miss_cdf,
             t.false_alarm_cdf,
             t.evidence_pos,

@@ -119,6 +119,7 @@ def _perceive(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
     miss_ticks: NDArray[np.int64],
+    miss_rate: NDArray[np.int64],
     miss_cdf: NDArray[np.int64],
     false_alarm_cdf: NDArray[np.int64],
     evidence_pos: NDArray[np.float64],
@@ -152,7 +153,7 @@ def _perceive(
         for w in range(seen.shape[0]):
             seen[w] = executed[w]
         if miss_ticks[o] > 0 and _miss(
-            key, o, party_slot_bits[o], miss_cdf[o], executed, picks, perceived[o], seen
+            key, o, party_slot_bits[o], miss_cdf[miss_rate[o]], executed, picks, perceived[o], seen
         ):
             exact = False
         if _alarm(key, o, slot_party, false_alarm_cdf[o], executed, picks, perceived[o], seen):
@@ -184,6 +185,7 @@ def observe_tile(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
     miss_ticks: NDArray[np.int64],
+    miss_rate: NDArray[np.int64],
     miss_cdf: NDArray[np.int64],
     false_alarm_cdf: NDArray[np.int64],
     evidence_pos: NDArray[np.float64],
@@ -230,6 +232,7 @@ def observe_tile(
             slot_party,
             party_slot_bits,
             miss_ticks,
+            miss_rate,
             miss_cdf,
             false_alarm_cdf,
             evidence_pos,

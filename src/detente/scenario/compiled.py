@@ -72,7 +72,8 @@ class Tables(NamedTuple):
     track_level_cond: I64
     # Probabilities the kernel compares draws with, in ticks (see _ticks):
     miss_ticks: I64  # [P] the miss rate of each observer
-    miss_cdf: I64  # [P, K + 1, K + 1] row n: CDF of Binomial(n, miss[p]) at 0..n
+    miss_rate: I64  # [P] each observer's row of miss_cdf
+    miss_cdf: I64  # [R, K + 1, K + 1] per distinct miss rate r, row n: CDF of Binomial(n, r)
     false_alarm_cdf: I64  # [P, K + 1] CDF of Binomial(K, false_alarm[p])
     tremble_ticks: int  # the trembling hand's rate
     prior_pos: F64  # [P, P]
@@ -287,6 +288,8 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
             miss[pix[pid]] = obs.miss
         if obs.false_alarm is not None:
             false_alarm[pix[pid]] = obs.false_alarm
+    # One (K + 1)^2 table of miss CDFs per distinct rate, not per observer (they mostly share one)
+    rates, miss_rate = np.unique(miss, return_inverse=True)
     tp = scenario.trust
     prior_pos = np.full((P, P), tp.prior_trust * tp.prior_weight)
     prior_neg = np.full((P, P), (1 - tp.prior_trust) * tp.prior_weight)
@@ -350,9 +353,10 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         track_level_ptr=track_csr.ptr_array(),
         track_level_cond=track_csr.ints(),
         miss_ticks=_ticks(miss),
-        miss_cdf=_ticks(np.stack([_binomial_cdf(n, miss, K + 1) for n in range(K + 1)], axis=1)),
+        miss_rate=miss_rate,
+        miss_cdf=_ticks(np.stack([_binomial_cdf(n, rates, K + 1) for n in range(K + 1)], axis=1)),
         false_alarm_cdf=_ticks(_binomial_cdf(K, false_alarm, K + 1)),
-        tremble_ticks=int(_ticks(np.array([noise.tremble]))[0]),
+        tremble_ticks=int(_ticks(np.asarray(noise.tremble))),
         prior_pos=prior_pos,
         prior_neg=prior_neg,
         forgetting=float(tp.forgetting),
