@@ -98,28 +98,36 @@ def test_wide_scenarios_span_several_words() -> None:
     assert seen[:, :, 64:].any(), "slots of the second word are perceived too"
 
 
-def test_misses_are_independent_and_fall_on_every_executed_slot_alike() -> None:
-    """Misses are drawn by their count, then which ones: each slot is still missed at the rate.
+def sightings_and_misses(noise: Noise, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``[episode, observer, slot]`` sightings of others' executed slots, and which were missed.
 
-    72 slots over two words, half of them executed: per slot, the share of
-    (observer, episode) sightings missed is the rate, and two slots are
-    missed together at its square (the picks are distinct and uniform).
+    36 parties, 72 slots over two words, half of them executed at random.
     """
     from tests.engine.test_clearing import build
 
     base = build(36, [(0, 0, [2])], [-1])
-    c = compile_scenario(base.scenario.model_copy(update={"noise": Noise(miss=0.3)}))
+    c = compile_scenario(base.scenario.model_copy(update={"noise": noise}))
     batch = 400
-    actions = np.random.default_rng(5).random((batch, c.n_slots)) < 0.5
+    actions = np.random.default_rng(seed).random((batch, c.n_slots)) < 0.5
     state, _ = step(
         initial_state(c, batch),
         Submissions(actions, np.zeros((batch, 1), bool)),
-        CounterRNG(2),
+        CounterRNG(seed),
     )
     own = c.tables.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
-    sighted = actions[:, None, :] & ~own[None, :, :]  # [episode, observer, slot]
-    missed = sighted & ~state.arrays.perceived
-    for k in range(c.n_slots):
+    sighted = actions[:, None, :] & ~own[None, :, :]
+    return sighted, sighted & ~state.arrays.perceived
+
+
+def test_misses_are_independent_and_fall_on_every_executed_slot_alike() -> None:
+    """Misses are drawn by their count, then which ones: each slot is still missed at the rate.
+
+    Per slot, the share of (observer, episode) sightings missed is the
+    rate, and two slots are missed together at its square (the picks are
+    distinct and uniform).
+    """
+    sighted, missed = sightings_and_misses(Noise(miss=0.3), 5)
+    for k in range(sighted.shape[2]):
         assert binomial_ok(int(missed[:, :, k].sum()), int(sighted[:, :, k].sum()), 0.3), k
     both = sighted[:, :, 0::2] & sighted[:, :, 1::2]
     together = missed[:, :, 0::2] & missed[:, :, 1::2]
@@ -128,22 +136,8 @@ def test_misses_are_independent_and_fall_on_every_executed_slot_alike() -> None:
 
 def test_each_observer_misses_at_its_own_rate() -> None:
     """Observers with their own miss rates (none, 0.6) among others at the default 0.3."""
-    from tests.engine.test_clearing import build
-
-    base = build(36, [(0, 0, [2])], [-1])
     rates = {"P0": ObserverNoise(miss=0.0), "P1": ObserverNoise(miss=0.6)}
-    noise = Noise(miss=0.3, observers=rates)
-    c = compile_scenario(base.scenario.model_copy(update={"noise": noise}))
-    batch = 400
-    actions = np.random.default_rng(6).random((batch, c.n_slots)) < 0.5
-    state, _ = step(
-        initial_state(c, batch),
-        Submissions(actions, np.zeros((batch, 1), bool)),
-        CounterRNG(3),
-    )
-    own = c.tables.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
-    sighted = actions[:, None, :] & ~own[None, :, :]  # [episode, observer, slot]
-    missed = sighted & ~state.arrays.perceived
+    sighted, missed = sightings_and_misses(Noise(miss=0.3, observers=rates), 6)
     assert not missed[:, 0].any(), "P0 never misses"
     assert binomial_ok(int(missed[:, 1].sum()), int(sighted[:, 1].sum()), 0.6)
     assert binomial_ok(int(missed[:, 2:].sum()), int(sighted[:, 2:].sum()), 0.3)
