@@ -6,7 +6,9 @@
    plays all matches and repetitions as one batch. Prints the median of
    ``--repeats`` timings of each, the ratio, and each strategy's mean score per
    turn (axelrod's normalised score) from both, with the difference in
-   standard errors: they agree when it stays within about 3.
+   standard errors: they agree when it stays within about 3. One more run of
+   detente's is split by phase (engine steps, strategies' moves, the rest)
+   next to the budget a 100x speed-up would leave, per round.
 2. ``korea`` with its default strategies: episodes per second on one core
    (100,000 episodes x 50 rounds by default) and peak memory.
 
@@ -22,11 +24,14 @@ import resource
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
+from unittest import mock
 
 import numpy as np
 
+import detente.simulate.runner as runner
 from detente.engine import compile_scenario
 from detente.scenario import load_scenario
 from detente.scenario.overrides import load_with_overrides
@@ -62,12 +67,49 @@ def timed(work: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
     return statistics.median(walls), statistics.median(cpus), result
 
 
-def detente_tournament(repetitions: int, repeats: int) -> tuple[float, float, np.ndarray]:
+def play_detente(repetitions: int) -> Any:
     ipd = compile_scenario(load_with_overrides("ipd", [f"noise.tremble={NOISE}"]))
-    names = list(PLAYERS)
-    round_robin(ipd, names, 1, 5)  # load the compiled kernels before timing
-    wall, cpu, t = timed(lambda: round_robin(ipd, names, repetitions, TURNS, seed=1), repeats)
+    return round_robin(ipd, list(PLAYERS), repetitions, TURNS, seed=1)
+
+
+def detente_tournament(repetitions: int, repeats: int) -> tuple[float, float, np.ndarray]:
+    play_detente(1)  # load the compiled kernels before timing
+    wall, cpu, t = timed(lambda: play_detente(repetitions), repeats)
     return wall, cpu, t.normalised_scores()
+
+
+@contextmanager
+def phase_clock(spent: dict[str, float]) -> Iterator[None]:
+    """Add the CPU time of the simulator's engine steps and strategy calls to ``spent``."""
+
+    def clocked(name: str, work: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return work(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - start
+
+        return run
+
+    with ExitStack() as stack:
+        for name, attribute in (("engine steps", "step"), ("strategies' moves", "submissions_for")):
+            clock = clocked(name, getattr(runner, attribute))
+            stack.enter_context(mock.patch.object(runner, attribute, clock))
+        yield
+
+
+def phase_report(repetitions: int, axelrod_cpu: float | None) -> None:
+    """Where one detente tournament's CPU time goes, per round, beside a 100x budget."""
+    spent: dict[str, float] = {}
+    start = time.process_time()
+    with phase_clock(spent):
+        play_detente(repetitions)
+    spent["the rest"] = time.process_time() - start - sum(spent.values())
+    budget = "" if axelrod_cpu is None else f", of {axelrod_cpu / 100 / TURNS * 1e6:,.0f} for 100x"
+    print(f"  detente's CPU time per round, in us (one run, {TURNS} rounds{budget}):")
+    for name, seconds in spent.items():
+        print(f"    {name:20} {seconds / TURNS * 1e6:8,.0f} us")
 
 
 def axelrod_tournament(repetitions: int, repeats: int) -> tuple[float, float, np.ndarray] | None:
@@ -95,6 +137,7 @@ def tournament_report(repetitions: int, repeats: int) -> None:
     ours_wall, ours_cpu, ours = detente_tournament(repetitions, repeats)
     theirs = axelrod_tournament(repetitions, repeats)
     print(f"  detente  {ours_wall:8.3f} s wall {ours_cpu:8.3f} s CPU")
+    phase_report(repetitions, None if theirs is None else theirs[1])
     if theirs is None:
         print("  axelrod  not installed: no comparison")
         return
