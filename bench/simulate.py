@@ -34,9 +34,10 @@ import numpy as np
 import detente.simulate.runner as runner
 from detente.engine import compile_scenario
 from detente.scenario import load_scenario
+from detente.scenario.compiled import CompiledScenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate import simulate
-from detente.simulate.tournament import round_robin
+from detente.simulate.tournament import Tournament, round_robin
 
 # detente strategy -> axelrod player class
 PLAYERS = {
@@ -67,14 +68,18 @@ def timed(work: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
     return statistics.median(walls), statistics.median(cpus), result
 
 
-def play_detente(repetitions: int) -> Any:
-    ipd = compile_scenario(load_with_overrides("ipd", [f"noise.tremble={NOISE}"]))
+def noisy_ipd() -> CompiledScenario:
+    return compile_scenario(load_with_overrides("ipd", [f"noise.tremble={NOISE}"]))
+
+
+def play_detente(ipd: CompiledScenario, repetitions: int) -> Tournament:
     return round_robin(ipd, list(PLAYERS), repetitions, TURNS, seed=1)
 
 
 def detente_tournament(repetitions: int, repeats: int) -> tuple[float, float, np.ndarray]:
-    play_detente(1)  # load the compiled kernels before timing
-    wall, cpu, t = timed(lambda: play_detente(repetitions), repeats)
+    ipd = noisy_ipd()
+    play_detente(ipd, 1)  # load the compiled kernels before timing
+    wall, cpu, t = timed(lambda: play_detente(ipd, repetitions), repeats)
     return wall, cpu, t.normalised_scores()
 
 
@@ -101,10 +106,11 @@ def phase_clock(spent: dict[str, float]) -> Iterator[None]:
 
 def phase_report(repetitions: int, axelrod_cpu: float | None) -> None:
     """Where one detente tournament's CPU time goes, per round, beside a 100x budget."""
+    ipd = noisy_ipd()
     spent: dict[str, float] = {}
     start = time.process_time()
     with phase_clock(spent):
-        play_detente(repetitions)
+        play_detente(ipd, repetitions)
     spent["the rest"] = time.process_time() - start - sum(spent.values())
     budget = "" if axelrod_cpu is None else f", of {axelrod_cpu / 100 / TURNS * 1e6:,.0f} for 100x"
     print(f"  detente's CPU time per round, in us (one run, {TURNS} rounds{budget}):")
