@@ -341,7 +341,8 @@ EXPECTED: dict[str, list[Expected]] = {
         ),
     ],
     # --- the document itself -------------------------------------------------------
-    "invalid_yaml_syntax": [("line 16, column 69", "invalid YAML: expected ',' or ']'", MISSING)],
+    # libyaml says "did not find expected ',' or ']'", PyYAML "expected ',' or ']', but got ..."
+    "invalid_yaml_syntax": [("line 16, column 69", "expected ',' or ']'", MISSING)],
     "duplicate_yaml_key": [
         ("line 52, column 7", "invalid YAML: found duplicate key 'exit'", MISSING)
     ],
