@@ -350,13 +350,26 @@ def serve_command(
 
 
 @ledger_app.command("verify")
-def ledger_verify(db: DbArg, session: SessionOpt = None) -> None:
-    """Check every hash chain and replay every round; exit code 1 naming the first bad event."""
+def ledger_verify(
+    db: DbArg,
+    session: SessionOpt = None,
+    receipts: Annotated[
+        str | None,
+        typer.Option(
+            "--receipts",
+            help="JSON Lines file of receipts (or acknowledgements carrying one): "
+            "the ledger must still hold each event they vouch for, with their hash.",
+        ),
+    ] = None,
+) -> None:
+    """Check every hash chain and replay every round; exit code 1 naming the first bad event
+    (or a receipt the ledger no longer honours)."""
     from detente.ledger.commands import LedgerOpenError, run_verify
+    from detente.ledger.receipts import ReceiptsError
 
     try:
-        code = run_verify(db, session)
-    except LedgerOpenError as e:
+        code = run_verify(db, session, receipts=receipts)
+    except (LedgerOpenError, ReceiptsError) as e:
         fail(str(e))
     raise typer.Exit(code)
 
