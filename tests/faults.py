@@ -8,7 +8,7 @@
   with "database is locked".
 - :func:`set_busy_timeout`: lower (or raise) the busy timeout of an SQLite
   engine's connections, e.g. the in-process server's store, so a lock makes
-  its writes fail in a fraction of a second instead of the store's 10 s.
+  its writes fail in a fraction of a second instead of the store's several seconds.
 
 Both faults are context managers that yield a :class:`Fault` handle: the
 fault is in force when the ``with`` block starts, ends by itself after
@@ -157,7 +157,7 @@ def sqlite_write_lock(
     rolls that empty transaction back and closes the connection.
 
     While it is held, every other writer waits for its busy timeout (the
-    ledger's store sets 10 s) and then fails with ``OperationalError``
+    ledger's store sets several seconds) and then fails with ``OperationalError``
     "database is locked"; a writer whose wait outlasts the lock simply
     succeeds late. In WAL mode (the store's) readers are not blocked, with
     either kind of lock; in rollback-journal mode ``BEGIN EXCLUSIVE`` blocks

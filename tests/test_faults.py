@@ -15,8 +15,16 @@ from tests.databases import postgres_cluster as postgres_cluster  # the fixture
 from tests.faults import postgres_outage, set_busy_timeout, sqlite_write_lock
 
 
-def _event(seq: int) -> LedgerEvent:
-    return LedgerEvent.make("s", seq, "note", 0, None, {"n": seq}, "2025-01-01T00:00:00Z", GENESIS)
+def _chain(length: int) -> list[LedgerEvent]:
+    """A session's first events, each chained to the one before."""
+    events: list[LedgerEvent] = []
+    for seq in range(length):
+        prev = events[-1].hash if events else GENESIS
+        events.append(LedgerEvent.make("s", seq, "note", 0, None, {}, "2025-01-01T00:00Z", prev))
+    return events
+
+
+EVENTS = _chain(2)
 
 
 def _seqs(store: Store) -> list[int]:
@@ -29,15 +37,15 @@ def test_a_postgres_outage_fails_writes_until_the_cluster_is_back(
 ) -> None:
     store = Store.open(new_postgres_database(postgres_cluster.url))
     try:
-        store.append([_event(0)])
+        store.append(EVENTS[0:1])
         with postgres_outage(postgres_cluster, mode=mode) as outage:
             assert not postgres_cluster.running()
             with pytest.raises(OperationalError):
-                store.append([_event(1)])
+                store.append(EVENTS[1:2])
             assert not outage.over
         assert outage.over
         assert postgres_cluster.running()
-        store.append([_event(1)])  # the pool reconnects by itself
+        store.append(EVENTS[1:2])  # the pool reconnects by itself
         assert _seqs(store) == [0, 1]  # what was committed before the outage is there
     finally:
         store.close()
@@ -48,9 +56,9 @@ def test_a_timed_postgres_outage_ends_by_itself(postgres_cluster: PostgresCluste
     try:
         with postgres_outage(postgres_cluster, seconds=1) as outage:
             with pytest.raises(OperationalError):
-                store.append([_event(0)])
+                store.append(EVENTS[0:1])
             assert outage.wait(60)
-            store.append([_event(0)])  # up again inside the block
+            store.append(EVENTS[0:1])  # up again inside the block
         assert outage.ended is not None
         assert outage.ended - outage.began >= 1
         assert _seqs(store) == [0]
@@ -64,13 +72,13 @@ def test_an_sqlite_write_lock_fails_writes_but_not_reads(tmp_path: Path, exclusi
     store = Store.open(str(path))
     try:
         set_busy_timeout(store.engine, 50)
-        store.append([_event(0)])
+        store.append(EVENTS[0:1])
         with sqlite_write_lock(path, exclusive=exclusive) as lock:
             with pytest.raises(OperationalError, match="database is locked"):
-                store.append([_event(1)])
+                store.append(EVENTS[1:2])
             assert _seqs(store) == [0]  # WAL: readers go on
         assert lock.over
-        store.append([_event(1)])
+        store.append(EVENTS[1:2])
         assert _seqs(store) == [0, 1]
     finally:
         store.close()
@@ -84,7 +92,7 @@ def test_a_timed_sqlite_write_lock_ends_by_itself_and_a_patient_writer_gets_thro
     try:
         with sqlite_write_lock(f"sqlite:///{path}", seconds=0.5) as lock:
             start = time.monotonic()
-            store.append([_event(0)])  # waits for the lock, then commits
+            store.append(EVENTS[0:1])  # waits for the lock, then commits
             assert time.monotonic() - start >= 0.4
             assert lock.over
         assert _seqs(store) == [0]
