@@ -362,8 +362,8 @@ def ledger_verify(
         ),
     ] = None,
 ) -> None:
-    """Check every hash chain and replay every round; exit code 1 naming the first bad event
-    (or a receipt the ledger no longer honours)."""
+    """Check every hash chain and replay every round, read-only; exit code 1 naming the first bad
+    event (or a receipt the ledger no longer honours)."""
     from detente.ledger.commands import LedgerOpenError, run_verify
     from detente.ledger.receipts import ReceiptsError
 

@@ -1,4 +1,8 @@
-"""The ``detente ledger`` commands: verify a stored ledger, export it as JSON Lines."""
+"""The ``detente ledger`` commands: verify a stored ledger, export it as JSON Lines.
+
+Both open the database read-only (:meth:`Store.open_readonly`): auditing a
+ledger changes nothing in it or beside it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from detente.ledger.audit import verify
 from detente.ledger.receipts import ReceiptCheck, ReceiptsError, load_receipts
-from detente.ledger.store import Store
+from detente.ledger.store import Store, StoreChangedError
 
 
 class LedgerOpenError(Exception):
@@ -22,18 +26,29 @@ class LedgerOpenError(Exception):
 
 @contextmanager
 def _reading(db: str) -> Iterator[Store]:
-    """An existing ledger database (never created: auditing must not change anything)."""
+    """An existing ledger database, read-only (never created: auditing must not change anything)."""
     if "://" not in db and not Path(db).is_file():
         raise LedgerOpenError(f"{db}: no such database file")
-    store = Store.open(db, migrate=False)
+    try:
+        store = Store.open_readonly(db)
+    except (ValueError, OSError, StoreChangedError, SQLAlchemyError) as err:
+        raise LedgerOpenError(f"{db}: cannot open the ledger: {err}") from None
     try:
         yield store
+    except StoreChangedError as err:
+        raise LedgerOpenError(str(err)) from None
     except SQLAlchemyError as err:
         raise LedgerOpenError(
-            f"{db}: cannot read the ledger: {type(err).__name__}: {err}"
+            f"{db}: cannot read the ledger: {type(err).__name__}: {err}{_hint(err)}"
         ) from None
     finally:
         store.close()
+
+
+def _hint(err: SQLAlchemyError) -> str:
+    if getattr(getattr(err, "orig", None), "sqlite_errorname", "") == "SQLITE_READONLY_ROLLBACK":
+        return " (a hot journal: a writer must open the database once to roll it back)"
+    return ""
 
 
 def run_verify(

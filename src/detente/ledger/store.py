@@ -9,6 +9,9 @@ is created and upgraded by the Alembic migrations shipped in the package.
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,8 +27,10 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    make_url,
     select,
 )
+from sqlalchemy.pool import NullPool
 
 from detente.ledger.record import LedgerEvent
 
@@ -79,6 +84,28 @@ class Store:
             upgrade(engine)
         return Store(engine)
 
+    @staticmethod
+    def open_readonly(db: str) -> Store:
+        """Connect to ``db`` (path or URL) for reading only: the audit changes nothing.
+
+        No migration, and no write can go through the connection. PostgreSQL:
+        every transaction of the session is read-only. SQLite: the file is
+        opened with ``mode=ro``, and never so that SQLite creates files beside
+        it (see :func:`_open_sqlite_readonly`). ``ValueError`` for a database
+        that cannot be opened this way.
+        """
+        url = make_url(database_url(db))
+        backend = url.get_backend_name()
+        if backend == "sqlite":
+            if not url.database or url.database == ":memory:":
+                raise ValueError("an in-memory SQLite database holds no ledger to read")
+            return _open_sqlite_readonly(Path(url.database))
+        if backend != "postgresql":
+            raise ValueError(f"{backend}: only SQLite and PostgreSQL ledgers can be read")
+        engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "connect", _postgres_read_only)
+        return Store(engine)
+
     def append(self, batch: Sequence[LedgerEvent]) -> None:
         """Insert events in one transaction: all of them are durable, or none."""
         if not batch:
@@ -102,3 +129,111 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# -- the read-only opener ----------------------------------------------------------
+
+
+class StoreChangedError(Exception):
+    """An SQLite file read without locks (or copied) changed meanwhile: read it again."""
+
+
+def _postgres_read_only(dbapi_connection: Any, _: Any) -> None:
+    """Every transaction of this connection is read-only (the server refuses writes)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()  # a SET inside a transaction rolled back would be undone
+
+
+def _is_wal(path: Path) -> bool:
+    """Whether the SQLite header of ``path`` says WAL mode (read and write versions 2)."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(20)
+    except OSError:
+        return False  # SQLite itself will say what is wrong
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
+
+
+def _stamp(*paths: Path) -> tuple[tuple[int, ...], ...]:
+    """What changes when a file is written, replaced or removed."""
+    out: list[tuple[int, ...]] = []
+    for p in paths:
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            out.append(())
+        else:
+            out.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(out)
+
+
+def _sqlite_readonly_engine(path: Path, options: str = "") -> Engine:
+    uri = f"{path.resolve().as_uri()}?mode=ro{options}"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+
+    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+class _SqliteReader(Store):
+    """A read-only SQLite store: a file to watch while reading, a scratch copy to remove."""
+
+    def __init__(
+        self, engine: Engine, *, watch: Path | None = None, scratch: Path | None = None
+    ) -> None:
+        super().__init__(engine)
+        self._watch = watch
+        self._stamp = _stamp(watch) if watch is not None else None
+        self._scratch = scratch
+
+    def read(self, session: str | None = None, after: int = -1) -> Iterator[LedgerEvent]:
+        yield from super().read(session, after)
+        if self._watch is not None and _stamp(self._watch) != self._stamp:
+            raise StoreChangedError(
+                f"{self._watch} changed while it was read (a server opened it?): verify again"
+            )
+
+    def close(self) -> None:
+        super().close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _open_sqlite_readonly(path: Path) -> Store:
+    """An SQLite ledger opened so that neither the file nor its directory changes.
+
+    ``mode=ro`` alone is not enough: on a WAL database SQLite creates the
+    ``-wal`` and ``-shm`` files when they are missing, and a read-only
+    connection cannot remove them on close. So, by what is on disk:
+
+    - not WAL (a rollback journal): ``mode=ro``, shared locks, nothing created;
+    - WAL with ``-wal`` and ``-shm``: a server holds it open (or crashed):
+      ``mode=ro`` reads through both, coordinated by SQLite's locks, and sees
+      every committed append, also those not yet checkpointed into the file;
+    - WAL without ``-wal``: the file holds every event (a closed server
+      checkpointed it): ``immutable=1``, which creates nothing; as it takes no
+      locks either, the read fails if the file changed meanwhile;
+    - WAL with ``-wal`` but no ``-shm`` (nobody has it open): the two files
+      are copied to a temporary directory and the copy is read.
+    """
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    if not _is_wal(path) or (wal.exists() and shm.exists()):
+        return Store(_sqlite_readonly_engine(path))
+    if not wal.exists():
+        return _SqliteReader(_sqlite_readonly_engine(path, "&immutable=1"), watch=path)
+    before = _stamp(path, wal)
+    scratch = Path(tempfile.mkdtemp(prefix="detente-ledger-"))
+    try:
+        copy = scratch / "ledger.db"
+        shutil.copyfile(path, copy)
+        shutil.copyfile(wal, scratch / "ledger.db-wal")
+        if _stamp(path, wal) != before or shm.exists():
+            raise StoreChangedError(f"{path} changed while it was copied: verify again")
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return _SqliteReader(_sqlite_readonly_engine(copy), scratch=scratch)
