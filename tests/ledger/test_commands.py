@@ -19,6 +19,7 @@ from detente.ledger.audit import creation, fold
 from detente.ledger.errors import InvalidError
 from detente.ledger.moves import NamedMove, commitment_hash, own_names, submissions
 from detente.ledger.record import LedgerEvent
+from detente.ledger.seed import SeedSecret
 from detente.ledger.session import Draft, Session
 from detente.scenario import builtin_text, parse_yaml
 
@@ -30,7 +31,8 @@ NONCE = "n" * 16
 
 def _session(seed: int) -> Session:
     seats = {p: f"{i:064x}" for i, p in enumerate(PARTIES)}
-    return fold(creation("0123456789abcdef", KOREA, seed, 50, None, seats, "f" * 64, NOW))
+    secret = SeedSecret(seed, "s" * 32)
+    return fold(creation("0123456789abcdef", KOREA, secret, 50, None, seats, "f" * 64, NOW), secret)
 
 
 def _apply(session: Session, drafts: list[Draft], log: list[LedgerEvent]) -> None:
@@ -44,7 +46,7 @@ def _commit_all(session: Session, moves: dict[str, NamedMove], log: list[LedgerE
     rnd = session.round
     for party, move in moves.items():
         digest = commitment_hash(session.id, rnd, party, move, NONCE)
-        _apply(session, session.commit(rnd, party, digest), log)
+        _apply(session, session.commit(rnd, party, digest, NOW), log)
 
 
 def _play(session: Session, moves: dict[str, NamedMove], log: list[LedgerEvent]) -> None:

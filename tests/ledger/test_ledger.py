@@ -16,6 +16,7 @@ from sqlalchemy import update
 from detente.ledger.audit import by_session, fold, verify
 from detente.ledger.commands import run_export, run_verify
 from detente.ledger.record import GENESIS, LedgerEvent
+from detente.ledger.seed import SeedSecret
 from detente.ledger.store import Store, events_table
 from detente.server.app import create_app
 from tests.server.play import create, play_round, seats
@@ -39,6 +40,14 @@ def _events(db: str) -> list[LedgerEvent]:
         store.close()
 
 
+def _secrets(db: str) -> dict[str, SeedSecret]:
+    store = Store.open(db)
+    try:
+        return store.secrets()
+    finally:
+        store.close()
+
+
 def _edit(db: str, seq: int, **values: Any) -> None:
     store = Store.open(db)
     try:
@@ -53,8 +62,8 @@ def test_a_played_session_verifies_and_folds_to_the_served_state(db_url: str) ->
     events = _events(db_url)
     assert events[0].prev_hash == GENESIS
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
-    assert verify(events) == (1, [])
-    session = fold(events)
+    assert verify(events, _secrets(db_url)) == (1, [])
+    session = fold(events, _secrets(db_url)[sid])
     assert session.id == sid
     assert session.cleared_through == 2
     assert session.round == 3
@@ -77,7 +86,7 @@ def test_editing_any_stored_event_fails_verification_and_names_it(db_url: str, k
     key = next(iter(sorted(data)))
     data[key] = "tampered" if not isinstance(data[key], dict) else {}
     _edit(db_url, target.seq, payload=json.dumps(data, sort_keys=True, separators=(",", ":")))
-    count, problems = verify(_events(db_url))
+    count, problems = verify(_events(db_url), _secrets(db_url))
     assert count == 1
     assert len(problems) == 1
     assert problems[0].seq == target.seq
@@ -92,7 +101,7 @@ def test_editing_any_column_is_caught(tmp_path: Any, column: str) -> None:
     other = "ROK" if target.party == "RUS" else "RUS"
     value: Any = {"round": 9, "prev_hash": "1" * 64, "hash": "2" * 64}.get(column, other)
     _edit(db, target.seq, **{column: value})
-    _, problems = verify(_events(db))
+    _, problems = verify(_events(db), _secrets(db))
     assert [p.seq for p in problems] == [target.seq]
 
 
@@ -115,7 +124,7 @@ def test_a_rewritten_chain_is_caught_by_the_replay(tmp_path: Any) -> None:
         prev = new.hash
     for e in rewritten:
         _edit(db, e.seq, payload=e.payload, prev_hash=e.prev_hash, hash=e.hash)
-    _, problems = verify(_events(db))
+    _, problems = verify(_events(db), _secrets(db))
     assert [p.seq for p in problems] == [target.seq]
     assert "differs from the replay" in problems[0].message
 

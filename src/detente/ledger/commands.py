@@ -54,7 +54,9 @@ def _hint(err: SQLAlchemyError) -> str:
 def run_verify(
     db: str, session: str | None, out: TextIO = sys.stdout, receipts: str | None = None
 ) -> int:
-    """Check chains and replays; print the first bad event of each session. Exit code 1 if any.
+    """Check chains, seeds, replays and ends; print the first bad event of each session.
+
+    Exit code 1 if any. The seeds kept beside the ledger replay its open sessions.
 
     With ``receipts`` (a JSON Lines file), also check that the ledger still
     holds every event the receipts vouch for, with the hash they name (only
@@ -70,7 +72,7 @@ def run_verify(
         check = ReceiptCheck(records)
     with _reading(db) as store:
         events = store.read(session) if check is None else check.watch(store.read(session))
-        count, problems = verify(events)
+        count, problems = verify(events, store.secrets())
     for problem in problems:
         sys.stderr.write(f"FAILED: {problem.render()}\n")
     failures = [] if check is None else check.failures()

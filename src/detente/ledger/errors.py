@@ -32,3 +32,15 @@ class ReplayError(Exception):
         super().__init__(f"event {seq}: {message}")
         self.seq = seq
         self.message = message
+
+
+class ChainMismatchError(Exception):
+    """The stored chain of a session is not the one an append extends: it was changed.
+
+    Raised by the store before anything is appended, naming what it found.
+    """
+
+    def __init__(self, session: str, message: str) -> None:
+        super().__init__(f"session {session}: {message}")
+        self.session = session
+        self.message = message

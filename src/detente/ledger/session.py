@@ -15,6 +15,11 @@ Two kinds of stall are kept apart: the *engine's* ``stalled`` / ``resumed``
 events are the roadmap's own (talks stall and resume by its criteria), while
 ``facilitator_stalled`` / ``facilitator_resumed`` pause the live session
 (no submissions, no deadline) without touching the engine.
+
+The fold also knows where a ledger may end (:meth:`Session.end_problem`):
+the events one command appends are written in one transaction, so a ledger
+that ends inside such a group (inside a round's engine events, after a
+clearing without the next round, ...) has lost its tail.
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ from detente.engine import (
     StepEvents,
     UnavailableActionError,
     available,
-    compile_scenario,
     initial_state,
     offerable,
     step,
@@ -47,7 +51,8 @@ from detente.ledger.moves import (
     unknown_names,
 )
 from detente.ledger.record import GENESIS, LedgerEvent, canonical_json
-from detente.scenario import parse_yaml
+from detente.ledger.scenarios import compiled_from_text
+from detente.ledger.seed import SeedSecret
 from detente.scenario.compiled import CompiledScenario
 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
@@ -86,7 +91,8 @@ class Session:
 
     id: str
     compiled: CompiledScenario
-    seed: int
+    secret: SeedSecret
+    seed_commitment: str | None  # None in ledgers written before seeds were committed
     rounds: int
     round_seconds: float | None
     seats: dict[str, str]  # party -> sha256 of its seat token
@@ -105,6 +111,7 @@ class Session:
     used: dict[str, int] = field(default_factory=dict)  # commitment hash -> round
     payoff: list[float] = field(default_factory=list)
     expected: list[Event] = field(default_factory=list)  # engine events still to be seen
+    next_due: bool = False  # a round cleared: the next round opens or the session closes
     last_seq: int = -1
     head: str = GENESIS  # hash of the last event folded
     _cleared: _Clearing | None = field(default=None, repr=False, compare=False)
@@ -112,8 +119,12 @@ class Session:
     # -- the fold -----------------------------------------------------------------
 
     @staticmethod
-    def start(created: LedgerEvent) -> Session:
-        """The session a ``session_created`` event (the first of a ledger) describes."""
+    def start(created: LedgerEvent, secret: SeedSecret | None) -> Session:
+        """The session a ``session_created`` event (the first of a ledger) describes.
+
+        ``secret`` is the session's seed, kept beside the ledger or revealed by
+        its close; it must match the commitment the event published.
+        """
         _check_link(created, GENESIS, -1)
         if created.type != "session_created":
             raise ReplayError(
@@ -121,18 +132,29 @@ class Session:
             )
         data = _loads(created.seq, created.payload)
         try:
-            scenario = parse_yaml(data["scenario"], f"session {created.session} scenario")
-            compiled = compile_scenario(scenario)
+            commitment = data.get("seed_commitment")
+            if commitment is None:  # a ledger from before seeds were committed: public seed
+                secret = SeedSecret(int(data["seed"]), "")
+            elif secret is None:
+                raise ReplayError(
+                    created.seq,
+                    "the session's seed is secret until it closes, and it is not available "
+                    "(neither kept beside the ledger nor revealed by a session_closed event)",
+                )
+            elif secret.commitment(created.session) != commitment:
+                raise ReplayError(created.seq, "the seed does not match the seed commitment")
+            compiled = compiled_from_text(data["scenario"], f"session {created.session} scenario")
             session = Session(
                 id=created.session,
                 compiled=compiled,
-                seed=int(data["seed"]),
+                secret=secret,
+                seed_commitment=commitment,
                 rounds=int(data["rounds"]),
                 round_seconds=data["round_seconds"],
                 seats=dict(data["seats"]),
                 admin=str(data["admin"]),
                 state=initial_state(compiled, 1),
-                rng=CounterRNG(int(data["seed"])),
+                rng=CounterRNG(secret.seed),
                 created_at=created.at,
                 payoff=[0.0] * len(compiled.parties),
             )
@@ -143,24 +165,60 @@ class Session:
         session.last_seq, session.head = created.seq, created.hash
         return session
 
+    @property
+    def seed(self) -> int:
+        return self.secret.seed
+
     def apply(self, event: LedgerEvent) -> None:
         """Fold one event into the state; :class:`ReplayError` when it cannot follow."""
         _check_link(event, self.head, self.last_seq)
         if event.session != self.id:
             raise ReplayError(event.seq, f"event of session {event.session} in session {self.id}")
-        seq, type, round, party = event.seq, event.type, event.round, event.party
         if self.expected:
-            self._expect_engine_event(seq, type, round, party, event.payload)
+            self._expect_engine_event(event)
         else:
-            handler = _HANDLERS.get(type)
+            handler = _HANDLERS.get(event.type)
             if handler is None:
-                raise ReplayError(seq, f"unexpected event type {type!r} here")
-            data = _loads(seq, event.payload)
+                raise ReplayError(event.seq, f"unexpected event type {event.type!r} here")
+            if self.next_due and event.type not in ("round_opened", "session_closed"):
+                raise ReplayError(
+                    event.seq,
+                    f"round {self.cleared_through} cleared: the next event opens round "
+                    f"{self.cleared_through + 1} or closes the session, not {event.type}",
+                )
+            data = _loads(event.seq, event.payload)
             try:
-                handler(self, seq, round, party, data)
+                handler(self, event, data)
             except (KeyError, TypeError, ValueError) as err:
-                raise ReplayError(seq, f"malformed {type} payload: {err!r}") from None
-        self.last_seq, self.head = seq, event.hash
+                raise ReplayError(event.seq, f"malformed {event.type} payload: {err!r}") from None
+        self.last_seq, self.head = event.seq, event.hash
+
+    def end_problem(self) -> str | None:
+        """Why the ledger cannot end here (its tail was cut), or None when it can.
+
+        A command's events are appended in one transaction: ``session_created``
+        with round 1's opening, the last reveal (or the deadline's defaults)
+        with the clearing, the engine's events and the next round or the close.
+        A ledger that ends inside one of these groups has lost events.
+        """
+        if self.expected:
+            return (
+                f"the ledger ends inside round {self.cleared_through}'s engine events: "
+                f"{len(self.expected)} missing, the first a {self.expected[0].type} event"
+            )
+        if self.next_due:
+            return (
+                f"the ledger ends after round {self.cleared_through} cleared: "
+                f"round {self.cleared_through + 1} never opened and the session never closed"
+            )
+        if self.round == 0:
+            return "the ledger ends after session_created: round 1 never opened"
+        if self.status != CLOSED and len(self.moves) == len(self.seats):
+            return (
+                f"the ledger ends after every seat's move in round {self.round}, "
+                "but without the round's clearing"
+            )
+        return None
 
     def seal(self, drafts: list[Draft], at: str) -> list[LedgerEvent]:
         """The drafts as events chained after this session's last event."""
@@ -173,60 +231,79 @@ class Session:
             prev = e.hash
         return out
 
-    def _expect_engine_event(
-        self, seq: int, type: str, round: int, party: str | None, payload: str
-    ) -> None:
+    def _expect_engine_event(self, event: LedgerEvent) -> None:
         want = self.expected.pop(0)
-        got = (type, round, party, payload)
+        got = (event.type, event.round, event.party, event.payload)
         wanted = (want.type, want.round, want.party, canonical_json(want.payload))
         if got != wanted:
             raise ReplayError(
-                seq,
+                event.seq,
                 f"recorded engine event {_show(got)} differs from the replay's {_show(wanted)}",
             )
 
-    def _check_round(self, seq: int, round: int) -> None:
-        if round != self.round or self.status == CLOSED or self.expected:
-            raise ReplayError(seq, f"round {round} is not the open round ({self.round})")
+    def _check_round(self, event: LedgerEvent) -> None:
+        if event.round != self.round or self.status == CLOSED:
+            raise ReplayError(
+                event.seq, f"round {event.round} is not the open round ({self.round})"
+            )
 
-    def _in_round(self, seq: int, round: int, party: str | None) -> str:
-        self._check_round(seq, round)
+    def _in_round(self, event: LedgerEvent) -> str:
+        self._check_round(event)
+        party = event.party
         if party is None or party not in self.seats:
-            raise ReplayError(seq, f"unknown party {party!r}")
+            raise ReplayError(event.seq, f"unknown party {party!r}")
         return party
 
-    def _on_round_opened(self, seq: int, round: int, _: str | None, data: dict[str, Any]) -> None:
-        if round != self.cleared_through + 1 or self.status == CLOSED:
-            raise ReplayError(seq, f"round {round} cannot open after round {self.cleared_through}")
-        self.round, self.deadline = round, data["deadline"]
+    def _submitted_in_time(self, event: LedgerEvent) -> None:
+        if self.deadline is not None and _time(event.at) >= _time(self.deadline):
+            raise ReplayError(
+                event.seq,
+                f"{event.type} at {event.at}, after round {event.round}'s deadline {self.deadline}",
+            )
+
+    def _on_round_opened(self, event: LedgerEvent, data: dict[str, Any]) -> None:
+        if event.round != self.cleared_through + 1 or self.status == CLOSED:
+            raise ReplayError(
+                event.seq, f"round {event.round} cannot open after round {self.cleared_through}"
+            )
+        self.round, self.deadline, self.next_due = event.round, data["deadline"], False
         self.commits, self.moves, self.nonces, self.defaulted = {}, {}, {}, set()
 
-    def _on_committed(self, seq: int, round: int, party: str | None, data: dict[str, Any]) -> None:
-        p = self._in_round(seq, round, party)
+    def _on_committed(self, event: LedgerEvent, data: dict[str, Any]) -> None:
+        p = self._in_round(event)
+        self._submitted_in_time(event)
         if p in self.commits:
-            raise ReplayError(seq, f"{p} committed twice in round {round}")
+            raise ReplayError(event.seq, f"{p} committed twice in round {event.round}")
         self.commits[p] = data["commitment"]
-        self.used[data["commitment"]] = round
+        self.used[data["commitment"]] = event.round
 
-    def _on_revealed(self, seq: int, round: int, party: str | None, data: dict[str, Any]) -> None:
-        p = self._in_round(seq, round, party)
+    def _on_revealed(self, event: LedgerEvent, data: dict[str, Any]) -> None:
+        p = self._in_round(event)
+        self._submitted_in_time(event)
         move = NamedMove.from_payload(data)
-        if self.commits.get(p) != commitment_hash(self.id, round, p, move, data["nonce"]):
-            raise ReplayError(seq, f"{p}'s reveal does not match its commitment")
+        if self.commits.get(p) != commitment_hash(self.id, event.round, p, move, data["nonce"]):
+            raise ReplayError(event.seq, f"{p}'s reveal does not match its commitment")
         self.moves[p], self.nonces[p] = move, data["nonce"]
 
-    def _on_defaulted(self, seq: int, round: int, party: str | None, data: dict[str, Any]) -> None:
-        p = self._in_round(seq, round, party)
+    def _on_defaulted(self, event: LedgerEvent, data: dict[str, Any]) -> None:
+        p = self._in_round(event)
         if p in self.moves:
-            raise ReplayError(seq, f"{p} revealed, yet is recorded as defaulted")
+            raise ReplayError(event.seq, f"{p} revealed, yet is recorded as defaulted")
+        if self.deadline is None or _time(event.at) < _time(self.deadline):
+            raise ReplayError(
+                event.seq, f"{p} defaulted at {event.at}, before round {event.round}'s deadline"
+            )
         self.moves[p] = NamedMove.from_payload(data)
         self.defaulted.add(p)
 
-    def _on_round_cleared(self, seq: int, round: int, _: str | None, __: dict[str, Any]) -> None:
-        self._check_round(seq, round)
+    def _on_round_cleared(self, event: LedgerEvent, _: dict[str, Any]) -> None:
+        self._check_round(event)
+        round = event.round
         missing = [p for p in self.seats if p not in self.moves]
         if missing:
-            raise ReplayError(seq, f"round {round} cleared without moves of {', '.join(missing)}")
+            raise ReplayError(
+                event.seq, f"round {round} cleared without moves of {', '.join(missing)}"
+            )
         memo, self._cleared = self._cleared, None
         if (
             memo is not None
@@ -239,41 +316,52 @@ class Session:
             try:
                 after, events = step(self.state, submissions(self.compiled, self.moves), self.rng)
             except UnavailableActionError as err:
-                raise ReplayError(seq, f"the engine refuses the recorded moves: {err}") from None
+                raise ReplayError(
+                    event.seq, f"the engine refuses the recorded moves: {err}"
+                ) from None
             records = events.records(0)
         self.state, self.cleared_through = after, round
         self.payoff = [float(v) for v in events.outcome.payoff[0]]
         self.expected = records
-        self.deadline = None
+        self.deadline, self.next_due = None, True
 
-    def _on_stalled(self, seq: int, round: int, _: str | None, __: dict[str, Any]) -> None:
+    def _on_stalled(self, event: LedgerEvent, _: dict[str, Any]) -> None:
         if self.status != OPEN:
-            raise ReplayError(seq, f"cannot stall a session that is {self.status}")
+            raise ReplayError(event.seq, f"cannot stall a session that is {self.status}")
         self.status, self.deadline = PAUSED, None
 
-    def _on_resumed(self, seq: int, round: int, _: str | None, data: dict[str, Any]) -> None:
+    def _on_resumed(self, event: LedgerEvent, data: dict[str, Any]) -> None:
         if self.status != PAUSED:
-            raise ReplayError(seq, f"cannot resume a session that is {self.status}")
+            raise ReplayError(event.seq, f"cannot resume a session that is {self.status}")
         self.status, self.deadline = OPEN, data["deadline"]
 
-    def _on_closed(self, seq: int, round: int, _: str | None, __: dict[str, Any]) -> None:
+    def _on_closed(self, event: LedgerEvent, data: dict[str, Any]) -> None:
         if self.status == CLOSED:
-            raise ReplayError(seq, "the session is already closed")
-        self.status, self.deadline = CLOSED, None
+            raise ReplayError(event.seq, "the session is already closed")
+        if self.seed_commitment is not None and SeedSecret.revealed(data) != self.secret:
+            raise ReplayError(
+                event.seq, "the seed revealed at the close is not the seed the session committed to"
+            )
+        self.status, self.deadline, self.next_due = CLOSED, None, False
 
     # -- commands -----------------------------------------------------------------
 
-    def _check_open(self, round: int) -> None:
+    def _check_open(self, round: int, now: datetime) -> None:
         if self.status == CLOSED:
             raise ConflictError(f"session {self.id} is closed")
         if self.status == PAUSED:
             raise ConflictError(f"session {self.id} is stalled by the facilitator; wait for resume")
         if round != self.round:
             raise ConflictError(f"round {round} is not open (the open round is {self.round})")
+        if self.deadline is not None and now >= _time(self.deadline):
+            raise ConflictError(
+                f"round {round}'s deadline passed at {self.deadline}; "
+                "it clears with default moves for the seats that did not reveal"
+            )
 
-    def commit(self, round: int, party: str, commitment: str) -> list[Draft]:
+    def commit(self, round: int, party: str, commitment: str, now: datetime) -> list[Draft]:
         """Drafts for ``party`` committing to a hash; nothing when it is a retry."""
-        self._check_open(round)
+        self._check_open(round, now)
         if self.commits.get(party) == commitment:
             return []
         if party in self.commits:
@@ -288,7 +376,7 @@ class Session:
         self, round: int, party: str, move: NamedMove, nonce: str, now: datetime
     ) -> list[Draft]:
         """Drafts for ``party`` revealing; the round clears when it is the last to reveal."""
-        self._check_open(round)
+        self._check_open(round, now)
         if party not in self.commits:
             raise ConflictError(f"{party} has not committed in round {round}; commit first")
         if party in self.moves:
@@ -330,13 +418,13 @@ class Session:
             return
         step(self.state, submissions(self.compiled, {party: move}), self.rng)
 
+    def due(self, now: datetime) -> bool:
+        """Whether the open round's deadline has passed (it is to be cleared by default)."""
+        return self.status == OPEN and self.deadline is not None and now >= _time(self.deadline)
+
     def expire(self, now: datetime) -> list[Draft]:
         """At the deadline: default moves for the missing seats and the clearing; else nothing."""
-        if (
-            self.status != OPEN
-            or self.deadline is None
-            or now < datetime.fromisoformat(self.deadline)
-        ):
+        if not self.due(now):
             return []
         avail = available(self.state)[0]
         drafts, moves = [], dict(self.moves)
@@ -361,12 +449,17 @@ class Session:
         drafts = [Draft("round_cleared", round, None, {})]
         drafts += [Draft(e.type, e.round, e.party, e.payload) for e in records]
         if round >= self.rounds:
-            drafts.append(Draft("session_closed", round, None, {"reason": "all rounds played"}))
+            drafts.append(self._closing(round, "all rounds played"))
         else:
             drafts.append(
                 Draft("round_opened", round + 1, None, {"deadline": self.next_deadline(now)})
             )
         return drafts
+
+    def _closing(self, round: int, reason: str) -> Draft:
+        """``session_closed``, revealing the seed the session committed to."""
+        reveal = self.secret.reveal() if self.seed_commitment is not None else {}
+        return Draft("session_closed", round, None, {"reason": reason, **reveal})
 
     def next_deadline(self, now: datetime) -> str | None:
         if self.round_seconds is None:
@@ -391,7 +484,7 @@ class Session:
     def close(self, reason: str) -> list[Draft]:
         if self.status == CLOSED:
             raise ConflictError(f"session {self.id} is already closed")
-        return [Draft("session_closed", self.round, None, {"reason": reason})]
+        return [self._closing(self.round, reason)]
 
     # -- access -------------------------------------------------------------------
 
@@ -428,6 +521,11 @@ class Session:
 
     def engine_stalled(self) -> bool:
         return bool(self.state.arrays.stalled[0])
+
+
+def _time(iso: str) -> datetime:
+    """A stored time (ISO 8601, with its offset) as a datetime."""
+    return datetime.fromisoformat(iso)
 
 
 def _check_link(event: LedgerEvent, prev_hash: str, last_seq: int) -> None:

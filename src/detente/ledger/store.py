@@ -1,7 +1,9 @@
 """Storage of ledger events with SQLAlchemy 2: an SQLite file by default, or PostgreSQL.
 
 One table, ``events``, keyed by (session, seq): the ledger is the only
-truth, everything else is folded from it. SQLite runs in WAL mode with
+truth, everything else is folded from it. Beside it, ``session_secrets``
+keeps each session's engine seed, which the ledger holds only as a
+commitment until the session closes (``ledger/seed.py``). SQLite runs in WAL mode with
 ``synchronous=FULL`` so an acknowledged append survives a crash or a power
 cut; PostgreSQL's default ``synchronous_commit`` gives the same. The schema
 is created and upgraded by the Alembic migrations shipped in the package.
@@ -12,27 +14,34 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
+    Connection,
     Engine,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    and_,
     create_engine,
     event,
     insert,
+    inspect,
     make_url,
+    or_,
     select,
 )
 from sqlalchemy.pool import NullPool
 
+from detente.ledger.errors import ChainMismatchError
 from detente.ledger.record import LedgerEvent
+from detente.ledger.seed import SeedSecret
 
 metadata = MetaData()
 events_table = Table(
@@ -49,6 +58,14 @@ events_table = Table(
     Column("hash", String(64), nullable=False),
 )
 _COLUMNS = ("session", "seq", "type", "round", "party", "payload", "at", "prev_hash", "hash")
+secrets_table = Table(
+    "session_secrets",
+    metadata,
+    Column("session", String(64), primary_key=True),
+    Column("seed", BigInteger, nullable=False),
+    Column("salt", String(64), nullable=False),
+)
+BUSY_TIMEOUT_MS = 5000  # how long an SQLite write waits for another writer's lock
 
 
 def database_url(db: str) -> str:
@@ -61,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.close()
 
 
@@ -106,13 +123,36 @@ class Store:
         event.listen(engine, "connect", _postgres_read_only)
         return Store(engine)
 
-    def append(self, batch: Sequence[LedgerEvent]) -> None:
-        """Insert events in one transaction: all of them are durable, or none."""
+    def append(
+        self, batch: Sequence[LedgerEvent], secrets: Mapping[str, SeedSecret] | None = None
+    ) -> None:
+        """Insert events (and new sessions' seeds) in one transaction: all durable, or none.
+
+        Before inserting, each session's stored chain must end exactly where the
+        batch continues it: its last row is the event the batch's first one
+        follows, unaltered, with nothing after it (a new session has no rows).
+        Otherwise :class:`ChainMismatchError` names what differs and nothing is
+        written: an append never lands on a chain changed behind the writer.
+        """
         if not batch:
             return
         rows = [{c: getattr(e, c) for c in _COLUMNS} for e in batch]
         with self.engine.begin() as conn:
+            _check_heads(conn, batch)
             conn.execute(insert(events_table), rows)
+            if secrets:
+                conn.execute(
+                    insert(secrets_table),
+                    [{"session": k, "seed": v.seed, "salt": v.salt} for k, v in secrets.items()],
+                )
+
+    def secrets(self) -> dict[str, SeedSecret]:
+        """The seeds kept beside the ledger, by session (none in a ledger older than them)."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table(secrets_table.name):
+                return {}
+            rows = conn.execute(select(secrets_table)).all()
+        return {r.session: SeedSecret(int(r.seed), str(r.salt)) for r in rows}
 
     def read(self, session: str | None = None, after: int = -1) -> Iterator[LedgerEvent]:
         """Events in ledger order (by session, then sequence number), past ``after``."""
@@ -129,6 +169,47 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _check_heads(conn: Connection, batch: Sequence[LedgerEvent]) -> None:
+    """Raise ChainMismatchError unless every session's stored chain ends where ``batch`` goes on.
+
+    One query for the whole batch: the rows of each session from the event
+    its first new event follows onwards, which must be exactly that event.
+    """
+    firsts: dict[str, LedgerEvent] = {}
+    for e in batch:
+        firsts.setdefault(e.session, e)
+    c = events_table.c
+    query = select(*(c[k] for k in _COLUMNS)).where(
+        or_(*(and_(c.session == sid, c.seq >= e.seq - 1) for sid, e in firsts.items()))
+    )
+    found: dict[str, list[LedgerEvent]] = {}
+    for row in conn.execute(query):
+        stored = LedgerEvent(*row)
+        found.setdefault(stored.session, []).append(stored)
+    for sid, first in firsts.items():
+        rows = sorted(found.get(sid, []), key=lambda r: r.seq)
+        problem = _head_problem(first, rows)
+        if problem is not None:
+            raise ChainMismatchError(sid, problem)
+
+
+def _head_problem(first: LedgerEvent, rows: list[LedgerEvent]) -> str | None:
+    """What is wrong with the stored ``rows`` that ``first`` is to follow, if anything."""
+    head = first.seq - 1
+    if head < 0:
+        return None if not rows else "the ledger already holds events of this new session"
+    if not rows or rows[0].seq != head:
+        return f"event {head}, the last the server wrote, is missing from the ledger"
+    last = rows[0]
+    if last.hash != first.prev_hash:
+        return f"event {head} in the ledger is not the event the server wrote (another hash)"
+    if last.expected_hash() != last.hash:
+        return f"event {head} was altered in the ledger (its content does not match its hash)"
+    if len(rows) > 1:
+        return f"the ledger holds events after event {head} that the server did not write"
+    return None
 
 
 # -- the read-only opener ----------------------------------------------------------
