@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -341,12 +342,22 @@ PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")]
 
 @app.command("serve")
 def serve_command(
-    db: DbOpt = "detente.db", host: HostOpt = "127.0.0.1", port: PortOpt = 8000
+    db: DbOpt = "detente.db",
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    sessions_per_minute: Annotated[
+        float,
+        typer.Option(min=0, help="Sessions one client address may create a minute (0: no limit)."),
+    ] = 30,
+    api_docs: Annotated[
+        bool, typer.Option(help="Serve Swagger UI at /docs (its assets come from a CDN).")
+    ] = False,
 ) -> None:
     """Serve live sessions and the dashboard (see docs/serve.md)."""
+    from detente.server.limits import ServerLimits
     from detente.server.run import serve
 
-    serve(db, host, port)
+    serve(db, host, port, ServerLimits(sessions_per_minute=sessions_per_minute), api_docs)
 
 
 @ledger_app.command("verify")
@@ -392,6 +403,10 @@ def play_command(
     seat: Annotated[str, typer.Option(help="The seat token.")],
     strategy: Annotated[str, typer.Option(help="Strategy spec, e.g. tit_for_tat.")],
     seed: Annotated[int | None, typer.Option(help="Seed of the strategy's draws.")] = None,
+    receipts: Annotated[
+        Path | None,
+        typer.Option(help="Append each acknowledgement (with its ledger receipt) to this file."),
+    ] = None,
 ) -> None:
     """Play a seat of a live session with a strategy of the library until it closes."""
     from detente.players.bot import play
@@ -399,7 +414,11 @@ def play_command(
     from detente.strategies import StrategyError
 
     try:
-        final = play(url, seat, strategy, seed)
+        with contextlib.ExitStack() as stack:
+            kept = None if receipts is None else stack.enter_context(receipts.open("a"))
+            final = play(url, seat, strategy, seed, receipts=kept)
+    except OSError as e:
+        fail(f"{receipts}: cannot write the receipts: {e.strerror}")
     except (SeatError, StrategyError, ValueError) as e:
         fail(str(e))
     out.print(f"session closed in round {final['round']}, stage {final['stage']}", markup=False)

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from detente.server.app import create_app
-from tests.databases import db_url, postgres_server
+from tests.databases import db_url, postgres_cluster, postgres_server
 
-__all__ = ["db_url", "postgres_server"]
+__all__ = ["db_url", "postgres_cluster", "postgres_server"]
 
 
 @pytest.fixture

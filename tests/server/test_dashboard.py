@@ -62,13 +62,14 @@ def test_a_person_plays_a_round_from_the_seat_page(browser, tmp_path: Path) -> N
         page.check("input[name=action][value=summit]")
         assert page.is_disabled("input[name=action][value=peace_treaty]")
         page.click("#submit")
-        page.wait_for_function(
-            "document.querySelector('#waiting').innerText.includes('Round 2')", timeout=10_000
-        )
+        # (a locator, not wait_for_function: the page's CSP forbids the eval that one needs)
+        page.locator("#waiting", has_text="Round 2").wait_for(timeout=10_000)
         assert "waiting for 6 parties" in page.inner_text("#waiting")
         page.screenshot(path=str(tmp_path / "seat.png"), full_page=True)
 
         dash = browser.new_page(viewport={"width": 1280, "height": 1000})
+        console: list[str] = []
+        dash.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
         dash.goto(f"{base}/sessions/{sid}")
         dash.wait_for_selector("#timeline .ev")
         timeline = dash.inner_text("#timeline")
@@ -77,6 +78,11 @@ def test_a_person_plays_a_round_from_the_seat_page(browser, tmp_path: Path) -> N
         assert "double_freeze" in dash.inner_text("#in-force")
         assert "trust building" in dash.inner_text("#roadmap")
         assert dash.locator("#trust td.cell:not(.muted)").count() == 30
+        colored = dash.locator("#trust td.cell:not(.muted)").first.evaluate(
+            "c => getComputedStyle(c).backgroundColor"
+        )
+        assert colored not in ("rgba(0, 0, 0, 0)", "transparent")  # styled under the CSP
+        assert not [m for m in console if "Content Security Policy" in m], console
         dash.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         shots = os.environ.get("DETENTE_SCREENSHOTS")
         if shots:

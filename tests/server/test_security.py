@@ -186,7 +186,7 @@ def test_seat_submissions_check_the_path_then_the_token_then_the_body(client: Te
     bad_sid = "/api/sessions/XYZ/seats/RUS/rounds/1/commit"
     _refused(client.post(bad_sid, json=body, headers=mine), 422, "path.sid")
     _refused(client.post(seat.path(1, "commit"), content=b"{"), 401, "missing token")
-    _refused(client.post(seat.path(1, "commit"), content=b"{", headers=mine), 422, "Invalid JSON")
+    _refused(client.post(seat.path(1, "commit"), content=b"{", headers=mine), 422, "invalid JSON")
     nonce = {"nonce": "n" * 16}
     r = client.post(seat.path(1, "reveal"), json={**nonce, "extra": 1}, headers=mine)
     _refused(r, 422, "body.extra")
@@ -211,7 +211,16 @@ def test_seat_submissions_are_documented_as_served(client: TestClient) -> None:
     move = NamedMove.of(["freeze_tests"], [])
     r = dprk.commit(1, move)
     assert r.headers["content-type"] == "application/json"
-    assert r.json() == {"round": 1, "party": "DPRK", "status": "committed", "retry": False}
+    sid = c["session"]["id"]
+    head = _head(client, sid)
+    receipt = {"session": sid, **head}
+    assert r.json() == {
+        "round": 1,
+        "party": "DPRK",
+        "status": "committed",
+        "retry": False,
+        "receipt": receipt,
+    }
     r = dprk.reveal(1, move)
     assert r.json() == {
         "round": 1,
@@ -220,4 +229,6 @@ def test_seat_submissions_are_documented_as_served(client: TestClient) -> None:
         "retry": False,
         "cleared": False,
         "waiting_for": ["RUS", "CHN", "US", "JPN", "ROK"],
+        "receipt": {"session": sid, **_head(client, sid)},
     }
+    assert r.json()["receipt"]["seq"] == receipt["seq"] + 1

@@ -9,10 +9,11 @@ session played by bots follows the same path as ``detente simulate`` would.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -71,11 +72,14 @@ def play(
     seed: int | None = None,
     poll: float = 0.05,
     on_round: Callable[[int, NamedMove], None] | None = None,
+    receipts: TextIO | None = None,
 ) -> dict[str, Any]:
     """Play the token's seat until the session closes; the final public state.
 
     ``seed`` feeds the strategy's random stream (the session's seed makes it
-    the simulator's); a fresh random seed when omitted.
+    the simulator's); a fresh random seed when omitted. Each acknowledgement
+    is written to ``receipts`` as a JSON line (its ``receipt`` proves, later,
+    what the ledger held: ``detente ledger verify --receipts``).
     """
     client = SeatClient(base_url, token)
     try:
@@ -103,10 +107,15 @@ def play(
             move = choose(strategy, view_from(compiled, party, seat, rng))
             nonce = secrets.token_hex(16)
             try:
-                client.commit(
-                    session, party, rnd, commitment_hash(session, rnd, party, move, nonce)
-                )
-                client.reveal(session, party, rnd, move, nonce)
+                acks = [
+                    client.commit(
+                        session, party, rnd, commitment_hash(session, rnd, party, move, nonce)
+                    ),
+                    client.reveal(session, party, rnd, move, nonce),
+                ]
+                if receipts is not None:
+                    receipts.writelines(json.dumps(ack, sort_keys=True) + "\n" for ack in acks)
+                    receipts.flush()
             except SeatError as err:
                 if err.status != 409:  # 409: the round moved on (deadline, stall); look again
                     raise

@@ -8,6 +8,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detente.ledger.moves import MIN_NONCE
+from detente.server.limits import MIN_ROUND_SECONDS
 
 SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Session id.")]
 Party = Annotated[str, Path(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
@@ -24,13 +25,19 @@ class CreateSession(Strict):
 
     scenario: Name | None = Field(None, description="Name of a built-in scenario.")
     scenario_yaml: str | None = Field(None, max_length=262_144, description="Scenario YAML text.")
-    seed: int | None = Field(None, ge=0, le=2**62, description="Engine seed (random if omitted).")
+    seed: int | None = Field(
+        None,
+        ge=0,
+        le=2**62,
+        description="Engine seed (random if omitted). It stays secret until the session closes, "
+        "but a seed given here is known to whoever gave it.",
+    )
     rounds: int | None = Field(None, ge=1, le=10_000, description="Rounds (scenario's if omitted).")
     round_seconds: float | None = Field(
         None,
-        gt=0,
+        ge=MIN_ROUND_SECONDS,
         le=604_800,
-        description="Deadline of each round, from its opening; none if omitted.",
+        description="Deadline of each round, in seconds from its opening; none if omitted.",
     )
 
     @model_validator(mode="after")
@@ -65,11 +72,20 @@ class SeatPath(BaseModel):
     rnd: Round
 
 
+class Receipt(BaseModel):
+    """The ledger head after the acknowledged append: keep it to prove a later truncation."""
+
+    session: str
+    seq: int = Field(description="Sequence number of the session's last event.")
+    hash: str = Field(description="Its hash, which covers every event before it.")
+
+
 class CommitAck(BaseModel):
     round: int
     party: str
     status: Literal["committed"] = "committed"
     retry: bool = Field(description="True when the same commitment was already stored.")
+    receipt: Receipt
 
 
 class RevealAck(BaseModel):
@@ -79,3 +95,4 @@ class RevealAck(BaseModel):
     retry: bool = Field(description="True when the same reveal was already stored.")
     cleared: bool = Field(description="True when this reveal cleared the round.")
     waiting_for: list[str] = Field(description="Parties whose move is not in yet.")
+    receipt: Receipt

@@ -23,10 +23,12 @@ from pydantic import BaseModel, ValidationError
 
 from detente.ledger.moves import NamedMove
 from detente.server.access import Seat, seat_in
+from detente.server.hub import Applied
 from detente.server.schemas import (
     Commit,
     CommitAck,
     Party,
+    Receipt,
     Reveal,
     RevealAck,
     Round,
@@ -52,22 +54,30 @@ SeatEndpoint = Callable[[Seat, int, Any], Awaitable[BaseModel]]
 
 async def commit(seat: SeatDep, rnd: Round, body: Commit) -> CommitAck:
     party = seat.party
-    events = await seat.hub.run(seat.session.id, lambda s, _: s.commit(rnd, party, body.commitment))
-    return CommitAck(round=rnd, party=party, retry=not events)
+    done = await seat.hub.run(
+        seat.session.id, lambda s, at: s.commit(rnd, party, body.commitment, at)
+    )
+    return CommitAck(round=rnd, party=party, retry=not done.events, receipt=_receipt(done))
 
 
 async def reveal(seat: SeatDep, rnd: Round, body: Reveal) -> RevealAck:
     party, move = seat.party, NamedMove.of(body.actions, body.offers)
-    events = await seat.hub.run(
+    done = await seat.hub.run(
         seat.session.id, lambda s, at: s.reveal(rnd, party, move, body.nonce, at)
     )
     return RevealAck(
         round=rnd,
         party=party,
-        retry=not events,
-        cleared=any(e.type == "round_cleared" for e in events),
+        retry=not done.events,
+        cleared=any(e.type == "round_cleared" for e in done.events),
         waiting_for=seat.session.waiting_for(),
+        receipt=_receipt(done),
     )
+
+
+def _receipt(done: Applied) -> Receipt:
+    r = done.receipt
+    return Receipt(session=r.session, seq=r.seq, hash=r.hash)
 
 
 def _checked(loc: str, validate: Callable[[In], Out], value: In) -> Out:

@@ -1,19 +1,31 @@
 """What each reader may see: the public state of a session, a seat's own view, public events.
 
-The public shows everything except moves not yet cleared: a ``revealed``
-event's payload stays sealed until its round has cleared, so a seat that has
-not revealed cannot adapt to one that has. A seat additionally sees its own
-commitment and move, its own perception, trust and payoff.
+The public sees the session's record except three things, until the session
+closes and everything is public:
+
+- moves not yet cleared: a ``revealed`` event's payload stays sealed until
+  its round has cleared, so a seat that has not revealed cannot adapt to one
+  that has;
+- each party's perception: ``observed`` events are the observer's alone. Its
+  own seat sees what it perceived (the acts it saw and its false alarms, all
+  alike) without the engine's label of whether each was real, and nothing of
+  what it missed;
+- the engine's seed, of which ``session_created`` holds only a commitment
+  (see ``ledger/seed.py``); ``session_closed`` reveals it.
+
+A seat additionally sees its own commitment and move, its own perception,
+trust and payoff.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from detente.engine import available, offerable
 from detente.ledger.moves import own_names
 from detente.ledger.record import LedgerEvent
-from detente.ledger.session import Session
+from detente.ledger.session import CLOSED, Session
 
 
 def summary(s: Session) -> dict[str, Any]:
@@ -102,11 +114,40 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
     }
 
 
-def public_event(s: Session, e: LedgerEvent) -> dict[str, Any]:
-    """An event as the public may see it: uncleared reveals sealed, the scenario text left out."""
+def visible_event(s: Session, e: LedgerEvent, party: str | None = None) -> dict[str, Any] | None:
+    """An event as the public (or the seat of ``party``) may see it; None when it may not.
+
+    Uncleared reveals are sealed, the scenario text is left out, and until the
+    session closes an ``observed`` event is shown to its observer's seat only,
+    as a perception: missed acts left out, the seen-or-imagined label dropped.
+    """
     out = e.as_dict()
     if e.type == "revealed" and e.round > s.cleared_through:
         out["payload"] = {"sealed": True}
     elif e.type == "session_created":
         out["payload"] = {k: v for k, v in out["payload"].items() if k != "scenario"}
+    elif e.type == "observed" and s.status != CLOSED:
+        if party is None or e.party != party or out["payload"].get("kind") == "missed":
+            return None
+        out["payload"] = {k: v for k, v in out["payload"].items() if k != "kind"}
     return out
+
+
+def damage(e: LedgerEvent, prev: LedgerEvent | None) -> str | None:
+    """What is wrong with a stored event read back (``prev``: the one read before it), if anything.
+
+    The server reads back what it wrote; a row that fails these checks was
+    changed in the database behind its back.
+    """
+    where = f"stored event {e.seq} ({e.type})"
+    if e.hash != e.expected_hash():
+        return f"{where} does not match its hash: it was altered in the database"
+    if prev is not None and (e.prev_hash != prev.hash or e.seq != prev.seq + 1):
+        return f"{where} does not follow event {prev.seq} in the hash chain"
+    try:
+        payload = json.loads(e.payload)
+    except ValueError:
+        return f"{where} has a payload that is not JSON"
+    if not isinstance(payload, dict):
+        return f"{where} has a payload that is not a JSON object"
+    return None

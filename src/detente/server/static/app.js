@@ -6,6 +6,7 @@ const el = (tag, attrs = {}, ...kids) => {
   const n = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === "class") n.className = v; else if (k.startsWith("on")) n.addEventListener(k.slice(2), v);
+    else if (k === "style") n.style.cssText = v; // the CSP refuses style attributes, not the CSSOM
     else n.setAttribute(k, v);
   }
   for (const kid of kids.flat()) n.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
@@ -57,7 +58,8 @@ const QUIET = new Set(["observed", "payoff", "trust_updated"]);
 function describe(e) {
   const p = e.payload, who = e.party ? `${e.party} ` : "";
   switch (e.type) {
-    case "session_created": return `session created (${p.rounds} rounds, seed ${p.seed})`;
+    case "session_created": return `session created (${p.rounds} rounds, seed secret until the close)`;
+    case "session_closed": return `session closed${p.reason ? `: ${p.reason}` : ""}${p.seed !== undefined ? ` (seed ${p.seed} revealed)` : ""}`;
     case "round_opened": return `round ${e.round} opened${p.deadline ? `, deadline ${p.deadline.slice(11, 19)}` : ""}`;
     case "committed": return `${who}committed a sealed move`;
     case "revealed": return p.sealed ? `${who}revealed (sealed until the round clears)`
