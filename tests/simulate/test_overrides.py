@@ -1,6 +1,7 @@
 """``--set PATH=VALUE`` overrides on the raw scenario document."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +91,14 @@ def test_out_of_range_values_fail_validation_naming_the_path() -> None:
 def test_missing_scenarios_fail_as_the_loader_does() -> None:
     with pytest.raises(ScenarioError, match="no such file, and not a built-in scenario"):
         load_with_overrides("no_such_scenario", ["noise.miss=0.1"])
+
+
+def test_a_file_is_read_as_strictly_with_overrides_as_without(tmp_path: Path) -> None:
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("id: a\nid: b\n")
+    bomb = tmp_path / "bomb.yaml"
+    levels = [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+    bomb.write_text("\n".join(["l0: &l0 [x, x, x, x, x, x, x, x, x]", *levels]) + "\n")
+    for path, words in ((twice, "duplicate key"), (bomb, "ScenarioLimits.max_nodes")):
+        with pytest.raises(ScenarioError, match=words):
+            load_with_overrides(str(path), ["noise.miss=0.1"])

@@ -27,8 +27,8 @@ from detente.scenario.load import (
     builtin_names,
     builtin_text,
     load_scenario,
+    load_yaml,
     parse_scenario,
-    parse_yaml,
 )
 from detente.scenario.schema import Scenario
 
@@ -192,11 +192,7 @@ def load_with_overrides(name_or_path: str | Path, overrides: Iterable[str] = ())
     if not overrides:
         return load_scenario(name_or_path)
     text, source = _read(name_or_path)
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:
-        parse_yaml(text, source)  # raises the loader's error, with line and column
-        raise
+    doc = load_yaml(text, source)  # the loader's limits and duplicate-key check, as without --set
     return parse_scenario(
         apply_overrides(doc, overrides), f"{source} with --set {' '.join(overrides)}"
     )
