@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ import httpx
 import numpy as np
 
 from detente.engine import CounterRNG, compile_scenario, initial_state, step
+from detente.ledger.commands import run_verify
 from detente.ledger.moves import NamedMove, submissions
 from detente.ledger.record import canonical_json
 from detente.ledger.store import Store
@@ -31,11 +34,15 @@ def test_six_bots_over_http_reach_the_engine_state(tmp_path: Path) -> None:
         ).json()
         sid = created["session"]["id"]
         finals: dict[str, Any] = {}
+        kept = tmp_path / "dprk-receipts.jsonl"
+
+        def seat(party: str, token: str) -> None:
+            with kept.open("a") as receipts:
+                out = receipts if party == "DPRK" else None
+                finals[party] = play(base, token, profile[party], SEED, receipts=out)
+
         threads = [
-            threading.Thread(
-                target=lambda p=p, t=t: finals.update({p: play(base, t, profile[p], SEED)})
-            )
-            for p, t in created["seat_tokens"].items()
+            threading.Thread(target=seat, args=(p, t)) for p, t in created["seat_tokens"].items()
         ]
         for th in threads:
             th.start()
@@ -43,6 +50,10 @@ def test_six_bots_over_http_reach_the_engine_state(tmp_path: Path) -> None:
             th.join(120)
         assert set(finals) == set(profile)
         public = httpx.get(f"{base}/api/sessions/{sid}").json()
+    acks = [json.loads(line) for line in kept.read_text().splitlines()]
+    assert len(acks) == 2 * ROUNDS  # a commit and a reveal a round, each with its receipt
+    assert all(a["receipt"]["session"] == sid for a in acks)
+    assert run_verify(db, sid, io.StringIO(), receipts=str(kept)) == 0
     assert public["status"] == "closed"
     assert public["cleared_through"] == ROUNDS
 
