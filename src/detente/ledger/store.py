@@ -11,6 +11,7 @@ is created and upgraded by the Alembic migrations shipped in the package.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sqlite3
 import tempfile
@@ -28,13 +29,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
     create_engine,
     event,
     insert,
     inspect,
     make_url,
-    or_,
     select,
 )
 from sqlalchemy.pool import NullPool
@@ -176,16 +175,19 @@ def _check_heads(conn: Connection, batch: Sequence[LedgerEvent]) -> None:
 
     One query for the whole batch: the rows of each session from the event
     its first new event follows onwards, which must be exactly that event.
+    The query is plain SQL, built once per number of sessions: it runs in the
+    writer's transaction on every group commit, where building and compiling
+    an expression each time cost as much as the insert.
     """
     firsts: dict[str, LedgerEvent] = {}
     for e in batch:
         firsts.setdefault(e.session, e)
-    c = events_table.c
-    query = select(*(c[k] for k in _COLUMNS)).where(
-        or_(*(and_(c.session == sid, c.seq >= e.seq - 1) for sid, e in firsts.items()))
-    )
+    params: list[str | int] = []
+    for sid, e in firsts.items():
+        params += [sid, e.seq - 1]
+    sql = _heads_sql(conn.dialect.name, len(firsts))
     found: dict[str, list[LedgerEvent]] = {}
-    for row in conn.execute(query):
+    for row in conn.exec_driver_sql(sql, tuple(params)):
         stored = LedgerEvent(*row)
         found.setdefault(stored.session, []).append(stored)
     for sid, first in firsts.items():
@@ -193,6 +195,15 @@ def _check_heads(conn: Connection, batch: Sequence[LedgerEvent]) -> None:
         problem = _head_problem(first, rows)
         if problem is not None:
             raise ChainMismatchError(sid, problem)
+
+
+@functools.lru_cache(maxsize=256)
+def _heads_sql(dialect: str, sessions: int) -> str:
+    """``SELECT <columns> FROM events WHERE (session = ? AND seq >= ?) OR ...`` for a dialect."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    columns = ", ".join(f'"{c}"' for c in _COLUMNS)
+    where = " OR ".join([f'("session" = {mark} AND "seq" >= {mark})'] * sessions)
+    return f'SELECT {columns} FROM "events" WHERE {where}'
 
 
 def _head_problem(first: LedgerEvent, rows: list[LedgerEvent]) -> str | None:

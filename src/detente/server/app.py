@@ -152,8 +152,8 @@ AdminDep = Annotated[Session, Depends(facilitator)]
 
 def _api(app: FastAPI, rate: CreationRate) -> None:
     @app.get("/api/health", summary="Liveness, and what the server last saw of its database")
-    async def health(hub: HubDep) -> dict[str, Any]:
-        h = hub.health
+    async def health(request: Request) -> dict[str, Any]:
+        h = (await hub_of(request)).health  # no dependency: this is the benchmark's no-op
         return {
             "ok": True,
             "database": {"state": h.database, "error": h.database_error},
