@@ -6,6 +6,9 @@ them with wrk, one wrk thread and connection per session (``--shape``: see
 is measured in the same run: the framework's ceiling on this machine. Every
 non-2xx response is reported under ``refused``, by status and message, and
 each run's server CPU time per request (all threads) under ``cpu_us``.
+Last, ``create`` is session creation (``POST /api/sessions``, the built-in
+korea scenario, durable before the answer) by 16 connections, with the
+per-client ration off (``--sessions-per-minute 0``).
 
     python bench/serve.py                         # SQLite (a temp file)
     python bench/serve.py --shape korea           # six-party sessions
@@ -52,6 +55,7 @@ def _port() -> int:
 
 def _serve(db: str, port: int) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "detente", "serve", "--db", db, "--port", str(port)]
+    cmd += ["--sessions-per-minute", "0"]  # the benchmark creates sessions as fast as it can
     proc = subprocess.Popen(cmd)
     for _ in range(600):
         try:
@@ -140,6 +144,19 @@ end
     return script
 
 
+def _create_lua(folder: Path) -> Path:
+    """A wrk script that creates a korea session per request."""
+    script = folder / "create.lua"
+    script.write_text(
+        """
+wrk.method = "POST"
+wrk.body = '{"scenario": "korea"}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+    )
+    return script
+
+
 def _refusals(folder: Path) -> dict[str, int]:
     """Non-2xx responses of the submission run by status and message (ids masked)."""
     seen: Counter[str] = Counter()
@@ -213,6 +230,19 @@ def main() -> None:
         submit = _measured(
             proc.pid, [f"-t{SEATS}", f"-c{SEATS}", f"-d{duration}", "-s", str(script), base]
         )
+        create = _measured(
+            proc.pid,
+            [
+                "-t4",
+                "-c16",
+                f"-d{duration}",
+                "-s",
+                str(_create_lua(folder)),
+                f"{base}/api/sessions",
+            ],
+        )
+        if create["non_2xx"]:
+            raise RuntimeError(f"{create['non_2xx']:.0f} session creations were refused")
     finally:
         proc.terminate()
         proc.wait()
@@ -224,11 +254,24 @@ def main() -> None:
         "connections": SEATS,
         "noop": noop,
         "submissions": submit,
+        "create": create,
         "refused": _refusals(folder),
     }
     if events is not None:
         result["events_stored"] = events
+    _table({"no-op (GET /api/health)": noop, "submissions": submit, "session creation": create})
     print(json.dumps(result))
+
+
+def _table(runs: dict[str, dict[str, float]]) -> None:
+    """The runs side by side, each rate also as a share of the no-op's (the first row)."""
+    base = next(iter(runs.values()))["rps"]
+    print(f"{'':26}{'req/s':>9}{'x no-op':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}")
+    for name, r in runs.items():
+        print(
+            f"{name:26}{r['rps']:>9,.0f}{r['rps'] / base:>9.3f}{r['p50_ms']:>9.2f}"
+            f"{r['p99_ms']:>9.2f}{r['cpu_us']:>12,.0f}"
+        )
 
 
 def _count(db: str) -> int:
