@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from detente.ledger.audit import creation, fold, verify
 from detente.ledger.moves import NamedMove, commitment_hash
 from detente.ledger.record import LedgerEvent, canonical_json
 from detente.ledger.seed import SeedSecret
+from detente.ledger.session import Draft
 from detente.scenario import builtin_text, parse_yaml
 
 SID = "0123456789abcdef"
@@ -88,11 +89,19 @@ def test_a_close_that_reveals_another_seed_fails() -> None:
 
 
 def test_a_ledger_from_before_seed_commitments_still_folds() -> None:
+    """Its seed is public, and its submissions were not held to their deadlines: both stay."""
     secret = SeedSecret(3, "")
-    events = creation(SID, KOREA, SeedSecret(3, "e" * 32), 3, None, SEATS, "f" * 64, NOW)
+    events = creation(SID, KOREA, SeedSecret(3, "e" * 32), 3, 60.0, SEATS, "f" * 64, NOW)
     data = {k: v for k, v in events[0].data().items() if k != "seed_commitment"} | {"seed": 3}
     legacy = _rechained(events, 0, data)
     session = fold(legacy)
     assert session.seed_commitment is None
     assert session.secret == secret
     assert session.close("done")[0].payload == {"reason": "done"}  # nothing to reveal
+    move, nonce, late = NamedMove.of([], []), "n" * 16, NOW + timedelta(seconds=90)
+    digest = commitment_hash(SID, 1, "RUS", move, nonce)
+    (accepted_late,) = session.seal(
+        [Draft("committed", 1, "RUS", {"commitment": digest})], late.isoformat()
+    )
+    session.apply(accepted_late)  # as the server accepted it then
+    assert session.commits == {"RUS": digest}

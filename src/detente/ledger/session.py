@@ -254,8 +254,15 @@ class Session:
             raise ReplayError(event.seq, f"unknown party {party!r}")
         return party
 
+    @property
+    def _timed(self) -> bool:
+        """Whether deadlines bind the record: not in ledgers written before they were checked
+        at submission (those, like their public seeds, are restored as they are)."""
+        return self.seed_commitment is not None
+
     def _submitted_in_time(self, event: LedgerEvent) -> None:
-        if self.deadline is not None and _time(event.at) >= _time(self.deadline):
+        late = self.deadline is not None and _time(event.at) >= _time(self.deadline)
+        if late and self._timed:
             raise ReplayError(
                 event.seq,
                 f"{event.type} at {event.at}, after round {event.round}'s deadline {self.deadline}",
@@ -289,7 +296,8 @@ class Session:
         p = self._in_round(event)
         if p in self.moves:
             raise ReplayError(event.seq, f"{p} revealed, yet is recorded as defaulted")
-        if self.deadline is None or _time(event.at) < _time(self.deadline):
+        early = self.deadline is None or _time(event.at) < _time(self.deadline)
+        if early and self._timed:
             raise ReplayError(
                 event.seq, f"{p} defaulted at {event.at}, before round {event.round}'s deadline"
             )
