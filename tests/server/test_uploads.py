@@ -179,3 +179,24 @@ def test_malformed_bodies_get_422_and_oversized_ones_413(tmp_path: Path) -> None
         r = client.post("/api/sessions", content=chunks(), headers=json_type)
         assert r.status_code == 413
         assert "larger than" in r.json()["message"]
+
+
+def test_a_session_nobody_plays_closes_itself(tmp_path: Path) -> None:
+    """An abandoned session with a deadline stops adding a round of defaults every second."""
+    with TestClient(create_app(str(tmp_path / "idle.db"), tick=0.05)) as client:
+        created = client.post(
+            "/api/sessions", json={"scenario": "korea", "round_seconds": 1.0}
+        ).json()
+        sid = created["session"]["id"]
+        deadline = time.monotonic() + 10
+        while client.get(f"/api/sessions/{sid}").json()["status"] != "closed":
+            assert time.monotonic() < deadline, "the abandoned session is still open"
+            time.sleep(0.1)
+        events = client.get(f"/api/sessions/{sid}/events").json()["events"]
+        cleared = [e["round"] for e in events if e["type"] == "round_cleared"]
+        assert cleared == [1, 2, 3]
+        assert (
+            events[-1]["payload"]["reason"] == "abandoned: no seat committed in 3 rounds in a row"
+        )
+    with TestClient(create_app(str(tmp_path / "idle.db"))) as client:  # and it folds back
+        assert client.get(f"/api/sessions/{sid}").json()["status"] == "closed"

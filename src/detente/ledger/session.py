@@ -56,6 +56,7 @@ from detente.ledger.seed import SeedSecret
 from detente.scenario.compiled import CompiledScenario
 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
+ABANDONED_AFTER = 3  # rounds in a row in which no seat committed: the session closes itself
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class Session:
     payoff: list[float] = field(default_factory=list)
     expected: list[Event] = field(default_factory=list)  # engine events still to be seen
     next_due: bool = False  # a round cleared: the next round opens or the session closes
+    idle: int = 0  # rounds cleared in a row without any seat's commitment
     last_seq: int = -1
     head: str = GENESIS  # hash of the last event folded
     _cleared: _Clearing | None = field(default=None, repr=False, compare=False)
@@ -329,6 +331,7 @@ class Session:
                 ) from None
             records = events.records(0)
         self.state, self.cleared_through = after, round
+        self.idle = 0 if self.commits else self.idle + 1
         self.payoff = [float(v) for v in events.outcome.payoff[0]]
         self.expected = records
         self.deadline, self.next_due = None, True
@@ -456,8 +459,12 @@ class Session:
         self._cleared = _Clearing(self.state, round, moves, after, events, records)
         drafts = [Draft("round_cleared", round, None, {})]
         drafts += [Draft(e.type, e.round, e.party, e.payload) for e in records]
+        idle = 0 if self.commits else self.idle + 1
         if round >= self.rounds:
             drafts.append(self._closing(round, "all rounds played"))
+        elif idle >= ABANDONED_AFTER:  # nobody plays: stop writing defaults every round
+            why = f"abandoned: no seat committed in {idle} rounds in a row"
+            drafts.append(self._closing(round, why))
         else:
             drafts.append(
                 Draft("round_opened", round + 1, None, {"deadline": self.next_deadline(now)})
