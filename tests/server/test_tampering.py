@@ -123,3 +123,22 @@ def test_a_row_edited_into_invalid_json_is_named_not_a_500(
     r = seats(client, created)["RUS"].commit(2, NamedMove.of([], []))
     assert r.status_code == 503
     assert "read-only" in r.json()["message"]
+
+
+def test_a_restarted_server_does_not_serve_a_ledger_cut_inside_a_clearing(db_url: str) -> None:
+    with TestClient(create_app(db_url)) as client:
+        created = create(client, rounds=4)
+        play_round(seats(client, created), 1)
+    sid = created["session"]["id"]
+    store = Store.open(db_url)
+    cleared = next(e.seq for e in store.read(sid) if e.type == "round_cleared")
+    with store.engine.begin() as conn:  # cut the tail inside round 1's engine events
+        where = (events_table.c.session == sid) & (events_table.c.seq > cleared + 2)
+        conn.execute(delete(events_table).where(where))
+    store.close()
+    with TestClient(create_app(db_url)) as client:
+        r = client.get(f"/api/sessions/{sid}")
+        assert r.status_code == 503
+        assert "the ledger ends inside round 1's engine events" in r.json()["message"]
+        admin = {"Authorization": f"Bearer {created['admin_token']}"}
+        assert client.post(f"/api/sessions/{sid}/close", json={}, headers=admin).status_code == 503
