@@ -1,0 +1,135 @@
+"""Fingerprints of what detente computes, to keep refactors of the engine's contract honest.
+
+Runs fixed simulations (korea under the default profile and under strategies
+that read perception, trust and agreements; ipd with a trembling hand; a noisy
+round-robin tournament of every two-party strategy), the bargaining solutions
+of korea, and a PettingZoo episode, and records a SHA-256 of every array they
+produce (and of their summaries). ``tests/test_fingerprints.py`` recomputes
+them and compares: a change of layout, names or code paths that is meant to
+change nothing must leave every fingerprint as it is.
+
+    python scripts/results_fingerprints.py          # rewrite tests/golden/fingerprints.json
+
+Rewrite the file only for a change that is meant to change results, and say
+so in the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+OUTPUT = Path(__file__).resolve().parent.parent / "tests" / "golden" / "fingerprints.json"
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of an array's dtype, shape and bytes, or of a value's canonical JSON."""
+    h = hashlib.sha256()
+    if isinstance(value, np.ndarray):
+        h.update(f"{value.dtype.str}{value.shape}".encode())
+        h.update(np.ascontiguousarray(value).tobytes())
+    else:
+        h.update(json.dumps(value, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _arrays(prefix: str, obj: Any) -> Iterator[tuple[str, Any]]:
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, np.ndarray):
+            yield f"{prefix}{f.name}", value
+        elif is_dataclass(value):
+            yield from _arrays(f"{prefix}{f.name}.", value)
+
+
+def _results(results: Any) -> dict[str, str]:
+    out = {name: digest(a) for name, a in _arrays("", results)}
+    out["summary"] = digest(results.summary().to_dict())
+    return out
+
+
+def fingerprints() -> dict[str, dict[str, str]]:
+    """Every fingerprint, by run."""
+    from detente.bargain import pareto_frontier, solve
+    from detente.bargain.scenario import problem_from_scenario
+    from detente.envs import parallel_env
+    from detente.scenario import load_scenario
+    from detente.scenario.compiled import compile_scenario
+    from detente.simulate import simulate
+    from detente.simulate.tournament import round_robin
+    from detente.strategies import strategy_names
+
+    korea = compile_scenario(load_scenario("korea"))
+    ipd = compile_scenario(load_scenario("ipd"))
+    out: dict[str, dict[str, str]] = {}
+    out["korea_default"] = _results(
+        simulate(korea, {}, episodes=600, rounds=30, seed=3, trajectories=True)
+    )
+    readers = {
+        "US": "big_deal_first:deal=big_deal",
+        "DPRK": "grim_trigger",
+        "JPN": "generous_tit_for_tat",
+        "CHN": "win_stay_lose_shift",
+    }
+    out["korea_readers"] = _results(simulate(korea, readers, episodes=600, rounds=30, seed=5))
+    ipd_noisy = ipd.scenario.model_copy(
+        update={"noise": ipd.scenario.noise.model_copy(update={"tremble": 0.05, "miss": 0.05})}
+    )
+    ipd_noisy_c = compile_scenario(ipd_noisy)
+    out["ipd_tremble"] = _results(
+        simulate(ipd_noisy_c, {"A": "tit_for_tat", "B": "random"}, episodes=300, rounds=50, seed=7)
+    )
+    two_party = [n for n in strategy_names() if n not in ("big_deal_first",)]
+    tournament = round_robin(ipd_noisy_c, two_party, repetitions=3, rounds=40, seed=11)
+    out["tournament"] = _results(tournament.results) | {
+        "mean_scores": digest(tournament.mean_scores())
+    }
+    problem = problem_from_scenario(korea, stage="simultaneous_actions", parties=["US", "DPRK"])
+    out["bargain"] = {
+        concept: digest(
+            {
+                "status": s.status,
+                "slots": list(s.slots),
+                "gains": np.round(s.gains, 9).tolist(),
+                "objective": round(float(s.objective), 6),
+            }
+        )
+        for concept in ("nash", "egalitarian", "utilitarian")
+        for s in [solve(problem, concept)]
+    }
+    out["bargain"]["frontier"] = digest(
+        sorted(
+            (list(p.slots), np.round(p.utilities, 9).tolist())
+            for p in pareto_frontier(problem).points
+        )
+    )
+    env = parallel_env(scenario="korea", agents=["DPRK", "US"], opponents={"ROK": "tit_for_tat"})
+    obs, _ = env.reset(seed=7)
+    steps: list[Any] = []
+    rng = np.random.default_rng(1)
+    while env.agents:
+        actions = {
+            a: (rng.random(obs[a]["action_mask"].shape) < 0.3) & obs[a]["action_mask"].astype(bool)
+            for a in env.agents
+        }
+        actions = {a: v.astype(np.int8) for a, v in actions.items()}
+        obs, rewards, _, _, _ = env.step(actions)
+        steps.append({a: {k: np.asarray(v).tolist() for k, v in o.items()} for a, o in obs.items()})
+        steps.append(rewards)
+    out["env"] = {"episode": digest(steps)}
+    return out
+
+
+def main() -> None:
+    OUTPUT.write_text(json.dumps(fingerprints(), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {OUTPUT}")
+
+
+if __name__ == "__main__":
+    main()
