@@ -101,8 +101,8 @@ def run(
     horizon = rounds or compiled.scenario.rounds
     out.print(f"[bold]{compiled.scenario.title}[/bold] (seed {seed}, {horizon} rounds)")
     for state, events in play_episode(compiled, horizon, seed):
-        stage = compiled.stages[int(state.arrays.stage[0])]
-        if state.arrays.stalled[0]:
+        stage = compiled.stages[int(state.stage[0])]
+        if state.stalled[0]:
             stage += " (stalled)"
         executed = [
             f"{e.party}.{e.payload['action']}" for e in events if e.type == "action_executed"
@@ -113,7 +113,7 @@ def run(
         for note in notes:
             out.print(f"    {note}", soft_wrap=True, markup=False)
     totals = ", ".join(
-        f"{p} {v:.1f}" for p, v in zip(compiled.parties, state.arrays.total[0], strict=True)
+        f"{p} {v:.1f}" for p, v in zip(compiled.parties, state.total[0], strict=True)
     )
     out.print(f"total payoffs: {totals}", soft_wrap=True)
 

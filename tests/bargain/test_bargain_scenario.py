@@ -36,7 +36,7 @@ def test_package_utilities_equal_engine_payoffs(
         data.draw(st.lists(st.booleans(), min_size=len(problem.slots), max_size=len(problem.slots)))
     )
     state = initial_state(korea_quiet, 1)
-    state.arrays.stage[:] = korea_quiet.stages.index("simultaneous_actions")
+    state.stage[:] = korea_quiet.stages.index("simultaneous_actions")
     sub = Submissions.empty(korea_quiet, 1)
     for label in np.array(problem.slots)[package]:
         party, action = str(label).split(".")
@@ -133,10 +133,9 @@ def test_as_deal_writes_a_scenario_whose_deal_clears_whole(tmp_path: Path) -> No
     assert out.returncode == 0, out.stderr
     compiled = compile_scenario(load_scenario(str(target)))
     d = compiled.deals.index("mediated")
-    t = compiled.tables
-    members = t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]]
+    members = compiled.deal_members(d)
     state = initial_state(compiled, 1)
-    state.arrays.stage[:] = compiled.stages.index("simultaneous_actions")
+    state.stage[:] = compiled.stages.index("simultaneous_actions")
     sub = Submissions.empty(compiled, 1)
     sub.offers[0, members] = True
     _, events = step(state, sub, CounterRNG(0))

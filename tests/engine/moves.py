@@ -25,8 +25,7 @@ def moves(
     names = list(offers)
     for deal in deals:
         d = compiled.deals.index(deal)
-        t = compiled.tables
-        names += [compiled.commitments[m] for m in t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]]]
+        names += [compiled.commitments[m] for m in compiled.deal_members(d)]
     for name in names:
         sub.offers[:, compiled.commitments.index(name)] = True
     return sub

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from detente.engine import CounterRNG, Submissions, initial_state, step
 from detente.engine.clearing import clear
+from detente.engine.tables import kernel_tables
 from detente.scenario import parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from tests.engine.moves import executed_labels, moves
@@ -91,7 +92,7 @@ def clear_flags(
     c: CompiledScenario, outright: np.ndarray, offers: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The kernel's clearing on boolean flags: (cleared commitments, executed slots)."""
-    t = c.tables
+    t = kernel_tables(c)
     remaining = words(offers)
     executed = np.zeros_like(words(outright))
     clear(t.com_slot, t.com_cond_bits, t.com_deal_bits, words(outright), remaining, executed)
@@ -99,15 +100,13 @@ def clear_flags(
 
 
 def self_supporting(c: CompiledScenario, outright: np.ndarray, members: set[int]) -> bool:
-    t = c.tables
     have = outright.copy()
     for m in members:
-        have[t.com_slot[m]] = True
+        have[c.commitment_slot[m]] = True
     for m in members:
-        if not all(have[t.com_cond[t.com_cond_ptr[m] : t.com_cond_ptr[m + 1]]]):
+        if not all(have[c.commitment_conditions(m)]):
             return False
-        d = t.com_deal[m]
-        if d >= 0 and not set(t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]].tolist()) <= members:
+        if not set(c.package(m).tolist()) <= members:
             return False
     return True
 
@@ -129,7 +128,7 @@ def test_clearing_is_the_greatest_self_supporting_set(
     assert cleared == union, "maximal: every self-supporting set is inside the cleared one"
     assert self_supporting(c, outright, cleared), "sound: nothing clears without its condition"
     expected = outright.copy()
-    expected[c.tables.com_slot[sorted(cleared)]] = True
+    expected[kernel_tables(c).com_slot[sorted(cleared)]] = True
     assert (executed == expected).all()
 
 
@@ -181,17 +180,14 @@ def greatest_fixed_point(
     c: CompiledScenario, outright: np.ndarray, offers: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The definition, on boolean flags: drop unsupported offers until nothing changes."""
-    t = c.tables
     remaining = offers.copy()
     while True:
         executed = outright.copy()
-        executed[t.com_slot[remaining]] = True
+        executed[c.commitment_slot[remaining]] = True
         keep = remaining.copy()
         for m in np.flatnonzero(remaining):
-            conds = t.com_cond[t.com_cond_ptr[m] : t.com_cond_ptr[m + 1]]
-            d = t.com_deal[m]
-            deal = t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]] if d >= 0 else []
-            keep[m] = executed[conds].all() and remaining[deal].all()
+            conds = c.commitment_conditions(m)
+            keep[m] = executed[conds].all() and remaining[c.package(m)].all()
         if (keep == remaining).all():
             return remaining, executed
         remaining = keep
@@ -223,8 +219,8 @@ def test_clearing_spans_several_words(
     inst: tuple[CompiledScenario, np.ndarray, np.ndarray],
 ) -> None:
     c, outright, offers = inst
-    assert c.tables.com_cond_bits.shape[1] > 1
-    assert c.tables.deal_bits.shape[1] > 1
+    assert kernel_tables(c).com_cond_bits.shape[1] > 1
+    assert kernel_tables(c).deal_bits.shape[1] > 1
     remaining, executed = clear_flags(c, outright, offers)
     expected_remaining, expected_executed = greatest_fixed_point(c, outright, offers)
     assert (remaining == expected_remaining).all()

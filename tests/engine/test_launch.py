@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from detente.engine import (
     CounterRNG,
@@ -10,6 +11,7 @@ from detente.engine import (
     Submissions,
     available,
     initial_state,
+    launch,
     offerable,
     step,
 )
@@ -32,7 +34,7 @@ def _play(state: State, rounds: int) -> State:
 def test_the_entry_point_is_cached_and_gives_the_dispatchers_results() -> None:
     compiled = compile_scenario(load_scenario("korea"))
     first = _play(initial_state(compiled, 3), 1)
-    assert _ENTRIES[compiled][1] is not None  # the first step cached the compiled entry point
+    assert _ENTRIES[compiled].kernel is not None  # the first step cached the entry point
     direct = _play(first, 5)
     _ENTRIES.pop(compiled)
     via_dispatcher = _play(first, 5)
@@ -61,3 +63,18 @@ def test_a_state_of_other_array_types_goes_through_the_dispatcher() -> None:
         got = _play(other, 3)
         for a, b in zip(expected.arrays, got.arrays, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_without_numbas_private_hooks_every_call_goes_through_the_dispatcher(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A numba without ``compute_fingerprint`` (an internal): same results, no direct call."""
+    compiled = compile_scenario(load_scenario("korea"))
+    start = _play(initial_state(compiled, 3), 1)
+    expected = _play(start, 4)
+    _ENTRIES.pop(compiled, None)
+    monkeypatch.setattr(launch, "compute_fingerprint", None)
+    got = _play(start, 4)
+    assert _ENTRIES[compiled].kernel is None
+    for a, b in zip(expected.arrays, got.arrays, strict=True):
+        np.testing.assert_array_equal(a, b)

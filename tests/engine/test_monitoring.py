@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from detente.engine import CounterRNG, Submissions, initial_state, step
+from detente.engine.tables import kernel_tables
 from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.schema import Noise, ObserverNoise
@@ -37,7 +38,7 @@ def test_false_alarm_rate_matches_parameter() -> None:
     batch = 5_000
     state, _ = step(initial_state(c, batch), moves(c, batch=batch), CounterRNG(4))
     perceived = state.arrays.perceived
-    own = c.tables.slot_party[None, :] == np.arange(len(c.parties))[:, None]
+    own = c.slot_party[None, :] == np.arange(len(c.parties))[:, None]
     candidates = int((~own).sum()) * batch
     assert not perceived[:, own].any(), "nobody imagines its own acts"
     assert binomial_ok(int(perceived.sum()), candidates, 0.03)
@@ -73,7 +74,7 @@ def test_wide_scenarios_span_several_words() -> None:
     from tests.engine.test_clearing import build
 
     c = build(36, [(0, 0, [2])], [-1])
-    assert c.tables.party_slot_bits.shape[1] == 2
+    assert kernel_tables(c).party_slot_bits.shape[1] == 2
     batch = 50
     actions = np.random.default_rng(0).random((batch, c.n_slots)) < 0.5
     quiet, _ = step(
@@ -88,7 +89,7 @@ def test_wide_scenarios_span_several_words() -> None:
         Submissions(actions, np.zeros((batch, 1), bool)),
         CounterRNG(1),
     )
-    own = noisy_c.tables.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
+    own = noisy_c.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
     seen = noisy.arrays.perceived
     done = np.broadcast_to(actions[:, None, :], seen.shape)
     assert (seen <= done).all(), "no false alarms configured"
@@ -114,7 +115,7 @@ def sightings_and_misses(noise: Noise, seed: int) -> tuple[np.ndarray, np.ndarra
         Submissions(actions, np.zeros((batch, 1), bool)),
         CounterRNG(seed),
     )
-    own = c.tables.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
+    own = c.slot_party[None, :] == np.arange(36)[:, None]  # [observer, slot]
     sighted = actions[:, None, :] & ~own[None, :, :]
     return sighted, sighted & ~state.arrays.perceived
 

@@ -90,7 +90,7 @@ def test_trajectory_under_fixed_actions_equals_the_engine_run(korea: CompiledSce
         for ours, theirs in zip(env.engine_state.arrays, state.arrays, strict=True):
             np.testing.assert_array_equal(ours, theirs)
         assert list(rewards.values()) == events.outcome.payoff[0].tolist()
-    assert rounds == korea.scenario.rounds or state.arrays.success_round[0] == rounds
+    assert rounds == korea.scenario.rounds or state.success_round[0] == rounds
 
 
 def test_one_learner_among_strategies_equals_the_simulator(korea: CompiledScenario) -> None:
@@ -179,7 +179,7 @@ def test_success_terminates_the_episode() -> None:
     while env.agents:
         _, _, terms, _, _ = env.step({"A": [0]})
     assert terms == {"A": True}
-    assert env.engine_state.arrays.success_round[0] == env.engine_state.round < 200
+    assert env.engine_state.success_round[0] == env.engine_state.round < 200
 
 
 def test_observation_names_match_the_vector_and_the_documented_layout() -> None:

@@ -126,5 +126,5 @@ def test_a_session_served_live_equals_a_fresh_replay_of_its_ledger(
         replayed.apply(e)
     assert (replayed.head, replayed.last_seq) == (live.head, live.last_seq)
     assert replayed.payoff == live.payoff
-    assert replayed.state.arrays.trust.tolist() == live.state.arrays.trust.tolist()
-    assert replayed.state.arrays.total.tolist() == live.state.arrays.total.tolist()
+    assert replayed.state.trust.tolist() == live.state.trust.tolist()
+    assert replayed.state.total.tolist() == live.state.total.tolist()

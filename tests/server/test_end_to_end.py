@@ -78,16 +78,16 @@ def test_six_bots_over_http_reach_the_engine_state(tmp_path: Path) -> None:
             (e.type, e.party, e.payload) for e in events[cleared + 1 : cleared + 1 + len(expected)]
         ]
         assert recorded == expected
-    trust = state.arrays.trust[0]
+    trust = state.trust[0]
     served_trust = np.array(
         [[public["trust"][i][j] for j in compiled.parties] for i in compiled.parties]
     )
     np.testing.assert_array_equal(served_trust, trust)
-    assert public["stage"] == compiled.stages[int(state.arrays.stage[0])]
-    assert list(public["totals"].values()) == state.arrays.total[0].tolist()
+    assert public["stage"] == compiled.stages[int(state.stage[0])]
+    assert list(public["totals"].values()) == state.total[0].tolist()
 
     # The bots saw what the simulator shows its strategies: same path, same seed.
     sim = simulate(compiled, profile, episodes=1, rounds=ROUNDS, seed=SEED, trajectories=True)
-    assert sim.final_stage[0] == state.arrays.stage[0]
+    assert sim.final_stage[0] == state.stage[0]
     assert sim.trajectories is not None
     np.testing.assert_allclose(sim.trajectories.trust[0, -1], trust, rtol=1e-6)

@@ -9,14 +9,12 @@ from detente.engine import (
     CompiledScenario,
     CounterRNG,
     State,
+    StepEvents,
     available,
     compile_scenario,
     initial_state,
     offerable,
 )
-from detente.engine.arrays import Outcome
-from detente.engine.roadmap import STALL
-from detente.scenario.compiled import THEN_STALL
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate import Results, compare, simulate
 from detente.simulate.record import Recorder
@@ -79,7 +77,9 @@ def test_recorded_facts_agree_with_trajectories(korea: CompiledScenario) -> None
     np.testing.assert_array_equal(r.stalls, became_stalled)
     assert r.stalls.sum() > 0  # the profile does stall sometimes
     assert ((r.success_round >= 0) <= (r.max_stage == len(korea.stages) - 1)).all()
-    stall_rules = korea.tables.rule_then == THEN_STALL
+    stall_rules = [
+        rule.then == "stall" for stage in korea.scenario.roadmap.stages for rule in stage.breakdown
+    ]
     assert (r.breakdowns[:, stall_rules].sum(axis=1) == r.stalls).all()
 
 
@@ -115,17 +115,16 @@ def test_korea_defaults_play_every_party(korea: CompiledScenario) -> None:
     assert r.profile["US"] == "tit_for_tat"
 
 
-def reference_observe(self: Recorder, rows: slice, state: State, outcome: Outcome) -> None:
+def reference_observe(self: Recorder, rows: slice, state: State, events: StepEvents) -> None:
     """Recorder.observe as first written, with 2-D fancy indexing and ``np.add.at``."""
-    a = state.arrays
-    idx = np.arange(a.stage.shape[0])
+    idx = np.arange(state.batch)
     first = self.first_reached[rows]
-    arrived = first[idx, a.stage] < 0
-    first[idx[arrived], a.stage[arrived]] = state.round
-    np.maximum(self.max_stage[rows], a.stage, out=self.max_stage[rows])
-    self.stalls[rows] += outcome.transition == STALL
-    fired = outcome.cause >= 0
-    np.add.at(self.breakdowns[rows], (idx[fired], outcome.cause[fired]), 1)
+    arrived = first[idx, state.stage] < 0
+    first[idx[arrived], state.stage[arrived]] = state.round
+    np.maximum(self.max_stage[rows], state.stage, out=self.max_stage[rows])
+    self.stalls[rows] += events.stalled
+    fired = events.breakdown >= 0
+    np.add.at(self.breakdowns[rows], (idx[fired], events.breakdown[fired]), 1)
 
 
 def test_recorder_equals_its_reference(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -181,10 +180,10 @@ def test_views_and_submissions_equal_the_engines_availability(korea: CompiledSce
     rng = np.random.default_rng(5)
     state = initial_state(korea, 40)
     stages = len(korea.stages)
-    state.arrays.stage[:] = rng.integers(0, stages, state.batch)
-    state.arrays.taken[:] = rng.random(state.arrays.taken.shape) < 0.5
-    echoes = [Echo(korea, p) for p in range(korea.tables.n_parties)]
-    payoff = np.zeros((state.batch, korea.tables.n_parties))
+    state.stage[:] = rng.integers(0, stages, state.batch)
+    state.taken[:] = rng.random(state.taken.shape) < 0.5
+    echoes = [Echo(korea, p) for p in range(korea.n_parties)]
+    payoff = np.zeros((state.batch, korea.n_parties))
     moves = submissions_for(state, list(echoes), payoff, CounterRNG(0))
     avail, offer = available(state), offerable(state)
     for p, echo in enumerate(echoes):

@@ -57,7 +57,7 @@ def view_for(
         payoff=np.zeros(1),
         in_force=deals,
         available=avail[:, c.party_slots(p)],
-        offerable=avail[:, c.tables.com_slot][:, c.party_commitments(p)],
+        offerable=avail[:, c.commitment_slot][:, c.party_commitments(p)],
         rng=CounterRNG(0),
     )
 

@@ -58,18 +58,18 @@ def reference_move(posture: Posture, view: View, stance: Stance, allowed: B8 | N
 
 
 def reference_provoked_by(posture: Posture, view: View) -> B8:
-    t = posture.compiled.tables
+    c = posture.compiled
     hits = view.perceived[:, posture.hurt_slots]
-    out = np.zeros((view.batch, t.n_parties), dtype=bool)
+    out = np.zeros((view.batch, c.n_parties), dtype=bool)
     for j in np.flatnonzero(posture.adversaries):
-        out[:, j] = hits[:, t.slot_party[posture.hurt_slots] == j].any(axis=1)
+        out[:, j] = hits[:, c.slot_party[posture.hurt_slots] == j].any(axis=1)
     return out
 
 
 def random_view(c: CompiledScenario, party: int, rng: np.random.Generator, batch: int) -> View:
     """A view with random contents, laid out as the simulator lays them out."""
     slots, coms = c.party_slots(party), c.party_commitments(party)
-    P, K = c.tables.n_parties, c.n_slots
+    P, K = c.n_parties, c.n_slots
     perceived = rng.random((batch, P, K)) < 0.3
     trust: F64 = rng.random((batch, P, P))
     avail = rng.random((batch, K)) < 0.7
@@ -85,13 +85,13 @@ def random_view(c: CompiledScenario, party: int, rng: np.random.Generator, batch
         payoff=np.zeros(batch),
         in_force=np.zeros((batch, len(c.deals)), dtype=bool),
         available=avail[:, slots],
-        offerable=avail[:, c.tables.com_slot][:, coms],
+        offerable=avail[:, c.commitment_slot][:, coms],
         rng=CounterRNG(0),
     )
 
 
 def postures(*scenarios: CompiledScenario) -> list[Posture]:
-    return [Posture(c, p) for c in scenarios for p in range(c.tables.n_parties)]
+    return [Posture(c, p) for c in scenarios for p in range(c.n_parties)]
 
 
 @settings(max_examples=25, deadline=None)

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detente.bargain.errors import EmptyActionSetError, InfeasibleError, InvalidInputError
+from detente.scenario.utility import evaluate
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -260,9 +261,7 @@ def utilities(problem: BargainProblem, packages: Any) -> FloatArray:
     """Utility of every party for every package: ``[N, K]`` -> ``[N, P]`` (``[K]`` -> ``[P]``)."""
     x = as_packages(problem, packages)
     firsts, seconds, values = problem.pair_terms
-    result = problem.base + x.astype(np.float64) @ problem.linear
-    if len(firsts):
-        result = result + (x[:, firsts] & x[:, seconds]).astype(np.float64) @ values
+    result = evaluate(x, problem.base, problem.linear, firsts, seconds, values)
     return result[0] if np.ndim(packages) == 1 else result
 
 

@@ -92,30 +92,30 @@ def problem_from_scenario(
     """The bargaining problem among ``parties`` over their slots available at ``stage``."""
     s = stage_index(compiled, stage)
     who = _party_indices(compiled, parties)
-    t = compiled.tables
+    c, u = compiled, compiled.utilities
     candidates = [
         k
-        for k in range(compiled.n_slots)
-        if t.slot_available[s, k]
-        and int(t.slot_party[k]) in who
-        and (include_provocations or not t.slot_provocation[k])
+        for k in range(c.n_slots)
+        if c.slot_available[s, k]
+        and int(c.slot_party[k]) in who
+        and (include_provocations or not c.slot_provocation[k])
     ]
     position = {k: i for i, k in enumerate(candidates)}
     pairwise = tuple(
-        (position[int(k)], position[int(k2)], t.pair_value[q, who])
-        for q, (k, k2) in enumerate(zip(t.pair_k, t.pair_l, strict=True))
+        (position[int(k)], position[int(k2)], u.pair_value[q, who])
+        for q, (k, k2) in enumerate(zip(u.pair_k, u.pair_l, strict=True))
         if int(k) in position and int(k2) in position
     )
     conflicts = tuple(
         (position[k], position[int(b)])
         for k in candidates
-        for b in t.breaks[t.breaks_ptr[k] : t.breaks_ptr[k + 1]]
+        for b in c.breakers(k)
         if int(b) in position
     )
-    base = t.base[who]
+    base = u.base[who]
     point = None
     if disagreement is not None:
-        point = np.where(np.isnan(disagreement), t.base, disagreement)[who]
+        point = np.where(np.isnan(disagreement), u.base, disagreement)[who]
     names = tuple(compiled.parties[p] for p in who)
     if not candidates:
         raise EmptyActionSetError(
@@ -127,7 +127,7 @@ def problem_from_scenario(
         parties=names,
         slots=tuple(compiled.slot_label(k) for k in candidates),
         base=base,
-        linear=t.linear[np.ix_(candidates, who)],
+        linear=u.linear[np.ix_(candidates, who)],
         pairwise=pairwise,
         disagreement=point,
         conflicts=conflicts,

@@ -9,13 +9,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import NDArray
 
+from detente.dtypes import B8, F64, I64
+from detente.engine.tables import kernel_tables
 from detente.scenario.compiled import CompiledScenario
-
-I64 = NDArray[np.int64]
-F64 = NDArray[np.float64]
-B8 = NDArray[np.bool_]
 
 
 class StateArrays(NamedTuple):
@@ -55,8 +52,8 @@ class Outcome(NamedTuple):
 
 def initial_arrays(compiled: CompiledScenario, batch: int) -> StateArrays:
     """The state before round 1: first stage, priors for trust, nothing taken."""
-    t = compiled.tables
-    P, K = t.n_parties, compiled.n_slots
+    t = kernel_tables(compiled)
+    P, K = compiled.n_parties, compiled.n_slots
     D, T = len(compiled.deals), len(compiled.tracks)
     prior = t.prior_pos / (t.prior_pos + t.prior_neg)
     np.fill_diagonal(prior, 1.0)
@@ -86,7 +83,7 @@ def empty_like(s: StateArrays) -> StateArrays:
 
 
 def empty_outcome(compiled: CompiledScenario, batch: int) -> Outcome:
-    P, M = compiled.tables.n_parties, len(compiled.commitments)
+    P, M = compiled.n_parties, len(compiled.commitments)
     D, T = len(compiled.deals), len(compiled.tracks)
     K = compiled.n_slots
     return Outcome(

@@ -18,12 +18,8 @@ import os
 from pathlib import Path
 
 _ENGINE = Path(__file__).parent
-# Modules whose code or constants the compiled kernels embed.
-_SOURCES = (
-    *sorted(_ENGINE.glob("*.py")),
-    _ENGINE.parent / "scenario" / "compiled.py",
-    _ENGINE.parent / "scenario" / "conditions.py",
-)
+# Modules whose code or constants the compiled kernels embed: all of them in the engine.
+_SOURCES = tuple(sorted(_ENGINE.glob("*.py")))
 _STAMP = "detente-engine-sources"
 
 

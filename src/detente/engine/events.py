@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from detente.dtypes import B8, F64, I64
 from detente.engine.arrays import Outcome
 from detente.engine.roadmap import ADVANCE, BACK, RESUME, STALL
 
@@ -49,6 +50,27 @@ class StepEvents:
     def round(self) -> int:
         return self.after.round
 
+    @property
+    def payoff(self) -> F64:
+        """``[B, P]`` each party's payoff of this round (undiscounted)."""
+        return self.outcome.payoff
+
+    @property
+    def stalled(self) -> B8:
+        """``[B]`` whether the roadmap stalled in this round."""
+        stalled: B8 = self.outcome.transition == STALL
+        return stalled
+
+    @property
+    def breakdown(self) -> I64:
+        """``[B]`` the breakdown rule that fired this round (``compiled.rules``), -1 for none."""
+        return self.outcome.cause
+
+    @property
+    def success(self) -> B8:
+        """``[B]`` whether success was reached in this round."""
+        return self.outcome.success
+
     def records(self, b: int = 0) -> list[Event]:
         """The events of episode ``b`` (a batch index) in canonical order."""
         return (
@@ -67,7 +89,7 @@ class StepEvents:
         cleared = self.outcome.cleared[b]
         for m in np.flatnonzero(offers):
             kind = "commitment_cleared" if cleared[m] else "commitment_dropped"
-            party = c.parties[int(c.com_party[m])]
+            party = c.parties[int(c.commitment_party[m])]
             out.append(Event(rnd, kind, party, {"commitment": c.commitments[m]}))
         executed = self.after.arrays.executed[b]
         trembled = self.outcome.trembled[b]

@@ -24,7 +24,7 @@ from detente.engine.monitoring import observe_tile
 from detente.engine.moves import BAD_ACTION, BAD_OFFER, OK, read_moves
 from detente.engine.payoffs import pay_tile
 from detente.engine.roadmap import roadmap_tile
-from detente.scenario.compiled import Tables
+from detente.engine.tables import Tables
 
 __all__ = ["BAD_ACTION", "BAD_OFFER", "OK", "TILE", "step_kernel"]
 

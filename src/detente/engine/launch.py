@@ -11,34 +11,62 @@ calls whose state has the same type fingerprint go straight to the
 compiled entry point. The arrays the kernel writes are the engine's own
 (fresh, or a recycled state checked by :func:`~detente.engine.state.step`).
 This leans on two numba internals (``compute_fingerprint``, a compile
-result's ``entry_point``); ``tests/engine/test_launch.py`` pins them.
+result's ``entry_point``): ``pyproject.toml`` pins numba to the versions
+tested, ``tests/engine/test_launch.py`` pins their behaviour, and without
+either hook every call goes through the dispatcher (the same results, about
+20 us slower a call).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 import numba
 import numpy as np
-from numba._dispatcher import compute_fingerprint
 
 from detente.engine.arrays import Outcome, StateArrays, initial_arrays
 from detente.engine.kernel import step_kernel
+from detente.engine.tables import Tables, kernel_tables
 from detente.scenario.compiled import CompiledScenario
 
+Fingerprint = Callable[[tuple[Any, ...]], bytes]
+
+
+def _numba_fingerprint() -> Fingerprint | None:
+    """numba's C function that types arguments, if this numba has it (an internal)."""
+    try:
+        from numba._dispatcher import compute_fingerprint as found
+    except ImportError:
+        return None
+    hook: Fingerprint = found
+    return hook
+
+
+compute_fingerprint = _numba_fingerprint()  # without it, every call goes through the dispatcher
+
 Kernel = Callable[..., tuple[int, int, int]]
-# Per scenario: the type fingerprint of the engine's own episode ids and state
-# arrays, and the kernel's entry point for them once the dispatcher has made it.
-_ENTRIES: WeakKeyDictionary[CompiledScenario, tuple[bytes, Kernel | None]] = WeakKeyDictionary()
 
 
-def _entry(compiled: CompiledScenario) -> tuple[bytes, Kernel | None]:
+class _Entry(NamedTuple):
+    """Per scenario: its tables, the type fingerprint of the engine's own episode ids and
+    state arrays, and the kernel's entry point for them once the dispatcher has made it."""
+
+    tables: Tables
+    canonical: bytes | None
+    kernel: Kernel | None
+
+
+_ENTRIES: WeakKeyDictionary[CompiledScenario, _Entry] = WeakKeyDictionary()
+
+
+def _entry(compiled: CompiledScenario) -> _Entry:
     known = _ENTRIES.get(compiled)
     if known is None:
-        known = (compute_fingerprint((np.arange(1), *initial_arrays(compiled, 1))), None)
-        _ENTRIES[compiled] = known
+        state = (np.arange(1), *initial_arrays(compiled, 1))
+        canonical = compute_fingerprint(state) if compute_fingerprint is not None else None
+        known = _ENTRIES[compiled] = _Entry(kernel_tables(compiled), canonical, None)
     return known
 
 
@@ -61,15 +89,25 @@ def run_kernel(
     alignment, read-only flag), computed in C; others are made C-contiguous
     (the kernel reshapes them) and go through the dispatcher.
     """
-    canonical, entry = _entry(compiled)
-    if entry is not None and compute_fingerprint((episodes, *s)) == canonical:
-        return entry(compiled.tables, seed, rnd, episodes, s, actions, offers, n, o)
+    tables, canonical, entry = _entry(compiled)
+    if entry is not None and _same_types(canonical, episodes, s):
+        return entry(tables, seed, rnd, episodes, s, actions, offers, n, o)
     episodes = np.ascontiguousarray(episodes, dtype=np.int64)
     s = StateArrays._make(np.ascontiguousarray(a) for a in s)
-    args = (compiled.tables, seed, rnd, episodes, s, actions, offers, n, o)
+    args = (tables, seed, rnd, episodes, s, actions, offers, n, o)
     result = step_kernel(*args)
-    if entry is None and compute_fingerprint((episodes, *s)) == canonical:
+    if entry is None and _same_types(canonical, episodes, s):
         signature = tuple(numba.typeof(a) for a in args)  # type: ignore[no-untyped-call]
         compiled_kernel: Any = step_kernel.overloads[signature]  # a CompileResult; untyped
-        _ENTRIES[compiled] = (canonical, compiled_kernel.entry_point)
+        direct = getattr(compiled_kernel, "entry_point", None)
+        _ENTRIES[compiled] = _Entry(tables, canonical, direct)
     return result
+
+
+def _same_types(canonical: bytes | None, episodes: np.ndarray[Any, Any], s: StateArrays) -> bool:
+    """Whether these arrays have the engine's own numba types (never, without the hook)."""
+    return (
+        canonical is not None
+        and compute_fingerprint is not None
+        and compute_fingerprint((episodes, *s)) == canonical
+    )

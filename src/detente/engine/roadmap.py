@@ -8,7 +8,7 @@ both hold. Success is the final stage held, unstalled, with the success
 criteria met, for ``hold_rounds`` consecutive rounds.
 
 Conditions are evaluated for a whole tile of episodes at once, one op of
-the condition program (:mod:`detente.scenario.conditions`) at a time: the
+the condition program (:mod:`detente.engine.conditions`) at a time: the
 branch on the op's kind is taken once per tile, and the loop over
 episodes under it is short and branch-free. Every condition set is
 evaluated for every episode (a few dozen ops for ``korea``), which costs
@@ -21,9 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.engine.bits import count_bits, has
-from detente.engine.jit import inlined, inner
-from detente.scenario.compiled import THEN_BACK
-from detente.scenario.conditions import (
+from detente.engine.conditions import (
     CALM_AT_LEAST,
     DEAL_IN_FORCE,
     EXECUTED,
@@ -36,6 +34,8 @@ from detente.scenario.conditions import (
     TRUST_BELOW_ANY,
     VIOLATION,
 )
+from detente.engine.jit import inlined, inner
+from detente.engine.tables import THEN_BACK
 
 NONE = 0
 ADVANCE = 1

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.dtypes import B8, F64, I64
 from detente.engine.arrays import StateArrays, empty_like, empty_outcome, initial_arrays
 from detente.engine.events import StepEvents
 from detente.engine.kernel import BAD_ACTION, OK
@@ -36,7 +37,12 @@ class SubmissionShapeError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class State:
-    """A batch of episodes between rounds. ``round`` counts rounds played."""
+    """A batch of episodes between rounds. ``round`` counts rounds played.
+
+    Read it through the properties below (each an array with the episode
+    axis first, a view of the state: treat it as read-only); how the engine
+    stores it (``arrays``) is its own business and may change.
+    """
 
     compiled: CompiledScenario
     round: int
@@ -46,6 +52,69 @@ class State:
     @property
     def batch(self) -> int:
         return int(self.episodes.shape[0])
+
+    @property
+    def stage(self) -> I64:
+        """``[B]`` the index of each episode's current stage (``compiled.stages``)."""
+        return self.arrays.stage
+
+    @property
+    def stalled(self) -> B8:
+        """``[B]`` whether the roadmap is stalled (by its breakdown rules)."""
+        return self.arrays.stalled
+
+    @property
+    def trust(self) -> F64:
+        """``[B, P, P]`` trust of party i (row) in party j (column), 0..1; 1 on the diagonal."""
+        return self.arrays.trust
+
+    def trust_in(self, truster: int, trusted: int) -> F64:
+        """``[B]`` trust of party ``truster`` in party ``trusted``."""
+        return self.arrays.trust[:, truster, trusted]
+
+    @property
+    def perceived(self) -> B8:
+        """``[B, P, K]`` what each observer perceived last round, slot by slot (private)."""
+        return self.arrays.perceived
+
+    def perceived_by(self, party: int) -> B8:
+        """``[B, K]`` what ``party`` perceived last round (its own acts as they were)."""
+        return self.arrays.perceived[:, party]
+
+    @property
+    def executed(self) -> B8:
+        """``[B, K]`` the slots executed last round (the truth, which observers may miss)."""
+        return self.arrays.executed
+
+    @property
+    def taken(self) -> B8:
+        """``[B, K]`` the slots executed at least once (one-off acts cannot be taken again)."""
+        return self.arrays.taken
+
+    @property
+    def in_force(self) -> B8:
+        """``[B, D]`` the agreements (deals) in force."""
+        return self.arrays.in_force
+
+    @property
+    def track_level(self) -> I64:
+        """``[B, T]`` how many levels of each track have been reached."""
+        return self.arrays.track_level
+
+    @property
+    def total(self) -> F64:
+        """``[B, P]`` each party's payoff so far, undiscounted."""
+        return self.arrays.total
+
+    @property
+    def discounted(self) -> F64:
+        """``[B, P]`` each party's payoff so far, discounted per round."""
+        return self.arrays.discounted
+
+    @property
+    def success_round(self) -> I64:
+        """``[B]`` the round success was reached, -1 before."""
+        return self.arrays.success_round
 
     def episode(self, b: int) -> State:
         """Episode ``b`` alone, as a batch of one."""
@@ -84,20 +153,20 @@ def initial_state(compiled: CompiledScenario, batch: int, first_episode: int = 0
 
 def available(state: State) -> NDArray[np.bool_]:
     """``[B, K]``: which slots may be taken this round (stage, and one-off acts not yet taken)."""
-    t = state.compiled.tables
-    by_stage = t.slot_available[state.arrays.stage]
-    return by_stage & (t.slot_repeatable | ~state.arrays.taken)
+    c = state.compiled
+    by_stage = c.slot_available[state.arrays.stage]
+    return by_stage & (c.slot_repeatable | ~state.arrays.taken)
 
 
 def offerable(state: State) -> NDArray[np.bool_]:
     """``[B, M]``: which commitments may be offered (their action is available)."""
-    return available(state)[:, state.compiled.tables.com_slot]
+    return available(state)[:, state.compiled.commitment_slot]
 
 
 def _why_unavailable(state: State, b: int, k: int) -> str:
     c = state.compiled
     stage = c.stages[int(state.arrays.stage[b])]
-    if c.tables.slot_available[state.arrays.stage[b], k]:
+    if c.slot_available[state.arrays.stage[b], k]:
         return "it is a one-off act already taken"
     return f"it is not available in stage {stage}"
 
@@ -122,7 +191,7 @@ def _unavailable(state: State, kind: int, b: int, i: int) -> UnavailableActionEr
             f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot take "
             f"{c.actions[action]}: {_why_unavailable(state, b, i)} (stage {stage})"
         )
-    k = int(c.tables.com_slot[i])
+    k = int(c.commitment_slot[i])
     party, action = c.slots[k]
     return UnavailableActionError(
         f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot offer "

@@ -62,11 +62,11 @@ def payoff_bounds(compiled: CompiledScenario) -> tuple[F32, F32]:
     Widened by one float32 step each way, so that the engine's float64 sums
     (added in another order) never fall outside after rounding.
     """
-    t = compiled.tables
-    neg = np.minimum(t.linear, 0).sum(0) + np.minimum(t.pair_value, 0).sum(0)
-    pos = np.maximum(t.linear, 0).sum(0) + np.maximum(t.pair_value, 0).sum(0)
-    low = (t.base + neg).astype(np.float32)
-    high = (t.base + pos).astype(np.float32)
+    u = compiled.utilities
+    neg = np.minimum(u.linear, 0).sum(0) + np.minimum(u.pair_value, 0).sum(0)
+    pos = np.maximum(u.linear, 0).sum(0) + np.maximum(u.pair_value, 0).sum(0)
+    low = (u.base + neg).astype(np.float32)
+    high = (u.base + pos).astype(np.float32)
     return np.nextafter(low, np.float32(-np.inf)), np.nextafter(high, np.float32(np.inf))
 
 
@@ -117,31 +117,36 @@ def public(state: State) -> tuple[F32, F32]:
     """The public entries of episode 0 (stage one-hot, stalled, round; agreements, tracks),
     computed once a round and shared by every party's observation."""
     c = state.compiled
-    a = state.arrays
     stage = np.zeros(len(c.stages), dtype=np.float32)
-    stage[a.stage[0]] = 1.0
+    stage[state.stage[0]] = 1.0
     fraction = min(state.round / c.scenario.rounds, 1.0)
     levels = np.array([max(len(levels), 1) for levels in c.track_levels], dtype=np.float32)
-    before = np.concatenate([stage, [float(a.stalled[0]), fraction]])
-    after = np.concatenate([a.in_force[0], a.track_level[0] / levels])
+    before = np.concatenate([stage, [float(state.stalled[0]), fraction]])
+    after = np.concatenate([state.in_force[0], state.track_level[0] / levels])
     return before.astype(np.float32), after.astype(np.float32)
 
 
 def observe(state: State, party: int, payoff: float, shared: tuple[F32, F32]) -> F32:
     """Party's observation vector (``observation_layout``) in episode 0 of ``state``;
     ``shared`` is ``public(state)``."""
-    a = state.arrays
     before, after = shared
     return np.concatenate(
-        [a.trust[0, party], before, a.perceived[0, party], after, [payoff]], dtype=np.float32
+        [state.trust[0, party], before, state.perceived[0, party], after, [payoff]],
+        dtype=np.float32,
     )
 
 
 def global_state(state: State, payoffs: NDArray[np.float64]) -> F32:
     """The state vector (``state_layout``) of episode 0; ``payoffs`` ``[P]`` of last round."""
-    a = state.arrays
     before, after = public(state)
     return np.concatenate(
-        [a.trust[0].ravel(), before, a.executed[0], a.perceived[0].ravel(), after, payoffs],
+        [
+            state.trust[0].ravel(),
+            before,
+            state.executed[0],
+            state.perceived[0].ravel(),
+            after,
+            payoffs,
+        ],
         dtype=np.float32,
     )

@@ -187,9 +187,8 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
             self.relays[agent].hand(actions[agent])
         moves = submissions_for(self._state, self.strategies, self._payoff, self.rng)
         self._state, self.events = step(self._state, moves, self.rng)
-        self._payoff = self.events.outcome.payoff
-        a = self._state.arrays
-        success = self.end_at_success and bool(a.success_round[0] >= 0)
+        self._payoff = self.events.payoff
+        success = self.end_at_success and bool(self._state.success_round[0] >= 0)
         over = success or self._state.round >= self.compiled.scenario.rounds
         cut = not over and self._state.round >= self.max_cycles
         c = self.compiled
@@ -210,7 +209,7 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
     def _observations(self) -> dict[str, Observation]:
         c = self.compiled
         allowed = available(self._state)[0]
-        offerable = allowed[c.tables.com_slot]
+        offerable = allowed[c.commitment_slot]
         shared = features.public(self._state)
         out: dict[str, Observation] = {}
         for agent in self.agents:
@@ -224,7 +223,7 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
         return out
 
     def _infos(self) -> dict[str, dict[str, Any]]:
-        stage = self.compiled.stages[int(self._state.arrays.stage[0])]
+        stage = self.compiled.stages[int(self._state.stage[0])]
         return {
             agent: {
                 "round": self._state.round,

@@ -25,9 +25,8 @@ _REACHED = np.array([60, 110, 200], dtype=np.uint8)
 def ansi(state: State) -> str:
     """Round, stage, agreements in force, and the trust matrix (row i: i's trust in j)."""
     c = state.compiled
-    a = state.arrays
-    stage = c.stages[int(a.stage[0])] + (" (stalled)" if a.stalled[0] else "")
-    deals = [d for d, on in zip(c.deals, a.in_force[0], strict=True) if on]
+    stage = c.stages[int(state.stage[0])] + (" (stalled)" if state.stalled[0] else "")
+    deals = [d for d, on in zip(c.deals, state.in_force[0], strict=True) if on]
     width = max(len(p) for p in c.parties) + 1
     lines = [
         f"round {state.round}/{c.scenario.rounds}  stage {stage}",
@@ -35,7 +34,9 @@ def ansi(state: State) -> str:
         "trust".ljust(width) + "".join(p.rjust(max(width, 6)) for p in c.parties),
     ]
     for i, party in enumerate(c.parties):
-        row = "".join(f"{a.trust[0, i, j]:.2f}".rjust(max(width, 6)) for j in range(len(c.parties)))
+        row = "".join(
+            f"{state.trust[0, i, j]:.2f}".rjust(max(width, 6)) for j in range(len(c.parties))
+        )
         lines.append(party.ljust(width) + row)
     return "\n".join(lines) + "\n"
 
@@ -55,12 +56,11 @@ def rgb(state: State) -> NDArray[np.uint8]:
     stalled) above the trust matrix, one ``CELL``-pixel square per pair (row i: i's trust in j).
     """
     c = state.compiled
-    a = state.arrays
     P, S = len(c.parties), len(c.stages)
     width = P * CELL
     band = np.empty((BAND, width, 3), dtype=np.uint8)
-    reached = (np.arange(width) * S // width) <= a.stage[0]
-    band[:] = np.where(reached[:, None], _STALLED if a.stalled[0] else _REACHED, _PENDING)
+    reached = (np.arange(width) * S // width) <= state.stage[0]
+    band[:] = np.where(reached[:, None], _STALLED if state.stalled[0] else _REACHED, _PENDING)
     gap = np.full((GAP, width, 3), 255, dtype=np.uint8)
-    cells = np.repeat(np.repeat(_colour(a.trust[0]), CELL, axis=0), CELL, axis=1)
+    cells = np.repeat(np.repeat(_colour(state.trust[0]), CELL, axis=0), CELL, axis=1)
     return np.concatenate([band, gap, cells], axis=0)

@@ -332,7 +332,7 @@ class Session:
             records = events.records(0)
         self.state, self.cleared_through = after, round
         self.idle = 0 if self.commits else self.idle + 1
-        self.payoff = [float(v) for v in events.outcome.payoff[0]]
+        self.payoff = [float(v) for v in events.payoff[0]]
         self.expected = records
         self.deadline, self.next_due = None, True
 
@@ -521,21 +521,21 @@ class Session:
         return [p for p in self.compiled.parties if p not in self.moves]
 
     def in_force(self) -> list[str]:
-        flags = self.state.arrays.in_force[0]
+        flags = self.state.in_force[0]
         return [d for d, on in zip(self.compiled.deals, flags, strict=True) if on]
 
     def trust(self) -> dict[str, dict[str, float]]:
-        t = self.state.arrays.trust[0]
+        t = self.state.trust[0]
         parties = self.compiled.parties
         return {
             i: {j: float(t[x, y]) for y, j in enumerate(parties)} for x, i in enumerate(parties)
         }
 
     def stage(self) -> str:
-        return self.compiled.stages[int(self.state.arrays.stage[0])]
+        return self.compiled.stages[int(self.state.stage[0])]
 
     def engine_stalled(self) -> bool:
-        return bool(self.state.arrays.stalled[0])
+        return bool(self.state.stalled[0])
 
 
 def _time(iso: str) -> datetime:

@@ -45,8 +45,8 @@ def summary(s: Session) -> dict[str, Any]:
 def public_state(s: Session) -> dict[str, Any]:
     """The state anyone may read: roadmap, trust, agreements, who has moved."""
     c = s.compiled
-    levels = s.state.arrays.track_level[0]
-    success = int(s.state.arrays.success_round[0])
+    levels = s.state.track_level[0]
+    success = int(s.state.success_round[0])
     return {
         **summary(s),
         "parties": list(c.parties),
@@ -61,7 +61,7 @@ def public_state(s: Session) -> dict[str, Any]:
             t: (c.track_levels[i][int(levels[i]) - 1] if int(levels[i]) > 0 else None)
             for i, t in enumerate(c.tracks)
         },
-        "totals": dict(zip(c.parties, (float(v) for v in s.state.arrays.total[0]), strict=True)),
+        "totals": dict(zip(c.parties, (float(v) for v in s.state.total[0]), strict=True)),
         "committed": sorted(s.commits),
         "revealed": sorted(p for p in s.moves if p not in s.defaulted),
         "waiting_for": s.waiting_for(),
@@ -106,10 +106,8 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
             }
             for name, m in offers.items()
         ],
-        "perceived": [
-            c.slot_label(k) for k, seen in enumerate(s.state.arrays.perceived[0, p]) if seen
-        ],
-        "trust": dict(zip(c.parties, (float(v) for v in s.state.arrays.trust[0, p]), strict=True)),
+        "perceived": [c.slot_label(k) for k, seen in enumerate(s.state.perceived[0, p]) if seen],
+        "trust": dict(zip(c.parties, (float(v) for v in s.state.trust[0, p]), strict=True)),
         "payoff": s.payoff[p],
     }
 

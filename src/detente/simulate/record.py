@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.engine import State
-from detente.engine.arrays import Outcome
-from detente.engine.roadmap import STALL
+from detente.engine import State, StepEvents
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate.results import Results, Trajectories
 
@@ -17,7 +15,7 @@ class Recorder:
     def __init__(
         self, compiled: CompiledScenario, episodes: int, rounds: int, trajectories: bool
     ) -> None:
-        P, S = compiled.tables.n_parties, len(compiled.stages)
+        P, S = compiled.n_parties, len(compiled.stages)
         self.compiled = compiled
         self.episodes = np.zeros(episodes, dtype=np.int64)
         self.first_reached = np.full((episodes, S), -1, dtype=np.int64)
@@ -40,35 +38,35 @@ class Recorder:
             else None
         )
 
-    def observe(self, rows: slice, state: State, outcome: Outcome) -> None:
+    def observe(self, rows: slice, state: State, events: StepEvents) -> None:
         """Record the round just played (``state.round``) for the episodes in ``rows``."""
-        a = state.arrays
+        stage = state.stage
         # 1-D indexing into flat views of our own (contiguous) arrays is the cheapest
         episode = np.arange(rows.start, rows.stop)
         first = self.first_reached.reshape(-1)
-        at = episode * self.first_reached.shape[1] + a.stage
+        at = episode * self.first_reached.shape[1] + stage
         seen = first[at]
         first[at] = np.where(seen < 0, state.round, seen)
-        np.maximum(self.max_stage[rows], a.stage, out=self.max_stage[rows])
-        self.stalls[rows] += outcome.transition == STALL
-        fired = outcome.cause >= 0
-        at = episode[fired] * self.breakdowns.shape[1] + outcome.cause[fired]
+        np.maximum(self.max_stage[rows], stage, out=self.max_stage[rows])
+        self.stalls[rows] += events.stalled
+        rule = events.breakdown
+        fired = rule >= 0
+        at = episode[fired] * self.breakdowns.shape[1] + rule[fired]
         self.breakdowns.reshape(-1)[at] += 1  # at most one rule fires per episode
         if self.trajectories is not None:
             r = state.round - 1
-            self.trajectories.stage[rows, r] = a.stage
-            self.trajectories.stalled[rows, r] = a.stalled
-            self.trajectories.trust[rows, r] = a.trust
+            self.trajectories.stage[rows, r] = stage
+            self.trajectories.stalled[rows, r] = state.stalled
+            self.trajectories.trust[rows, r] = state.trust
 
     def finish(self, rows: slice, state: State) -> None:
         """Record the end of the chunk's episodes."""
-        a = state.arrays
         self.episodes[rows] = state.episodes
-        self.success_round[rows] = a.success_round
-        self.final_stage[rows] = a.stage
-        self.final_stalled[rows] = a.stalled
-        self.total[rows] = a.total
-        self.discounted[rows] = a.discounted
+        self.success_round[rows] = state.success_round
+        self.final_stage[rows] = state.stage
+        self.final_stalled[rows] = state.stalled
+        self.total[rows] = state.total
+        self.discounted[rows] = state.discounted
 
     def results(self, profile: dict[str, str], seed: int, rounds: int) -> Results:
         c = self.compiled

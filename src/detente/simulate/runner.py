@@ -64,13 +64,13 @@ def simulate(
         state = initial_state(compiled, rows.stop - start, first_episode + start)
         for strategy in strategies:
             strategy.reset(state.batch)
-        payoff = np.zeros((state.batch, compiled.tables.n_parties))
+        payoff = np.zeros((state.batch, compiled.n_parties))
         spare: State | None = None  # two states take turns: each round overwrites the older
         for _ in range(horizon):
             moves = submissions_for(state, strategies, payoff, rng)
             spare, (state, events) = state, step(state, moves, rng, recycle=spare)
-            payoff = events.outcome.payoff
-            recorder.observe(rows, state, events.outcome)
+            payoff = events.payoff
+            recorder.observe(rows, state, events)
             if progress is not None:
                 progress(state.batch)
         recorder.finish(rows, state)
@@ -83,16 +83,15 @@ def submissions_for(
 ) -> Submissions:
     """Ask each party's strategy for its move, showing it only what its party may know."""
     c = state.compiled
-    a = state.arrays
     # Column-major until the end: gathering a party's columns and filling in its move then
     # copy whole columns, instead of a few bytes from every row; one transpose in, two out.
     avail = np.asfortranarray(available(state))
     actions = np.zeros(avail.shape, dtype=bool, order="F")
-    offers = np.zeros((state.batch, c.tables.com_slot.size), dtype=bool, order="F")
-    episodes, stage = _frozen(state.episodes), _frozen(a.stage)
-    stalled, in_force = _frozen(a.stalled), _frozen(a.in_force)
+    offers = np.zeros((state.batch, len(c.commitments)), dtype=bool, order="F")
+    episodes, stage = _frozen(state.episodes), _frozen(state.stage)
+    stalled, in_force = _frozen(state.stalled), _frozen(state.in_force)
     # frozen once: a party's row of each is a basic slice, a read-only view too
-    perceived, trust, payoffs = _frozen(a.perceived), _frozen(a.trust), _frozen(payoff)
+    perceived, trust, payoffs = _frozen(state.perceived), _frozen(state.trust), _frozen(payoff)
     seats = _seats(c)
     for p, strategy in enumerate(strategies):
         slots, coms, offered = seats[p]
@@ -133,9 +132,9 @@ def _seats(c: CompiledScenario) -> list[Seat]:
     seats = _SEATS.get(c)
     if seats is None:
         seats = []
-        for p in range(c.tables.n_parties):
+        for p in range(c.n_parties):
             coms = c.party_commitments(p)
-            seats.append((c.party_slots(p), coms, c.tables.com_slot[coms]))
+            seats.append((c.party_slots(p), coms, c.commitment_slot[coms]))
         _SEATS[c] = seats
     return seats
 

@@ -67,10 +67,10 @@ def round_robin(
     ``ordered=False`` plays each unordered pair once (as axelrod does);
     ``ordered=True`` plays both seatings of every pair.
     """
-    if compiled.tables.n_parties != 2:
+    if compiled.n_parties != 2:
         raise ValueError(
             f"a round robin needs a two-party scenario; {compiled.scenario.id} has "
-            f"{compiled.tables.n_parties}"
+            f"{compiled.n_parties}"
         )
     factories = [get_strategy(s) if isinstance(s, str) else s for s in strategies]
     n = len(factories)

@@ -40,8 +40,8 @@ class Grit(PostureStrategy):
         if patience < 1:
             raise StrategyError(f"patience must be at least 1 round, got {patience}")
         self.patience = patience
-        t = compiled.tables
-        self.answers = self.posture.adversaries[t.slot_party] & (t.evidence_pos > 0)
+        # acts of its adversaries that observers read as cooperative (positive intensity)
+        self.answers = self.posture.adversaries[compiled.slot_party] & (compiled.slot_intensity > 0)
         # the perception columns it reads, gathered in one pass: hurting slots, then answers
         self.watched = np.concatenate([self.posture.hurt_slots, np.flatnonzero(self.answers)])
 
@@ -114,15 +114,14 @@ class BigDealFirst(ActionForAction):
         threshold: float = 0.3,
     ) -> None:
         super().__init__(compiled, party, threshold=threshold)
-        t = compiled.tables
         coms = compiled.party_commitments(party)
-        own_deals = t.com_deal[coms]
+        own_deals = compiled.commitment_deal[coms]
         who = compiled.parties[party]
         if deal is None:
             mine = sorted({int(d) for d in own_deals if d >= 0})
             if not mine:
                 raise StrategyError(f"{who} has no commitment in any deal: no package to ask for")
-            sizes = [int(t.deal_ptr[d + 1] - t.deal_ptr[d]) for d in mine]
+            sizes = [compiled.deal_members(d).size for d in mine]
             d = mine[sizes.index(max(sizes))]
         elif deal not in compiled.deals:
             known = ", ".join(compiled.deals) or "none"
@@ -133,8 +132,8 @@ class BigDealFirst(ActionForAction):
                 raise StrategyError(f"{who} has no commitment in deal {deal}")
         self.deal = compiled.deals[d]
         self.package = own_deals == d
-        promised = t.com_slot[coms][self.package]
-        self.partial = ~self.package & np.isin(t.com_slot[coms], promised)
+        promised = compiled.commitment_slot[coms][self.package]
+        self.partial = ~self.package & np.isin(compiled.commitment_slot[coms], promised)
 
     def move(self, view: View) -> Move:
         elsewhere = ~(self.package | self.partial)

@@ -49,29 +49,18 @@ class Stance(NamedTuple):
 def package_slots(compiled: CompiledScenario, m: int) -> B8:
     """``[K]``: what executes when commitment ``m`` clears: its deal's actions, or its own
     action and its conditions when it belongs to no deal."""
-    t = compiled.tables
     executed = np.zeros(compiled.n_slots, dtype=bool)
-    d = t.com_deal[m]
-    members = t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]] if d >= 0 else np.array([m])
-    executed[t.com_slot[members]] = True
-    if d < 0:
-        executed[_condition_slots(compiled, m)] = True
+    executed[compiled.commitment_slot[compiled.package(m)]] = True
+    if compiled.commitment_deal[m] < 0:
+        executed[compiled.commitment_conditions(m)] = True
     return executed
-
-
-def package_value(compiled: CompiledScenario, party: int, executed: B8) -> float:
-    """Party's utility gain over the status quo when exactly the ``executed`` slots execute."""
-    t = compiled.tables
-    value = float(t.linear[executed, party].sum())
-    both = executed[t.pair_k] & executed[t.pair_l]
-    return value + float(t.pair_value[both, party].sum())
 
 
 class Posture:
     """The tables that give cooperation and defection their meaning for one party."""
 
     def __init__(self, compiled: CompiledScenario, party: int) -> None:
-        t = compiled.tables
+        c = compiled
         self.compiled = compiled
         self.party = party
         slots = compiled.party_slots(party)
@@ -83,27 +72,24 @@ class Posture:
         # own-slot positions of the provocations, mildest (least hostile) first
         self.provocations: I64 = prov[np.argsort(-intensity[prov], kind="stable")]
         self.provocation_slots: I64 = slots[self.provocations]
-        covered = np.isin(slots, t.com_slot[coms])
+        covered = np.isin(slots, c.commitment_slot[coms])
         # own-slot positions of the restraints and of the gestures
         self.restraints: I64 = np.flatnonzero(category == Category.RESTRAINT)
         self.gestures: I64 = np.flatnonzero((category == Category.DIALOGUE) & ~covered)
-        n_parties = t.n_parties
+        n_parties = c.n_parties
         self.others: B8 = np.arange(n_parties) != party
-        hurts = t.slot_provocation & (t.slot_party != party) & (t.linear[:, party] < 0)
+        hurts = c.slot_provocation & (c.slot_party != party) & (c.utilities.linear[:, party] < 0)
         self.hurt_slots: I64 = np.flatnonzero(hurts)
-        self.adversaries: B8 = np.isin(np.arange(n_parties), t.slot_party[self.hurt_slots])
+        self.adversaries: B8 = np.isin(np.arange(n_parties), c.slot_party[self.hurt_slots])
         self.involves: B8 = np.zeros((len(coms), n_parties), dtype=bool)
         for i, m in enumerate(coms):
-            for k in _condition_slots(compiled, m):
-                self.involves[i, t.slot_party[k]] = True
-            d = t.com_deal[m]
-            if d >= 0:
-                self.involves[
-                    i, compiled.com_party[t.deal_com[t.deal_ptr[d] : t.deal_ptr[d + 1]]]
-                ] = True
+            for k in c.commitment_conditions(m):
+                self.involves[i, c.slot_party[k]] = True
+            if c.commitment_deal[m] >= 0:
+                self.involves[i, c.commitment_party[c.package(m)]] = True
         self.involves[:, party] = False
         self._withheld = BoolMatrix(self.involves.T)  # distrusted parties -> commitments
-        self._takers: list[int] = t.slot_party[self.hurt_slots].tolist()  # of each hurting slot
+        self._takers: list[int] = c.slot_party[self.hurt_slots].tolist()  # of each hurting slot
         self._provocation_slots = columns(self.provocation_slots)
         self._hurt_slots = columns(self.hurt_slots)
         # own-slot positions taken outright when the stance field of that name says so
@@ -226,8 +212,3 @@ def columns(cols: I64) -> Columns:
         return cols
     stop = int(cols[-1]) + step
     return slice(int(cols[0]), stop if stop >= 0 else None, step)
-
-
-def _condition_slots(compiled: CompiledScenario, m: int) -> I64:
-    t = compiled.tables
-    return t.com_cond[t.com_cond_ptr[m] : t.com_cond_ptr[m + 1]]

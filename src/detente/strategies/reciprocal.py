@@ -65,7 +65,7 @@ class GenerousTitForTat(TitForTat):
         self.g = unit_interval("generosity g", g)
 
     def hostile(self, view: View) -> B8:
-        forgiven = view.uniform(self.compiled.tables.n_parties) < self.g
+        forgiven = view.uniform(self.compiled.n_parties) < self.g
         return super().hostile(view) & ~forgiven
 
 
@@ -77,7 +77,7 @@ class TitForTwoTats(TitForTat):
     classifier = Classifier(memory_depth=2, reciprocal=True, uses=_PERCEPTION)
 
     def reset(self, batch: int) -> None:
-        shape = (batch, self.compiled.tables.n_parties)
+        shape = (batch, self.compiled.n_parties)
         self._before = np.zeros(shape, dtype=bool, order="F")  # the memory order of provoked_by
 
     def hostile(self, view: View) -> B8:
@@ -98,7 +98,7 @@ class GrimTrigger(TitForTat):
     classifier = Classifier(memory_depth=math.inf, reciprocal=True, uses=_PERCEPTION)
 
     def reset(self, batch: int) -> None:
-        shape = (batch, self.compiled.tables.n_parties)
+        shape = (batch, self.compiled.n_parties)
         self._grudge = np.zeros(shape, dtype=bool, order="F")  # the memory order of provoked_by
 
     def hostile(self, view: View) -> B8:

@@ -13,7 +13,7 @@ import numpy as np
 
 from detente.scenario.compiled import CompiledScenario
 from detente.strategies.base import B8, Classifier, Move, View, unit_interval
-from detente.strategies.posture import PostureStrategy, Stance, package_slots, package_value
+from detente.strategies.posture import PostureStrategy, Stance, package_slots
 from detente.strategies.registry import register
 
 
@@ -101,7 +101,7 @@ class WinStayLoseShift(_OwnHistory):
         self, compiled: CompiledScenario, party: int, *, aspiration: float | None = None
     ) -> None:
         super().__init__(compiled, party)
-        base = float(compiled.tables.base[party])
+        base = float(compiled.utilities.base[party])
         self.aspiration = base if aspiration is None else aspiration
 
     def defect(self, view: View, last: B8) -> B8:
@@ -135,17 +135,16 @@ class Hawk(PostureStrategy):
 
     def __init__(self, compiled: CompiledScenario, party: int) -> None:
         super().__init__(compiled, party)
-        t = compiled.tables
         coms = compiled.party_commitments(party)
-        self.favourable: B8 = np.array(
-            [package_value(compiled, party, package_slots(compiled, m)) > 0 for m in coms],
-            dtype=bool,
+        u = compiled.utilities  # a package it gains from, over the status quo
+        packages = np.array([package_slots(compiled, m) for m in coms], dtype=bool)
+        self.favourable: B8 = (
+            u.value(packages.reshape(-1, compiled.n_slots))[:, party] > u.base[party]
         )
-        self.deal = t.com_deal[coms]
+        self.deal = compiled.commitment_deal[coms]
         self.breaks: B8 = np.zeros((self.posture.n_provocations, coms.size), dtype=bool)
         for j, m in enumerate(coms):
-            k = t.com_slot[m]
-            breakers = t.breaks[t.breaks_ptr[k] : t.breaks_ptr[k + 1]]
+            breakers = compiled.breakers(int(compiled.commitment_slot[m]))
             self.breaks[:, j] = np.isin(self.posture.provocation_slots, breakers)
 
     def move(self, view: View) -> Move:
