@@ -13,22 +13,54 @@ scratch rows of the tile, small enough to stay in cache.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
 from detente.engine.arrays import Outcome, StateArrays
 from detente.engine.clearing import clear_tile
-from detente.engine.jit import inner
+from detente.engine.jit import inlined, inner
 from detente.engine.monitoring import observe_tile
 from detente.engine.moves import BAD_ACTION, BAD_OFFER, OK, read_moves
 from detente.engine.payoffs import pay_tile
-from detente.engine.roadmap import roadmap_tile
+from detente.engine.roadmap import RoadmapArrays, roadmap_tile
 from detente.engine.tables import Tables
 
 __all__ = ["BAD_ACTION", "BAD_OFFER", "OK", "TILE", "step_kernel"]
 
 TILE = 128
+
+
+class Scratch(NamedTuple):
+    """The tile's scratch space: what an episode carries from one phase to the next.
+
+    Allocated once per call of :func:`step_kernel` (code compiled with
+    :func:`~detente.engine.jit.inner` may not allocate) and reused by every
+    tile; a tile of ``size`` episodes uses the first ``size`` rows, row ``i``
+    standing for episode ``lo + i``. Sets of slots or commitments are bit
+    words (:mod:`detente.engine.bits`): ``WK`` words for K slots, ``WM``
+    for M commitments.
+    """
+
+    keys: NDArray[np.uint64]  # [TILE] the episode's random key this round
+    taken: NDArray[np.uint64]  # [TILE, WK] slots taken before the round, after clearing since
+    outright: NDArray[np.uint64]  # [TILE, WK] outright actions, after the trembling hand
+    executed: NDArray[np.uint64]  # [TILE, WK] slots executed this round
+    open_: NDArray[np.uint64]  # [TILE, WK] slots available this round
+    remaining: NDArray[np.uint64]  # [TILE, WM] offered commitments, cleared after clearing
+    violation: NDArray[np.bool_]  # [TILE] whether the episode broke an agreement in force
+    sums: NDArray[np.float64]  # [4, P] one episode's evidence sums per party (observe_tile)
+    good: NDArray[np.float64]  # [TILE * P * P] this round's cooperative evidence per entry
+    hostile: NDArray[np.float64]  # [TILE * P * P] this round's hostile evidence per entry
+    prior_pos: NDArray[np.float64]  # [TILE * P * P] the cooperative prior, repeated per episode
+    prior_neg: NDArray[np.float64]  # [TILE * P * P] the hostile prior, repeated per episode
+    seen: NDArray[np.uint64]  # [WK] one observer's perceived slots (observe_tile)
+    picks: NDArray[np.int64]  # [K] one observer's distinct picks of misses or alarms
+    counts: NDArray[np.int64]  # [4, TILE] provocations, calm, rounds in stage, a track's level
+    ok: NDArray[np.bool_]  # [C, TILE] whether each condition set holds (roadmap_tile)
+    hits: NDArray[np.bool_]  # [2, TILE] any executed slot / any trust below, of a trigger
 
 
 @njit(cache=True, error_model="numpy")
@@ -52,20 +84,42 @@ def step_kernel(
     tile = min(TILE, episodes.shape[0])
     slot_words, com_words = t.party_slot_bits.shape[1], t.deal_bits.shape[1]
     pp = t.n_parties * t.n_parties
-    scratch = (
-        np.empty(tile, dtype=np.uint64),
-        np.empty((4, tile, slot_words), dtype=np.uint64),
-        np.empty((tile, com_words), dtype=np.uint64),
-        np.empty(tile, dtype=np.bool_),
-        np.empty((4, t.n_parties)),
-        np.empty((4, tile * pp)),
-        np.empty(slot_words, dtype=np.uint64),
-        np.empty(actions.shape[1], dtype=np.int64),
-        np.empty((4, tile), dtype=np.int64),
-        np.empty((t.cond_ptr.shape[0] - 1, tile), dtype=np.bool_),
-        np.empty((2, tile), dtype=np.bool_),
+    words = np.empty((4, tile, slot_words), dtype=np.uint64)
+    evidence = np.empty((4, tile * pp))
+    scratch = Scratch(
+        keys=np.empty(tile, dtype=np.uint64),
+        taken=words[0],
+        outright=words[1],
+        executed=words[2],
+        open_=words[3],
+        remaining=np.empty((tile, com_words), dtype=np.uint64),
+        violation=np.empty(tile, dtype=np.bool_),
+        sums=np.empty((4, t.n_parties)),
+        good=evidence[0],
+        hostile=evidence[1],
+        prior_pos=evidence[2],
+        prior_neg=evidence[3],
+        seen=np.empty(slot_words, dtype=np.uint64),
+        picks=np.empty(actions.shape[1], dtype=np.int64),
+        counts=np.empty((4, tile), dtype=np.int64),
+        ok=np.empty((t.cond_ptr.shape[0] - 1, tile), dtype=np.bool_),
+        hits=np.empty((2, tile), dtype=np.bool_),
     )
     return _play(t, seed, rnd, episodes, s, actions, offers, n, o, scratch)
+
+
+@inlined
+def _roadmap(state: StateArrays) -> RoadmapArrays:
+    """The arrays of ``state`` that :func:`~detente.engine.roadmap.roadmap_tile` reads or writes."""
+    return RoadmapArrays(
+        stage=state.stage,
+        stalled=state.stalled,
+        rounds_in_stage=state.rounds_in_stage,
+        calm=state.calm,
+        held=state.held,
+        success_round=state.success_round,
+        track_level=state.track_level,
+    )
 
 
 @inner
@@ -79,35 +133,10 @@ def _play(
     offers: NDArray[np.bool_],
     n: StateArrays,
     o: Outcome,
-    scratch: tuple[
-        NDArray[np.uint64],
-        NDArray[np.uint64],
-        NDArray[np.uint64],
-        NDArray[np.bool_],
-        NDArray[np.float64],
-        NDArray[np.float64],
-        NDArray[np.uint64],
-        NDArray[np.int64],
-        NDArray[np.int64],
-        NDArray[np.bool_],
-        NDArray[np.bool_],
-    ],
+    scratch: Scratch,
 ) -> tuple[int, int, int]:
     """:func:`step_kernel` once its scratch space exists (see :mod:`detente.engine.jit`)."""
-    (
-        all_keys,
-        words,
-        all_remaining,
-        all_violation,
-        sums,
-        evidence,
-        seen,
-        picks,
-        counts,
-        ok,
-        hits,
-    ) = scratch
-    batch, tile = episodes.shape[0], all_keys.shape[0]
+    batch, tile = episodes.shape[0], scratch.keys.shape[0]
     pp = t.n_parties * t.n_parties
     flat = batch * pp
     s_ev_pos, s_ev_neg = s.ev_pos.reshape(flat), s.ev_neg.reshape(flat)
@@ -117,40 +146,20 @@ def _play(
         n.trust.reshape(flat),
     )
     # Per-entry scratch of the tile: this round's evidence, then the priors repeated per episode.
-    good, hostile, prior_pos, prior_neg = evidence[0], evidence[1], evidence[2], evidence[3]
+    good, hostile = scratch.good, scratch.hostile
+    prior_pos, prior_neg = scratch.prior_pos, scratch.prior_neg
     for e in range(prior_pos.shape[0]):
         prior_pos[e] = t.prior_pos.flat[e % pp]
         prior_neg[e] = t.prior_neg.flat[e % pp]
     weight = t.discount**rnd
-    roadmap_before = (
-        s.stage,
-        s.stalled,
-        s.rounds_in_stage,
-        s.calm,
-        s.held,
-        s.success_round,
-        s.track_level,
-    )
-    roadmap_after = (
-        n.stage,
-        n.stalled,
-        n.rounds_in_stage,
-        n.calm,
-        n.held,
-        n.success_round,
-        n.track_level,
-    )
+    roadmap_before, roadmap_after = _roadmap(s), _roadmap(n)
     bad_offer, bad_offer_at = -1, 0
     for lo in range(0, batch, tile):
         size = min(tile, batch - lo)
-        keys, violation = all_keys[:size], all_violation[:size]
-        taken, outright, executed, open_ = (
-            words[0, :size],
-            words[1, :size],
-            words[2, :size],
-            words[3, :size],
-        )
-        remaining = all_remaining[:size]
+        keys, violation = scratch.keys[:size], scratch.violation[:size]
+        taken, outright = scratch.taken[:size], scratch.outright[:size]
+        executed, open_ = scratch.executed[:size], scratch.open_[:size]
+        remaining = scratch.remaining[:size]
         kind, b, i = read_moves(
             t.stage_slot_bits,
             t.repeatable_bits,
@@ -233,11 +242,11 @@ def _play(
             n_ev_pos,
             n_ev_neg,
             n_trust,
-            sums,
+            scratch.sums,
             good,
             hostile,
-            seen,
-            picks,
+            scratch.seen,
+            scratch.picks,
         )
         roadmap_tile(
             t.cond_ptr,
@@ -265,9 +274,9 @@ def _play(
             n.trust,
             n.in_force,
             n.taken,
-            counts,
-            ok,
-            hits,
+            scratch.counts,
+            scratch.ok,
+            scratch.hits,
             o.track_advanced,
             o.transition,
             o.cause,

@@ -17,6 +17,8 @@ less than choosing per episode which ones it needs.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -42,6 +44,18 @@ ADVANCE = 1
 BACK = 2
 STALL = 3
 RESUME = 4
+
+
+class RoadmapArrays(NamedTuple):
+    """The roadmap's part of a state (fields of :class:`~detente.engine.arrays.StateArrays`)."""
+
+    stage: NDArray[np.int64]  # [B] current stage index
+    stalled: NDArray[np.bool_]  # [B]
+    rounds_in_stage: NDArray[np.int64]  # [B] rounds completed in the current stage (or stall)
+    calm: NDArray[np.int64]  # [B] consecutive rounds without a provocation
+    held: NDArray[np.int64]  # [B] consecutive rounds the success condition has held
+    success_round: NDArray[np.int64]  # [B] round (1-based) success was reached, -1 before
+    track_level: NDArray[np.int64]  # [B, T] levels reached on each track
 
 
 @inner
@@ -178,24 +192,8 @@ def roadmap_tile(
     lo: int,
     executed: NDArray[np.uint64],
     violation: NDArray[np.bool_],
-    s: tuple[
-        NDArray[np.int64],
-        NDArray[np.bool_],
-        NDArray[np.int64],
-        NDArray[np.int64],
-        NDArray[np.int64],
-        NDArray[np.int64],
-        NDArray[np.int64],
-    ],
-    n: tuple[
-        NDArray[np.int64],
-        NDArray[np.bool_],
-        NDArray[np.int64],
-        NDArray[np.int64],
-        NDArray[np.int64],
-        NDArray[np.int64],
-        NDArray[np.int64],
-    ],
+    s: RoadmapArrays,
+    n: RoadmapArrays,
     trust: NDArray[np.float64],
     in_force: NDArray[np.bool_],
     taken: NDArray[np.bool_],
@@ -215,8 +213,10 @@ def roadmap_tile(
     ``counts`` (``[4, tile]``), ``ok`` (``[conditions, tile]``), ``hits``
     (``[2, tile]``).
     """
-    s_stage, s_stalled, s_in_stage, s_calm, s_held, s_success, s_track = s
-    n_stage, n_stalled, n_in_stage, n_calm, n_held, n_success, n_track = n
+    s_stage, s_stalled, s_in_stage, s_calm = s.stage, s.stalled, s.rounds_in_stage, s.calm
+    s_held, s_success, s_track = s.held, s.success_round, s.track_level
+    n_stage, n_stalled, n_in_stage, n_calm = n.stage, n.stalled, n.rounds_in_stage, n.calm
+    n_held, n_success, n_track = n.held, n.success_round, n.track_level
     size = executed.shape[0]
     provocations, calm, in_stage, level = (
         counts[0, :size],
