@@ -33,7 +33,8 @@ from pathlib import Path
 
 import httpx
 
-from detente.ledger.moves import NamedMove, commitment_hash
+from detente.ledger.moves import commitment_hash
+from detente.scenario.moves import NamedMove
 
 SEATS = 64
 _IDS = re.compile(r"[0-9a-f]{16}|\d+")  # session ids and numbers, masked to group refusals
@@ -88,7 +89,7 @@ def _requests(base: str, rounds: int, shape: str) -> list[list[tuple[str, str, s
         for rnd in range(1, rounds + 1):
             reveals = []
             for party, token in tokens.items():
-                move, nonce = NamedMove.of([], []), secrets.token_hex(16)
+                move, nonce = NamedMove([], []), secrets.token_hex(16)
                 path = f"/api/sessions/{sid}/seats/{party}/rounds/{rnd}"
                 commit = {"commitment": commitment_hash(sid, rnd, party, move, nonce)}
                 reveal = json.dumps({**move.payload(), "nonce": nonce})

@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 from detente.engine import UnavailableActionError, step
 from detente.ledger.audit import creation, fold
 from detente.ledger.errors import InvalidError
-from detente.ledger.moves import NamedMove, commitment_hash, own_names, submissions
+from detente.ledger.moves import commitment_hash, submissions
 from detente.ledger.record import LedgerEvent
 from detente.ledger.seed import SeedSecret
 from detente.ledger.session import Draft, Session
 from detente.scenario import builtin_text, parse_yaml
+from detente.scenario.moves import NamedMove
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 KOREA = builtin_text("korea")
@@ -61,8 +62,9 @@ def _moves(draw: st.DrawFn, session: Session) -> dict[str, NamedMove]:
     """A move per party: any of its own actions and commitments, playable or not."""
     out = {}
     for party in PARTIES:
-        actions, offers = own_names(session.compiled, party)
-        out[party] = NamedMove.of(
+        seat = session.compiled.seat(party)
+        actions, offers = seat.actions, seat.offers
+        out[party] = NamedMove(
             draw(st.lists(st.sampled_from(sorted(actions)), max_size=3)),
             draw(st.lists(st.sampled_from(sorted(offers)), max_size=2)) if offers else [],
         )
@@ -79,7 +81,7 @@ def _playable(session: Session, party: str, move: NamedMove) -> bool:
 
 def _legal(session: Session, moves: dict[str, NamedMove]) -> dict[str, NamedMove]:
     """The moves, with the empty move for those the engine would refuse."""
-    empty = NamedMove.of([], [])
+    empty = NamedMove([], [])
     return {p: m if _playable(session, p, m) else empty for p, m in moves.items()}
 
 
@@ -101,8 +103,8 @@ def test_the_quick_availability_check_agrees_with_the_engine(
 
 def test_the_last_reveal_of_an_unavailable_move_is_refused_with_the_engine_message() -> None:
     session = _session(1)
-    late = NamedMove.of(["peace_treaty"], [])
-    moves = {p: NamedMove.of([], []) for p in PARTIES[:-1]} | {PARTIES[-1]: late}
+    late = NamedMove(["peace_treaty"], [])
+    moves = {p: NamedMove([], []) for p in PARTIES[:-1]} | {PARTIES[-1]: late}
     _commit_all(session, moves, [])
     for party in PARTIES[:-1]:
         _apply(session, session.reveal(1, party, moves[party], NONCE, NOW), [])

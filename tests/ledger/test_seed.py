@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from detente.ledger.audit import creation, fold, verify
-from detente.ledger.moves import NamedMove, commitment_hash
+from detente.ledger.moves import commitment_hash
 from detente.ledger.record import LedgerEvent, canonical_json
 from detente.ledger.seed import SeedSecret
 from detente.ledger.session import Draft
 from detente.scenario import builtin_text, parse_yaml
+from detente.scenario.moves import NamedMove
 
 SID = "0123456789abcdef"
 KOREA = builtin_text("korea")
@@ -22,7 +23,7 @@ def _closed(secret: SeedSecret) -> list[LedgerEvent]:
     """A korea session of one round, played to its close."""
     events = creation(SID, KOREA, secret, 1, None, SEATS, "f" * 64, NOW)
     session = fold(events, secret)
-    move, nonce = NamedMove.of([], []), "n" * 16
+    move, nonce = NamedMove([], []), "n" * 16
     for kind in ("commit", "reveal"):
         for p in PARTIES:
             if kind == "commit":
@@ -98,7 +99,7 @@ def test_a_ledger_from_before_seed_commitments_still_folds() -> None:
     assert session.seed_commitment is None
     assert session.secret == secret
     assert session.close("done")[0].payload == {"reason": "done"}  # nothing to reveal
-    move, nonce, late = NamedMove.of([], []), "n" * 16, NOW + timedelta(seconds=90)
+    move, nonce, late = NamedMove([], []), "n" * 16, NOW + timedelta(seconds=90)
     digest = commitment_hash(SID, 1, "RUS", move, nonce)
     (accepted_late,) = session.seal(
         [Draft("committed", 1, "RUS", {"commitment": digest})], late.isoformat()

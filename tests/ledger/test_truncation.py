@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from detente.ledger.audit import creation, fold, verify
-from detente.ledger.moves import NamedMove, commitment_hash
+from detente.ledger.moves import commitment_hash
 from detente.ledger.receipts import Receipt, check_receipts
 from detente.ledger.record import LedgerEvent
 from detente.ledger.seed import SeedSecret
 from detente.ledger.session import Draft, Session
 from detente.scenario import builtin_text, parse_yaml
+from detente.scenario.moves import NamedMove
 
 SID = "00112233445566aa"
 KOREA = builtin_text("korea")
@@ -46,7 +47,7 @@ class Ledger:
 
     def play_round(self) -> None:
         s, rnd = self.session, self.session.round
-        moves = {p: NamedMove.of([], []) for p in PARTIES}
+        moves = {p: NamedMove([], []) for p in PARTIES}
         for p, m in moves.items():
             self.run(s.commit(rnd, p, commitment_hash(SID, rnd, p, m, NONCE), NOW))
         for p, m in moves.items():
@@ -115,7 +116,7 @@ def test_a_restarted_server_does_not_serve_a_cut_session(played: Ledger) -> None
 def test_a_submission_stamped_after_its_deadline_does_not_fold() -> None:
     ledger = Ledger(round_seconds=60)
     s = ledger.session
-    move = NamedMove.of([], [])
+    move = NamedMove([], [])
     late = NOW + timedelta(seconds=61)
     digest = commitment_hash(SID, 1, "RUS", move, NONCE)
     drafts = [Draft("committed", 1, "RUS", {"commitment": digest})]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any, Protocol
 
-from detente.ledger.moves import NamedMove, commitment_hash
+from detente.ledger.moves import commitment_hash
+from detente.scenario.moves import NamedMove
 
 
 class Http(Protocol):
@@ -61,7 +62,7 @@ def seats(http: Http, created: dict[str, Any]) -> dict[str, Seat]:
 
 def offer_all(seat: Seat) -> NamedMove:
     """Every commitment the seat may offer, nothing outright (the roadmap's ideal)."""
-    return NamedMove.of([], [m["id"] for m in seat.view()["commitments"] if m["offerable"]])
+    return NamedMove([], [m["id"] for m in seat.view()["commitments"] if m["offerable"]])
 
 
 def play_round(all_seats: dict[str, Seat], rnd: int) -> dict[str, NamedMove]:

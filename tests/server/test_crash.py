@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from detente.ledger.moves import NamedMove, commitment_hash
+from detente.ledger.moves import commitment_hash
 from detente.ledger.store import Store
+from detente.scenario.moves import NamedMove
 from tests.server.live import served
 from tests.server.play import Seat, create, seats
 
@@ -75,7 +76,7 @@ def _play(base: str, seat: Seat, load: Load) -> None:
                     time.sleep(0.05)
                     continue
                 offers = [m["id"] for m in mine["commitments"] if m["offerable"]]
-                move = NamedMove.of([], offers)
+                move = NamedMove([], offers)
                 load.moves[(me.session, me.party, rnd)] = move
                 for kind in ("commit", "reveal"):
                     r = getattr(me, kind)(rnd, move)
@@ -184,7 +185,7 @@ def _complete_after_restart(
                     assert view["own"]["move"] == load.moves[(sid, party, rnd)].payload()
                 if view["own"]["move"] is None:
                     offers = [m["id"] for m in view["commitments"] if m["offerable"]]
-                    waiting.append((s, load.moves.get((sid, party, rnd), NamedMove.of([], offers))))
+                    waiting.append((s, load.moves.get((sid, party, rnd), NamedMove([], offers))))
             assert waiting  # else the last reveal's clearing would have opened the next round
             for s, move in waiting:  # a commit that landed unanswered is acknowledged as a retry
                 r = s.commit(rnd, move)

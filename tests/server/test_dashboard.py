@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from detente.ledger.moves import NamedMove
+from detente.scenario.moves import NamedMove
 from tests.server.live import served
 from tests.server.play import seats
 
@@ -48,7 +48,7 @@ def test_a_person_plays_a_round_from_the_seat_page(browser, tmp_path: Path) -> N
         all_seats = seats(http, created)
         for party in ("RUS", "CHN", "US", "JPN", "ROK"):
             seat = all_seats[party]
-            move = NamedMove.of([], [m["id"] for m in seat.view()["commitments"] if m["offerable"]])
+            move = NamedMove([], [m["id"] for m in seat.view()["commitments"] if m["offerable"]])
             assert seat.commit(1, move).status_code == 200
             assert seat.reveal(1, move).status_code == 200
 

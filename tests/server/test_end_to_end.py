@@ -13,11 +13,12 @@ import numpy as np
 
 from detente.engine import CounterRNG, compile_scenario, initial_state, step
 from detente.ledger.commands import run_verify
-from detente.ledger.moves import NamedMove, submissions
+from detente.ledger.moves import submissions
 from detente.ledger.record import canonical_json
 from detente.ledger.store import Store
 from detente.players.bot import play
 from detente.scenario import load_scenario
+from detente.scenario.moves import NamedMove
 from detente.simulate import simulate
 from detente.simulate.profile import DEFAULT_PROFILES
 from tests.server.live import served

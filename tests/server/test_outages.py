@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
-from detente.ledger.moves import NamedMove
+from detente.scenario.moves import NamedMove
 from detente.server.app import create_app
 from tests.databases import PostgresCluster, new_postgres_database
 from tests.faults import Fault, postgres_outage, set_busy_timeout, sqlite_write_lock
@@ -64,7 +64,7 @@ def test_a_write_in_an_outage_gets_503_and_its_retry_lands_once(
 ) -> None:
     created = create(served)
     sid, dprk = created["session"]["id"], seats(served, created)["DPRK"]
-    move = NamedMove.of(["freeze_tests"], [])
+    move = NamedMove(["freeze_tests"], [])
     head = _public(served, sid)["head"]
     with outage(None):
         r = dprk.commit(1, move)
@@ -86,7 +86,7 @@ def test_a_write_in_an_outage_gets_503_and_its_retry_lands_once(
 def test_deadlines_outlive_an_outage(served: TestClient, outage: Outage) -> None:
     created = create(served, round_seconds=1.0)
     sid, all_seats = created["session"]["id"], seats(served, created)
-    move = NamedMove.of(["freeze_tests"], [])
+    move = NamedMove(["freeze_tests"], [])
     assert all_seats["DPRK"].commit(1, move).status_code == 200
     assert all_seats["DPRK"].reveal(1, move).status_code == 200
     with outage(2.5) as fault:  # the deadline passes while the database is away
@@ -128,7 +128,7 @@ def test_a_write_whose_acknowledgement_was_lost_is_read_back(
         raise OperationalError("COMMIT", {}, Exception("connection lost after the commit"))
 
     monkeypatch.setattr(hub.writer, "write", lost)
-    move = NamedMove.of(["freeze_tests"], [])
+    move = NamedMove(["freeze_tests"], [])
     assert dprk.commit(1, move).status_code == 503
     monkeypatch.setattr(hub.writer, "write", real)
     r = dprk.commit(1, move)  # the retry finds its commitment stored: acknowledged once
@@ -137,4 +137,4 @@ def test_a_write_whose_acknowledgement_was_lost_is_read_back(
     assert _public(served, sid)["committed"] == ["DPRK"]
     assert dprk.reveal(1, move).status_code == 200
     other: Seat = seats(served, created)["US"]
-    assert other.commit(1, NamedMove.of([], [])).status_code == 200
+    assert other.commit(1, NamedMove([], [])).status_code == 200

@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from detente.ledger.moves import NamedMove
 from detente.ledger.seed import SeedSecret
 from detente.ledger.store import Store
+from detente.scenario.moves import NamedMove
 from detente.server.app import create_app
 from tests.server.play import auth, create, play_round, seats
 
@@ -79,7 +79,7 @@ def test_a_submission_after_the_deadline_is_refused_whatever_the_ticker(tmp_path
     with TestClient(app) as client:
         created = create(client, round_seconds=1.0)
         sid, all_seats = created["session"]["id"], seats(client, created)
-        move = NamedMove.of([], [])
+        move = NamedMove([], [])
         assert all_seats["US"].commit(1, move).status_code == 200
         deadline = client.get(f"/api/sessions/{sid}").json()["deadline"]
         time.sleep(1.05)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from detente.ledger.moves import NamedMove
+from detente.scenario.moves import NamedMove
 from tests.server.play import Seat, auth, create, play_round, seats
 
 
@@ -45,7 +45,7 @@ def test_wrong_or_missing_tokens_are_refused(game: Any) -> None:
 def test_a_seat_cannot_submit_or_read_for_another(game: Any) -> None:
     client, created, all_seats = game
     sid, us, dprk = created["session"]["id"], all_seats["US"], all_seats["DPRK"]
-    move = NamedMove.of(["freeze_tests"], [])
+    move = NamedMove(["freeze_tests"], [])
     assert dprk.commit(1, move).status_code == 200
     assert dprk.reveal(1, move).status_code == 200
     head = _head(client, sid)
@@ -67,9 +67,9 @@ def test_a_seat_cannot_submit_or_read_for_another(game: Any) -> None:
 def test_a_reveal_must_match_its_commitment(game: Any) -> None:
     client, created, all_seats = game
     sid, dprk = created["session"]["id"], all_seats["DPRK"]
-    assert dprk.commit(1, NamedMove.of(["freeze_tests"], [])).status_code == 200
+    assert dprk.commit(1, NamedMove(["freeze_tests"], [])).status_code == 200
     head = _head(client, sid)
-    _refused(dprk.reveal(1, NamedMove.of(["missile_test"], [])), 422, "does not match")
+    _refused(dprk.reveal(1, NamedMove(["missile_test"], [])), 422, "does not match")
     assert _head(client, sid) == head
 
 
@@ -83,14 +83,14 @@ def test_a_commitment_from_an_earlier_round_is_refused(game: Any) -> None:
     body = {"commitment": first["payload"]["commitment"]}
     r = client.post(dprk.path(2, "commit"), json=body, headers=auth(dprk.token))
     _refused(r, 409, "already used in round 1")
-    _refused(dprk.commit(1, NamedMove.of([], [])), 409, "round 1 is not open")
+    _refused(dprk.commit(1, NamedMove([], [])), 409, "round 1 is not open")
     assert _head(client, sid) == head
 
 
 def test_submissions_are_idempotent_and_conflicts_refused(game: Any) -> None:
     client, created, all_seats = game
     sid, dprk = created["session"]["id"], all_seats["DPRK"]
-    move = NamedMove.of(["freeze_tests"], [])
+    move = NamedMove(["freeze_tests"], [])
     assert dprk.commit(1, move).json()["retry"] is False
     head = _head(client, sid)
     assert dprk.commit(1, move).json()["retry"] is True
@@ -103,12 +103,12 @@ def test_submissions_are_idempotent_and_conflicts_refused(game: Any) -> None:
 def test_unavailable_and_unknown_moves_are_refused_with_the_engine_message(game: Any) -> None:
     client, created, all_seats = game
     sid, dprk = created["session"]["id"], all_seats["DPRK"]
-    late = NamedMove.of(["peace_treaty"], [])
+    late = NamedMove(["peace_treaty"], [])
     dprk.commit(1, late)
     r = dprk.reveal(1, late)
     _refused(r, 422, "not available in stage trust_building")
     us = all_seats["US"]
-    theirs = NamedMove.of(["missile_test"], [])
+    theirs = NamedMove(["missile_test"], [])
     us.commit(1, theirs)
     _refused(us.reveal(1, theirs), 422, "US has no action 'missile_test'")
     assert client.get(f"/api/sessions/{sid}").json()["revealed"] == []
@@ -141,10 +141,10 @@ def test_deadline_defaults_missing_seats_and_records_it(client: TestClient) -> N
     created = create(client, round_seconds=1.0)
     sid = created["session"]["id"]
     all_seats = seats(client, created)
-    move = NamedMove.of(["freeze_tests"], [])
+    move = NamedMove(["freeze_tests"], [])
     assert all_seats["DPRK"].commit(1, move).status_code == 200
     assert all_seats["DPRK"].reveal(1, move).status_code == 200
-    assert all_seats["US"].commit(1, NamedMove.of([], [])).status_code == 200
+    assert all_seats["US"].commit(1, NamedMove([], [])).status_code == 200
     for _ in range(50):
         if client.get(f"/api/sessions/{sid}").json()["round"] == 2:
             break
@@ -164,7 +164,7 @@ def test_the_facilitator_stalls_and_resumes(game: Any) -> None:
     r = client.post(f"/api/sessions/{sid}/stall", json={"reason": "consultations"}, headers=admin)
     assert r.status_code == 200
     assert r.json()["status"] == "paused"
-    _refused(all_seats["RUS"].commit(1, NamedMove.of([], [])), 409, "stalled by the facilitator")
+    _refused(all_seats["RUS"].commit(1, NamedMove([], [])), 409, "stalled by the facilitator")
     _refused(client.post(f"/api/sessions/{sid}/stall", json={}, headers=admin), 409, "paused")
     r = client.post(f"/api/sessions/{sid}/resume", json={}, headers=admin)
     assert r.json()["status"] == "open"
@@ -208,7 +208,7 @@ def test_seat_submissions_are_documented_as_served(client: TestClient) -> None:
         assert schema["$ref"].endswith("/" + reply)
     c = create(client)
     dprk = seats(client, c)["DPRK"]
-    move = NamedMove.of(["freeze_tests"], [])
+    move = NamedMove(["freeze_tests"], [])
     r = dprk.commit(1, move)
     assert r.headers["content-type"] == "application/json"
     sid = c["session"]["id"]

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, insert, select, update
 
-from detente.ledger.moves import NamedMove
 from detente.ledger.record import LedgerEvent
 from detente.ledger.store import Store, events_table
+from detente.scenario.moves import NamedMove
 from detente.server.app import create_app
 from tests.server.play import create, play_round, seats
 
@@ -92,7 +92,7 @@ def test_a_changed_chain_head_makes_the_session_read_only(
     store.close()
     stored = _count(db, sid)
     dprk = seats(client, created)["DPRK"]
-    r = dprk.commit(2, NamedMove.of([], []))
+    r = dprk.commit(2, NamedMove([], []))
     assert r.status_code == 503, r.text
     assert words in r.json()["message"]
     assert "read-only" in r.json()["message"]
@@ -103,7 +103,7 @@ def test_a_changed_chain_head_makes_the_session_read_only(
     r = client.post(f"/api/sessions/{sid}/close", json={}, headers=admin)
     assert r.status_code == 503
     other = create(client)  # the other sessions go on
-    assert seats(client, other)["DPRK"].commit(1, NamedMove.of([], [])).status_code == 200
+    assert seats(client, other)["DPRK"].commit(1, NamedMove([], [])).status_code == 200
 
 
 def test_a_row_edited_into_invalid_json_is_named_not_a_500(
@@ -120,7 +120,7 @@ def test_a_row_edited_into_invalid_json_is_named_not_a_500(
     assert r.status_code == 503, r.text
     assert "stored event 3" in r.json()["message"]
     assert "altered" in r.json()["message"]
-    r = seats(client, created)["RUS"].commit(2, NamedMove.of([], []))
+    r = seats(client, created)["RUS"].commit(2, NamedMove([], []))
     assert r.status_code == 503
     assert "read-only" in r.json()["message"]
 

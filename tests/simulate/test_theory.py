@@ -6,7 +6,7 @@ import pytest
 from detente.engine import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate import compare, simulate
-from detente.strategies import Classifier, EpisodeMove, EpisodeStrategy, EpisodeView, register
+from detente.strategies import Classifier, EpisodeStrategy, EpisodeView, NamedMove, register
 
 T, R, P, S = 5, 3, 1, 0
 THRESHOLD = (T - R) / (T - P)  # 0.5: grim trigger sustains cooperation from here on
@@ -22,8 +22,8 @@ class DefectFromRound(EpisodeStrategy):
         super().__init__(compiled, party)
         self.switch = switch
 
-    def move(self, view: EpisodeView) -> EpisodeMove:
-        return EpisodeMove(actions={"defect"} if view.round >= self.switch else set())
+    def move(self, view: EpisodeView) -> NamedMove:
+        return NamedMove(actions={"defect"} if view.round >= self.switch else set())
 
 
 register(DefectFromRound)

@@ -95,7 +95,7 @@ def test_groups_sort_each_members_episodes_into_a_block() -> None:
 @pytest.mark.parametrize("rows", [np.array([4, 0, 2]), slice(1, 4)])
 def test_rows_equal_an_eager_subset(korea: CompiledScenario, rows: I64 | slice) -> None:
     view = random_view(korea, 2, np.random.default_rng(0), 6)
-    lazy, eager = Rows.of(view, rows), view.subset(np.arange(6)[rows])
+    lazy, eager = Rows.gathered(view, rows), view.subset(np.arange(6)[rows])
     for field in dataclasses.fields(View):
         assert np.array_equal(getattr(lazy, field.name), getattr(eager, field.name)), field.name
     assert lazy.batch == 3

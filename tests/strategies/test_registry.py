@@ -10,10 +10,10 @@ from detente.engine import CompiledScenario
 from detente.simulate import simulate
 from detente.strategies import (
     Classifier,
-    EpisodeMove,
     EpisodeStrategy,
     EpisodeView,
     Move,
+    NamedMove,
     Strategy,
     StrategyError,
     View,
@@ -118,11 +118,11 @@ class MirrorPerEpisode(EpisodeStrategy):
             raise StrategyError(f"start must be cooperate or defect, got {start!r}")
         self.start = start
 
-    def move(self, view: EpisodeView) -> EpisodeMove:
+    def move(self, view: EpisodeView) -> NamedMove:
         other = "B" if view.party == "A" else "A"
         if view.round == 0:
-            return EpisodeMove(actions={"defect"} if self.start == "defect" else set())
-        return EpisodeMove(actions={"defect"} if f"{other}.defect" in view.perceived else set())
+            return NamedMove(actions={"defect"} if self.start == "defect" else set())
+        return NamedMove(actions={"defect"} if f"{other}.defect" in view.perceived else set())
 
 
 def test_user_strategies_of_both_kinds_play(ipd: CompiledScenario) -> None:
@@ -167,12 +167,12 @@ def test_per_episode_strategy_naming_a_foreign_action_fails(ipd: CompiledScenari
         name = "test_confused"
         classifier = Classifier(memory_depth=0)
 
-        def move(self, view: EpisodeView) -> EpisodeMove:
-            return EpisodeMove(actions={"surrender"})
+        def move(self, view: EpisodeView) -> NamedMove:
+            return NamedMove(actions={"surrender"})
 
     register(Confused)
     try:
-        with pytest.raises(StrategyError, match="returned action 'surrender', not one of A's"):
+        with pytest.raises(StrategyError, match="returned a move that is not its own: A has no action 'surrender'"):
             simulate(ipd, {"A": "test_confused"}, 1, 3)
     finally:
         unregister("test_confused")

@@ -98,10 +98,6 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
         self.relays = {a: self._relay(a) for a in self.possible_agents}
         self.max_cycles = c.scenario.rounds if max_cycles is None else max_cycles
         self.end_at_success = end_at_success
-        self._own = {
-            a: (c.party_slots(p), c.party_commitments(p))
-            for a, p in ((a, c.parties.index(a)) for a in self.possible_agents)
-        }
         self.render_mode = render_mode
         self.layouts = {
             a: features.observation_layout(c, c.parties.index(a)) for a in self.possible_agents
@@ -214,8 +210,8 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
         out: dict[str, Observation] = {}
         for agent in self.agents:
             p = c.parties.index(agent)
-            slots, coms = self._own[agent]
-            mask = np.concatenate([allowed[slots], offerable[coms]])
+            seat = c.seat(p)
+            mask = np.concatenate([allowed[seat.slots], offerable[seat.commitments]])
             out[agent] = {
                 "observation": features.observe(self._state, p, float(self._payoff[0, p]), shared),
                 "action_mask": mask.astype(np.int8),

@@ -15,20 +15,20 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from detente.dtypes import B8
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate.profile import resolve_profile
 from detente.strategies import Classifier, Move, Strategy, StrategyFactory, View
-from detente.strategies.base import B8
 
 
 class Relay(Strategy):
     """A party moved from outside: the last action :meth:`hand` gave it, masked to the view.
 
-    The action is one flat 0/1 vector: the party's own slots (in
-    ``compiled.party_slots`` order) then its commitments (in
-    ``compiled.party_commitments`` order). Bits for unavailable slots or
-    unofferable commitments are dropped, not refused (a learner samples
-    before it knows the rules); ``masked`` counts the bits dropped last round.
+    The action is one flat 0/1 vector: the party's action columns then its
+    offer columns (in its :class:`~detente.scenario.compiled.Seat`'s order).
+    Bits for unavailable slots or unofferable commitments are dropped, not
+    refused (a learner samples before it knows the rules); ``masked`` counts
+    the bits dropped last round.
     """
 
     name = "relay"
@@ -36,8 +36,9 @@ class Relay(Strategy):
 
     def __init__(self, compiled: CompiledScenario, party: int) -> None:
         super().__init__(compiled, party)
-        self.n_slots = int(compiled.party_slots(party).shape[0])
-        self.size = self.n_slots + int(compiled.party_commitments(party).shape[0])
+        seat = compiled.seat(party)
+        self.n_slots = len(seat.slots)
+        self.size = self.n_slots + len(seat.commitments)
         self.reset(1)
 
     def reset(self, batch: int) -> None:

@@ -42,18 +42,12 @@ from detente.engine import (
     step,
 )
 from detente.ledger.errors import ConflictError, InvalidError, ReplayError
-from detente.ledger.moves import (
-    NamedMove,
-    commitment_hash,
-    default_move,
-    own_names,
-    submissions,
-    unknown_names,
-)
+from detente.ledger.moves import commitment_hash, default_move, submissions
 from detente.ledger.record import GENESIS, LedgerEvent, canonical_json
 from detente.ledger.scenarios import compiled_from_text
 from detente.ledger.seed import SeedSecret
 from detente.scenario.compiled import CompiledScenario
+from detente.scenario.moves import NamedMove
 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 ABANDONED_AFTER = 3  # rounds in a row in which no seat committed: the session closes itself
@@ -399,7 +393,7 @@ class Session:
                 f"the reveal does not match {party}'s commitment for round {round} "
                 "(sha256 of session|round|party|move|nonce)"
             )
-        wrong = unknown_names(self.compiled, party, move)
+        wrong = self.compiled.seat(party).unknown(move)
         if wrong is not None:
             raise InvalidError(wrong)
         moves = {**self.moves, party: move}
@@ -420,11 +414,11 @@ class Session:
         its kernel applies; a full step (several times the cost) runs only to
         word the refusal exactly as the engine does.
         """
-        actions, offers = own_names(self.compiled, party)
+        seat = self.compiled.seat(party)
         slots = available(self.state)[0]
         offered = offerable(self.state)[0]
-        if all(slots[actions[a]] for a in move.actions) and all(
-            offered[offers[m]] for m in move.offers
+        if all(slots[seat.action_slot[a]] for a in move.actions) and all(
+            offered[seat.commitment_index[m]] for m in move.offers
         ):
             return
         step(self.state, submissions(self.compiled, {party: move}), self.rng)

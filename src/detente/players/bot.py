@@ -18,10 +18,11 @@ from typing import Any, TextIO
 import numpy as np
 
 from detente.engine import CounterRNG, compile_scenario
-from detente.ledger.moves import NamedMove, commitment_hash, own_names
+from detente.ledger.moves import commitment_hash
 from detente.players.client import SeatClient, SeatError
 from detente.scenario import parse_yaml
 from detente.scenario.compiled import CompiledScenario
+from detente.scenario.moves import NamedMove
 from detente.strategies import Strategy, View, get_strategy
 
 
@@ -34,12 +35,10 @@ def view_from(
     labels = {c.slot_label(k): k for k in range(c.n_slots)}
     perceived = np.zeros((1, c.n_slots), dtype=bool)
     perceived[0, [labels[x] for x in seat["perceived"]]] = True
-    actions, offers = own_names(c, party)
     avail = {a["id"]: a["available"] for a in seat["actions"]}
-    offerable = {m["id"]: m["offerable"] for m in seat["commitments"]}
-    return View(
-        compiled=c,
-        party=c.parties.index(party),
+    return View.of(
+        c,
+        c.parties.index(party),
         round=int(pub["round"]) - 1,
         episodes=np.zeros(1, dtype=np.int64),
         stage=np.array([c.stages.index(pub["stage"])], dtype=np.int64),
@@ -48,21 +47,15 @@ def view_from(
         trust=np.array([[seat["trust"][q] for q in c.parties]], dtype=np.float64),
         payoff=np.array([float(seat["payoff"])]),
         in_force=np.array([[d in pub["in_force"] for d in c.deals]]),
-        available=np.array([[avail[a] for a in actions]]),
-        offerable=np.array([[offerable[m] for m in offers]]),
+        available=np.array([[avail[a] for a in c.seat(party).actions]]),
         rng=rng,
     )
 
 
 def choose(strategy: Strategy, view: View) -> NamedMove:
     """The strategy's move for the view's single episode, by name."""
-    c = view.compiled
     move = strategy.move(view)
-    actions, offers = own_names(c, c.parties[view.party])
-    return NamedMove.of(
-        (a for a, on in zip(actions, move.actions[0], strict=True) if on),
-        (m for m, on in zip(offers, move.offers[0], strict=True) if on),
-    )
+    return view.compiled.seat(view.party).named(move.actions[0], move.offers[0])
 
 
 def play(

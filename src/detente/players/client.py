@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from detente.ledger.moves import NamedMove
+from detente.scenario.moves import NamedMove
 
 
 class SeatError(RuntimeError):

@@ -21,6 +21,7 @@ from types import MappingProxyType
 import numpy as np
 
 from detente.dtypes import B8, F64, I64
+from detente.scenario.moves import NamedMove
 from detente.scenario.schema import Scenario
 from detente.scenario.utility import UtilityModel
 
@@ -29,10 +30,12 @@ from detente.scenario.utility import UtilityModel
 class Seat:
     """One party's own slots and commitments, by index and by name (built once per party).
 
-    ``slots[i]`` is the slot of the party's ``i``-th own action and
-    ``commitments[j]`` the index of its ``j``-th own commitment, in scenario
-    order; ``commitment_slots[j]`` is the slot that commitment executes.
-    ``action_slot`` and ``commitment_index`` map names to those indices.
+    A party's move covers its own *columns*: column ``i`` of its actions is
+    slot ``slots[i]`` (the action named ``actions[i]``), column ``j`` of its
+    offers is commitment ``commitments[j]`` (named ``offers[j]``), whose
+    action is slot ``commitment_slots[j]``, which is column
+    ``offer_columns[j]`` of its actions. ``action_slot`` and
+    ``commitment_index`` map names to scenario-wide indices.
     """
 
     party: int
@@ -40,18 +43,47 @@ class Seat:
     slots: I64
     commitments: I64
     commitment_slots: I64
+    offer_columns: I64
     action_slot: Mapping[str, int]
     commitment_index: Mapping[str, int]
 
     @property
     def actions(self) -> tuple[str, ...]:
-        """The party's own action names, in the order of ``slots``."""
+        """The party's own action names, in column order."""
         return tuple(self.action_slot)
 
     @property
     def offers(self) -> tuple[str, ...]:
-        """The party's own commitment ids, in the order of ``commitments``."""
+        """The party's own commitment ids, in column order."""
         return tuple(self.commitment_index)
+
+    def unknown(self, move: NamedMove) -> str | None:
+        """Why ``move`` names something that is not this party's own, or None when all are."""
+        for kind, names, own in (
+            ("action", move.actions, self.action_slot),
+            ("commitment", move.offers, self.commitment_index),
+        ):
+            for name in names:
+                if name not in own:
+                    known = ", ".join(own) or "none"
+                    return f"{self.name} has no {kind} {name!r} (its {kind}s: {known})"
+        return None
+
+    def flags(self, move: NamedMove) -> tuple[B8, B8]:
+        """``move`` as flags over the party's action and offer columns; ValueError if not own."""
+        wrong = self.unknown(move)
+        if wrong is not None:
+            raise ValueError(wrong)
+        actions = np.isin(self.actions, move.actions)
+        offers = np.isin(self.offers, move.offers)
+        return actions, offers
+
+    def named(self, actions: B8, offers: B8) -> NamedMove:
+        """The move whose flags over the party's columns are ``actions`` and ``offers``."""
+        return NamedMove(
+            (a for a, on in zip(self.actions, actions, strict=True) if on),
+            (m for m, on in zip(self.offers, offers, strict=True) if on),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,6 +183,7 @@ class CompiledScenario:
         for p, name in enumerate(self.parties):
             slots = np.flatnonzero(self.slot_party == p)
             coms = np.flatnonzero(self.commitment_party == p)
+            column = {int(k): i for i, k in enumerate(slots)}
             seats.append(
                 Seat(
                     party=p,
@@ -158,6 +191,9 @@ class CompiledScenario:
                     slots=slots,
                     commitments=coms,
                     commitment_slots=self.commitment_slot[coms],
+                    offer_columns=np.array(
+                        [column[int(k)] for k in self.commitment_slot[coms]], dtype=np.int64
+                    ),
                     action_slot=MappingProxyType(
                         {self.actions[self.slots[k][1]]: int(k) for k in slots}
                     ),

@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
-from detente.ledger.moves import NamedMove
+from detente.scenario.moves import NamedMove
 from detente.server.access import Seat, seat_in
 from detente.server.hub import Applied
 from detente.server.schemas import (
@@ -61,7 +61,7 @@ async def commit(seat: SeatDep, rnd: Round, body: Commit) -> CommitAck:
 
 
 async def reveal(seat: SeatDep, rnd: Round, body: Reveal) -> RevealAck:
-    party, move = seat.party, NamedMove.of(body.actions, body.offers)
+    party, move = seat.party, NamedMove(body.actions, body.offers)
     done = await seat.hub.run(
         seat.session.id, lambda s, at: s.reveal(rnd, party, move, body.nonce, at)
     )

@@ -23,7 +23,6 @@ import json
 from typing import Any
 
 from detente.engine import available, offerable
-from detente.ledger.moves import own_names
 from detente.ledger.record import LedgerEvent
 from detente.ledger.session import CLOSED, Session
 
@@ -75,7 +74,7 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
     c = s.compiled
     p = c.parties.index(party)
     avail, offer = available(s.state)[0], offerable(s.state)[0]
-    actions, offers = own_names(c, party)
+    seat = c.seat(party)
     by_action = {a.id: a for a in c.scenario.actions}
     by_com = {m.id: m for m in c.scenario.commitments}
     move = s.moves.get(party)
@@ -94,7 +93,7 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
                 "intensity": by_action[name].intensity,
                 "available": bool(avail[k]),
             }
-            for name, k in actions.items()
+            for name, k in seat.action_slot.items()
         ],
         "commitments": [
             {
@@ -104,7 +103,7 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
                 "description": by_com[name].description,
                 "offerable": bool(offer[m]),
             }
-            for name, m in offers.items()
+            for name, m in seat.commitment_index.items()
         ],
         "perceived": [c.slot_label(k) for k, seen in enumerate(s.state.perceived[0, p]) if seen],
         "trust": dict(zip(c.parties, (float(v) for v in s.state.trust[0, p]), strict=True)),

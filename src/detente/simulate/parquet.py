@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import detente
-from detente.simulate.results import I64, Results, Trajectories
+from detente.dtypes import I64
+from detente.simulate.results import Results, Trajectories
 
 
 def _nullable(x: I64) -> pa.Array:

@@ -16,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from detente.dtypes import F64, I64
 from detente.simulate.parquet import trajectories_path
-from detente.simulate.results import F64, I64, Results, Trajectories
+from detente.simulate.results import Results, Trajectories
 
 
 class ResultsFileError(ValueError):

@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.dtypes import B8, F64, I64
+
 if TYPE_CHECKING:
     from detente.simulate.summary import Summary
-
-I64 = NDArray[np.int64]
-F64 = NDArray[np.float64]
-B8 = NDArray[np.bool_]
 
 
 @dataclass(frozen=True, eq=False)

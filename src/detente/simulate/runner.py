@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
-from weakref import WeakKeyDictionary
 
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.dtypes import F64
 from detente.engine import CounterRNG, State, Submissions, available, initial_state, step
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate.profile import Assignment, resolve_profile
 from detente.simulate.record import Recorder
 from detente.simulate.results import Results
 from detente.strategies import Strategy, StrategyError, View
-from detente.strategies.base import F64, I64
 
 G = TypeVar("G", bound=np.generic)
 DEFAULT_CHUNK = 25_000
@@ -92,12 +91,11 @@ def submissions_for(
     stalled, in_force = _frozen(state.stalled), _frozen(state.in_force)
     # frozen once: a party's row of each is a basic slice, a read-only view too
     perceived, trust, payoffs = _frozen(state.perceived), _frozen(state.trust), _frozen(payoff)
-    seats = _seats(c)
     for p, strategy in enumerate(strategies):
-        slots, coms, offered = seats[p]
-        view = View(
-            compiled=c,
-            party=p,
+        seat = c.seat(p)
+        view = View.of(
+            c,
+            p,
             round=state.round,
             episodes=episodes,
             stage=stage,
@@ -106,8 +104,7 @@ def submissions_for(
             trust=trust[:, p],
             payoff=payoffs[:, p],
             in_force=in_force,
-            available=avail[:, slots],
-            offerable=avail[:, offered],
+            available=avail[:, seat.slots],
             rng=rng,
         )
         move = strategy.move(view)
@@ -117,26 +114,10 @@ def submissions_for(
                 f"{move.actions.shape} and {move.offers.shape}, expected "
                 f"{view.available.shape} and {view.offerable.shape}"
             )
-        actions[:, slots] = move.actions
-        offers[:, coms] = move.offers
+        actions[:, seat.slots] = move.actions
+        offers[:, seat.commitments] = move.offers
     # C order, as the engine takes them
     return Submissions(np.ascontiguousarray(actions), np.ascontiguousarray(offers))
-
-
-Seat = tuple[I64, I64, I64]  # a party's slots, its commitments, and their slots
-_SEATS: WeakKeyDictionary[CompiledScenario, list[Seat]] = WeakKeyDictionary()
-
-
-def _seats(c: CompiledScenario) -> list[Seat]:
-    """Each party's slots and commitments, found once per compiled scenario, not every round."""
-    seats = _SEATS.get(c)
-    if seats is None:
-        seats = []
-        for p in range(c.n_parties):
-            coms = c.party_commitments(p)
-            seats.append((c.party_slots(p), coms, c.commitment_slot[coms]))
-        _SEATS[c] = seats
-    return seats
 
 
 def _frozen(x: NDArray[G]) -> NDArray[G]:

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from detente.simulate.results import B8, F64, Results
+from detente.dtypes import B8, F64
+from detente.simulate.results import Results
 
 Z95 = 1.959963984540054
 

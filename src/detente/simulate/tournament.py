@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from detente.dtypes import F64, I64
 from detente.scenario.compiled import CompiledScenario
-from detente.simulate.results import F64, I64, Results
+from detente.simulate.results import Results
 from detente.simulate.runner import DEFAULT_CHUNK, simulate
 from detente.strategies import Assortment, StrategyFactory, get_strategy
 

@@ -6,6 +6,7 @@ your own with :func:`register`: a vectorised :class:`Strategy` or a plain
 per-episode :class:`EpisodeStrategy` (see ``docs/simulate.md``).
 """
 
+from detente.scenario.moves import NamedMove
 from detente.strategies import diplomacy, reciprocal, simple
 from detente.strategies.assorted import Assorted, Assortment
 from detente.strategies.base import (
@@ -16,7 +17,7 @@ from detente.strategies.base import (
     StrategyFactory,
     View,
 )
-from detente.strategies.episode import EpisodeMove, EpisodeStrategy, EpisodeView
+from detente.strategies.episode import EpisodeStrategy, EpisodeView
 from detente.strategies.posture import Posture, PostureStrategy, Stance
 from detente.strategies.registry import (
     StrategySpec,
@@ -32,10 +33,10 @@ __all__ = [
     "Assorted",
     "Assortment",
     "Classifier",
-    "EpisodeMove",
     "EpisodeStrategy",
     "EpisodeView",
     "Move",
+    "NamedMove",
     "Posture",
     "PostureStrategy",
     "Stance",

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.dtypes import I64
 from detente.scenario.compiled import CompiledScenario
-from detente.strategies.base import I64, Classifier, Move, Strategy, StrategyFactory, View
+from detente.strategies.base import Classifier, Move, Strategy, StrategyFactory, View
 
 G = TypeVar("G", bound=np.generic)
 
@@ -55,11 +56,11 @@ class Assorted(Strategy):
             for i, rows in self._groups.blocks:
                 self.members[i].reset(rows.stop - rows.start)
         groups = self._groups
-        grouped = Rows.of(view, groups.order)
+        grouped = Rows.gathered(view, groups.order)
         actions = np.zeros(view.available.shape, dtype=bool)
         offers = np.zeros(view.offerable.shape, dtype=bool)
         for i, rows in groups.blocks:
-            move = self.members[i].move(Rows.of(grouped, rows))
+            move = self.members[i].move(Rows.gathered(grouped, rows))
             actions[rows] = move.actions
             offers[rows] = move.offers
         return Move(actions[groups.inverse], offers[groups.inverse])
@@ -69,7 +70,7 @@ class Rows(View):
     """Some rows of a view, each array taken from it when first read, then kept."""
 
     @classmethod
-    def of(cls, view: View, rows: I64 | slice) -> Rows:
+    def gathered(cls, view: View, rows: I64 | slice) -> Rows:
         new = object.__new__(cls)
         for name in ("compiled", "party", "round", "rng"):
             object.__setattr__(new, name, getattr(view, name))

@@ -14,15 +14,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple, Protocol
 
-import numpy as np
-from numpy.typing import NDArray
-
+from detente.dtypes import B8, F64, I64
 from detente.engine.rng import STREAM_STRATEGY, CounterRNG
 from detente.scenario.compiled import CompiledScenario
-
-I64 = NDArray[np.int64]
-F64 = NDArray[np.float64]
-B8 = NDArray[np.bool_]
 
 
 class StrategyError(ValueError):
@@ -87,6 +81,47 @@ class View:
     available: B8  # [B, own slots]
     offerable: B8  # [B, own commitments]
     rng: CounterRNG
+
+    @staticmethod
+    def of(
+        compiled: CompiledScenario,
+        party: int,
+        *,
+        round: int,
+        episodes: I64,
+        stage: I64,
+        stalled: B8,
+        perceived: B8,
+        trust: F64,
+        payoff: F64,
+        in_force: B8,
+        available: B8,
+        rng: CounterRNG,
+    ) -> View:
+        """The view of ``party``, from what it may know (the one way views are made).
+
+        ``available`` ``[B, own actions]`` says which of the party's own actions
+        it may take (its seat's columns); which commitments it may offer
+        follows (those whose action is available). The other arrays are the
+        party's own rows (``perceived``, ``trust``, ``payoff``) or public ones,
+        as the fields below say; pass read-only arrays.
+        """
+        seat = compiled.seat(party)
+        return View(
+            compiled=compiled,
+            party=party,
+            round=round,
+            episodes=episodes,
+            stage=stage,
+            stalled=stalled,
+            perceived=perceived,
+            trust=trust,
+            payoff=payoff,
+            in_force=in_force,
+            available=available,
+            offerable=available[:, seat.offer_columns],
+            rng=rng,
+        )
 
     @property
     def batch(self) -> int:

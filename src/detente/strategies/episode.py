@@ -2,10 +2,15 @@
 
 Writing a vectorised strategy means thinking in arrays over episodes. For a
 quick experiment, subclass :class:`EpisodeStrategy` instead: it sees one
-episode at a time, as sets of names, and returns the names of the actions it
-takes and the commitments it offers. :class:`EpisodeLoop` runs one instance
-per episode in a plain loop, so it is slower but otherwise equal: same view,
-same random stream, same checks.
+episode at a time, as sets of names, and returns a
+:class:`~detente.scenario.moves.NamedMove`: the names of the actions it takes
+and the commitments it offers. Its view speaks the library's multi-party
+vocabulary (:attr:`EpisodeView.provoked_by`, :meth:`EpisodeView.cooperate`,
+:meth:`EpisodeView.retaliate`, :meth:`EpisodeView.defect`), which means what
+it means for the vectorised strategies (a party's
+:class:`~detente.strategies.posture.Posture`). :class:`EpisodeLoop` runs one
+instance per episode in a plain loop, so it is slower but otherwise equal:
+same view, same random stream, same checks.
 """
 
 from __future__ import annotations
@@ -19,7 +24,25 @@ import numpy as np
 
 from detente.engine.rng import STREAM_STRATEGY, CounterRNG, draw
 from detente.scenario.compiled import CompiledScenario
+from detente.scenario.moves import NamedMove
 from detente.strategies.base import Classifier, Move, Strategy, StrategyError, View
+from detente.strategies.posture import Posture, Stance
+
+
+@dataclass(frozen=True, eq=False)
+class _Episode:
+    """Episode ``b`` of a batch view, with the party's posture: what the vocabulary reads."""
+
+    posture: Posture
+    view: View
+    b: int
+
+    def alone(self) -> View:
+        return self.view.subset(np.array([self.b]))
+
+    def play(self, stance: Stance) -> NamedMove:
+        move = self.posture.realise(self.alone(), stance)
+        return self.posture.compiled.seat(self.posture.party).named(move.actions[0], move.offers[0])
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,6 +62,7 @@ class EpisodeView:
     available: frozenset[str]  # own actions it may take
     offerable: frozenset[str]  # own commitments it may offer
     rng: CounterRNG = field(repr=False)
+    _episode: _Episode = field(repr=False, compare=False)
 
     def uniform(self, column: int = 0, tag: int = 0) -> float:
         """A uniform number from this party's stream: column ``column`` of ``View.uniform``."""
@@ -47,13 +71,35 @@ class EpisodeView:
             draw(self.rng.key, self.episode, self.round, STREAM_STRATEGY + party, column, tag)
         )
 
+    @property
+    def provoked_by(self) -> frozenset[str]:
+        """The other parties it perceived last round taking a provocation that hurts it."""
+        e = self._episode
+        hit = e.posture.provoked_by(e.alone())[0]
+        return frozenset(p for p, on in zip(self.compiled.parties, hit, strict=True) if on)
 
-@dataclass(frozen=True)
-class EpisodeMove:
-    """Names of own actions taken outright and of own commitments offered."""
+    def cooperate(self, restrain: bool = False) -> NamedMove:
+        """No provocation; attend talks; offer every commitment it may (the roadmap's ideal).
 
-    actions: Collection[str] = ()
-    offers: Collection[str] = ()
+        ``restrain``: also take its restraint actions outright, unasked.
+        """
+        return self._episode.play(self._episode.posture.peaceful(1, restrain))
+
+    def retaliate(self, against: Collection[str]) -> NamedMove:
+        """Provoke, and withhold the offers that involve the parties ``against`` (none: cooperate).
+
+        Unknown names are refused: a typo would otherwise mean peace.
+        """
+        c = self.compiled
+        unknown = sorted(set(against) - set(c.parties))
+        if unknown:
+            raise StrategyError(f"retaliate against unknown parties {unknown} ({c.parties})")
+        hostile = np.array([[p in against and p != self.party for p in c.parties]])
+        return self._episode.play(self._episode.posture.retaliate(hostile))
+
+    def defect(self) -> NamedMove:
+        """Retaliate against every other party."""
+        return self.retaliate([p for p in self.compiled.parties if p != self.party])
 
 
 class EpisodeStrategy(ABC):
@@ -75,7 +121,7 @@ class EpisodeStrategy(ABC):
         """Forget everything: a new episode starts."""
 
     @abstractmethod
-    def move(self, view: EpisodeView) -> EpisodeMove:
+    def move(self, view: EpisodeView) -> NamedMove:
         """This round's actions and offers, by name."""
 
 
@@ -91,10 +137,8 @@ class EpisodeLoop(Strategy):
         super().__init__(compiled, party)
         self.make = make
         self.players: list[EpisodeStrategy] = []
-        slots = compiled.party_slots(party)
-        coms = compiled.party_commitments(party)
-        self.action_index = {compiled.actions[compiled.slots[k][1]]: i for i, k in enumerate(slots)}
-        self.commitment_index = {compiled.commitments[m]: i for i, m in enumerate(coms)}
+        self.seat = compiled.seat(party)
+        self.posture = Posture(compiled, party)
         self.labels = tuple(compiled.slot_label(k) for k in range(compiled.n_slots))
 
     def reset(self, batch: int) -> None:
@@ -106,8 +150,7 @@ class EpisodeLoop(Strategy):
         c = self.compiled
         actions = np.zeros(view.available.shape, dtype=bool)
         offers = np.zeros(view.offerable.shape, dtype=bool)
-        own_actions = tuple(self.action_index)
-        own_coms = tuple(self.commitment_index)
+        own_actions, own_coms = self.seat.actions, self.seat.offers
         for b, player in enumerate(self.players):
             episode_view = EpisodeView(
                 compiled=c,
@@ -123,20 +166,14 @@ class EpisodeLoop(Strategy):
                 available=frozenset(own_actions[i] for i in np.flatnonzero(view.available[b])),
                 offerable=frozenset(own_coms[i] for i in np.flatnonzero(view.offerable[b])),
                 rng=view.rng,
+                _episode=_Episode(self.posture, view, b),
             )
             chosen = player.move(episode_view)
-            actions[b, self._indices(chosen.actions, self.action_index, "action")] = True
-            offers[b, self._indices(chosen.offers, self.commitment_index, "commitment")] = True
+            try:
+                actions[b], offers[b] = self.seat.flags(chosen)
+            except ValueError as err:
+                name = type(player).name
+                raise StrategyError(
+                    f"strategy {name} returned a move that is not its own: {err}"
+                ) from None
         return Move(actions, offers)
-
-    def _indices(self, names: Collection[str], index: Mapping[str, int], what: str) -> list[int]:
-        try:
-            return [index[name] for name in names]
-        except KeyError as err:
-            own = ", ".join(index) or "none"
-            party = self.compiled.parties[self.party]
-            name = type(self.players[0]).name
-            raise StrategyError(
-                f"strategy {name} for {party} returned {what} {err.args[0]!r},"
-                f" not one of {party}'s {what}s ({own})"
-            ) from None

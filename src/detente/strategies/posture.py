@@ -29,9 +29,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from detente.dtypes import B8, F64, I64
 from detente.scenario.compiled import CompiledScenario
 from detente.scenario.schema import Category
-from detente.strategies.base import B8, F64, I64, Move, Strategy, View
+from detente.strategies.base import Move, Strategy, View
 from detente.strategies.rowwise import BoolMatrix, any_of, count_of
 
 Columns = slice | I64  # column indices; a slice when evenly spaced, so indexing makes a view

@@ -13,8 +13,9 @@ import math
 
 import numpy as np
 
+from detente.dtypes import B8
 from detente.scenario.compiled import CompiledScenario
-from detente.strategies.base import B8, Classifier, Move, View, unit_interval
+from detente.strategies.base import Classifier, Move, View, unit_interval
 from detente.strategies.posture import PostureStrategy
 from detente.strategies.registry import register
 

@@ -14,7 +14,7 @@ import functools
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.strategies.base import B8, I64
+from detente.dtypes import B8, I64
 
 CHUNK = 8  # rows of a BoolMatrix tabulated together: 256 selections each
 

@@ -11,8 +11,9 @@ from abc import abstractmethod
 
 import numpy as np
 
+from detente.dtypes import B8
 from detente.scenario.compiled import CompiledScenario
-from detente.strategies.base import B8, Classifier, Move, View, unit_interval
+from detente.strategies.base import Classifier, Move, View, unit_interval
 from detente.strategies.posture import PostureStrategy, Stance, package_slots
 from detente.strategies.registry import register
 
