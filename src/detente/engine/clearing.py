@@ -30,7 +30,23 @@ def clear(
     remaining: NDArray[np.uint64],
     executed: NDArray[np.uint64],
 ) -> None:
-    """Shrink ``remaining`` (offers in, cleared out) and fill ``executed`` (slot words)."""
+    """Clear one episode's offers: shrink ``remaining`` to its greatest self-supporting subset.
+
+    Parameters
+    ----------
+    com_slot : int64[M]
+        Read. The slot each commitment would execute.
+    com_cond_bits : uint64[M, WK]
+        Read. The slots each commitment's condition needs executed.
+    com_deal_bits : uint64[M, WM]
+        Read. The commitments of each commitment's deal (none outside a deal).
+    outright : uint64[WK]
+        Read. The episode's outright actions (after the trembling hand).
+    remaining : uint64[WM]
+        Read and written. The offered commitments on entry, the cleared ones on return.
+    executed : uint64[WK]
+        Written. The executed slots: ``outright`` and the cleared commitments' slots.
+    """
     while True:
         for w in range(executed.shape[0]):
             executed[w] = outright[w]
@@ -62,12 +78,27 @@ def settle_deal(
     executed: NDArray[np.uint64],
     was_in_force: bool,
 ) -> tuple[bool, bool, bool]:
-    """(cleared, violated, in force after) for deal ``d``.
+    """(cleared, violated, in force after) for deal ``d`` of one episode.
 
     A deal that clears whole enters into force. A party breaks its promise
     to take an action by taking an action declared to break it (a test
     breaks a freeze), in any round the agreement is in force, the round it
     clears included; the agreement then ends.
+
+    Parameters
+    ----------
+    deal_bits : uint64[D, WM]
+        Read. The commitments of each deal.
+    deal_breaker_bits : uint64[D, WK]
+        Read. The slots whose execution violates each deal.
+    d : int
+        The deal.
+    remaining : uint64[WM]
+        Read. The episode's cleared commitments.
+    executed : uint64[WK]
+        Read. The episode's executed slots.
+    was_in_force : bool
+        Whether the deal was in force before the round.
     """
     whole = inside(deal_bits, d, remaining)
     in_force = was_in_force or whole
@@ -83,40 +114,67 @@ def clear_tile(
     deal_bits: NDArray[np.uint64],
     deal_breaker_bits: NDArray[np.uint64],
     lo: int,
-    s_in_force: NDArray[np.bool_],
+    old_in_force: NDArray[np.bool_],
     taken: NDArray[np.uint64],
     outright: NDArray[np.uint64],
     remaining: NDArray[np.uint64],
     executed: NDArray[np.uint64],
     violation: NDArray[np.bool_],
-    n_in_force: NDArray[np.bool_],
-    n_taken: NDArray[np.bool_],
-    n_executed: NDArray[np.bool_],
-    o_cleared: NDArray[np.bool_],
-    o_deal_cleared: NDArray[np.bool_],
-    o_violated: NDArray[np.bool_],
+    new_in_force: NDArray[np.bool_],
+    new_taken: NDArray[np.bool_],
+    new_executed: NDArray[np.bool_],
+    out_cleared: NDArray[np.bool_],
+    out_deal_cleared: NDArray[np.bool_],
+    out_violated: NDArray[np.bool_],
 ) -> None:
     """Clear and settle deals for the tile's episodes (``lo`` onwards, one per row of ``executed``).
 
-    ``remaining`` holds the offers on entry and the cleared commitments
-    after; ``executed`` and ``violation`` receive each episode's executed
-    slots and whether it broke an agreement in force.
+    Parameters
+    ----------
+    com_slot, com_cond_bits, com_deal_bits
+        Read. The commitments' slots, conditions and deals (see :func:`clear`).
+    deal_bits, deal_breaker_bits
+        Read. The deals' members and breakers (see :func:`settle_deal`).
+    lo : int
+        The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
+    old_in_force : bool[B, D]
+        Read. The agreements in force before the round.
+    taken : uint64[size, WK]
+        Read and written. The slots taken before the round, to which this
+        round's executed slots are added.
+    outright : uint64[size, WK]
+        Read. The outright actions.
+    remaining : uint64[size, WM]
+        Read and written. The offered commitments on entry, the cleared ones on return.
+    executed : uint64[size, WK]
+        Written. The executed slots.
+    violation : bool[size]
+        Written. Whether the episode violated an agreement in force.
+    new_in_force : bool[B, D]
+        Written, rows ``lo`` to ``lo + size``. The agreements in force after the round.
+    new_taken, new_executed : bool[B, K]
+        Written, rows ``lo`` to ``lo + size``. ``taken`` and ``executed`` as flags.
+    out_cleared : bool[B, M]
+        Written, rows ``lo`` to ``lo + size``. ``remaining`` as flags.
+    out_deal_cleared, out_violated : bool[B, D]
+        Written, rows ``lo`` to ``lo + size``. The deals that cleared whole,
+        and those violated.
     """
     for i in range(executed.shape[0]):
         b = lo + i
         clear(com_slot, com_cond_bits, com_deal_bits, outright[i], remaining[i], executed[i])
-        unpack(remaining[i], o_cleared[b])
+        unpack(remaining[i], out_cleared[b])
         broken = False
         for d in range(deal_bits.shape[0]):
             whole, violated, in_force = settle_deal(
-                deal_bits, deal_breaker_bits, d, remaining[i], executed[i], s_in_force[b, d]
+                deal_bits, deal_breaker_bits, d, remaining[i], executed[i], old_in_force[b, d]
             )
-            o_deal_cleared[b, d] = whole
-            o_violated[b, d] = violated
-            n_in_force[b, d] = in_force
+            out_deal_cleared[b, d] = whole
+            out_violated[b, d] = violated
+            new_in_force[b, d] = in_force
             broken = broken or violated
         violation[i] = broken
-        unpack(executed[i], n_executed[b])
+        unpack(executed[i], new_executed[b])
         for w in range(taken.shape[1]):
             taken[i, w] |= executed[i, w]
-        unpack(taken[i], n_taken[b])
+        unpack(taken[i], new_taken[b])

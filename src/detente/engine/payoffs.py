@@ -24,33 +24,53 @@ def pay_tile(
     weight: float,
     lo: int,
     executed: NDArray[np.uint64],
-    s_total: NDArray[np.float64],
-    s_discounted: NDArray[np.float64],
-    o_payoff: NDArray[np.float64],
-    n_total: NDArray[np.float64],
-    n_discounted: NDArray[np.float64],
+    old_total: NDArray[np.float64],
+    old_discounted: NDArray[np.float64],
+    out_payoff: NDArray[np.float64],
+    new_total: NDArray[np.float64],
+    new_discounted: NDArray[np.float64],
 ) -> None:
-    """This round's payoff (``o_payoff``) and the running totals, undiscounted and discounted.
+    """This round's payoff and the running totals, undiscounted and discounted.
 
-    ``executed`` holds the slot words of episodes ``lo`` onwards, one row each;
-    ``weight`` is this round's discount factor.
+    Parameters
+    ----------
+    base : float64[P]
+        Read. Each party's payoff of a round, whatever is executed.
+    linear : float64[K, P]
+        Read. What each executed slot adds to each party's payoff.
+    pair_k, pair_l : int64[pairs]
+        Read. The two slots of each pairwise term.
+    pair_value : float64[pairs, P]
+        Read. What each pairwise term adds when both its slots are executed.
+    weight : float
+        This round's discount factor.
+    lo : int
+        The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
+    executed : uint64[size, WK]
+        Read. The slots executed this round.
+    old_total, old_discounted : float64[B, P]
+        Read. The running totals before the round.
+    out_payoff : float64[B, P]
+        Written, rows ``lo`` to ``lo + size``. This round's payoff.
+    new_total, new_discounted : float64[B, P]
+        Written, rows ``lo`` to ``lo + size``. The running totals after the round.
     """
     n_parties = base.shape[0]
     for i in range(executed.shape[0]):
         b = lo + i
         for p in range(n_parties):
-            o_payoff[b, p] = base[p]
+            out_payoff[b, p] = base[p]
         for w in range(executed.shape[1]):
             x = executed[i, w]
             while x:
                 k = w * 64 + lowest(x)
                 x &= x - np.uint64(1)
                 for p in range(n_parties):
-                    o_payoff[b, p] += linear[k, p]
-        for q in range(pair_k.shape[0]):
-            if has(executed[i], pair_k[q]) and has(executed[i], pair_l[q]):
+                    out_payoff[b, p] += linear[k, p]
+        for pair in range(pair_k.shape[0]):
+            if has(executed[i], pair_k[pair]) and has(executed[i], pair_l[pair]):
                 for p in range(n_parties):
-                    o_payoff[b, p] += pair_value[q, p]
+                    out_payoff[b, p] += pair_value[pair, p]
         for p in range(n_parties):
-            n_total[b, p] = s_total[b, p] + o_payoff[b, p]
-            n_discounted[b, p] = s_discounted[b, p] + weight * o_payoff[b, p]
+            new_total[b, p] = old_total[b, p] + out_payoff[b, p]
+            new_discounted[b, p] = old_discounted[b, p] + weight * out_payoff[b, p]
