@@ -23,23 +23,47 @@ from detente.engine.rng import STREAM_FALSE_ALARM, STREAM_MISS, draw_at, ticks_a
 
 @inlined
 def _fresh(
-    key: np.uint64, stream: int, o: int, nth: int, i: int, n: int, picks: NDArray[np.int64]
+    key: np.uint64,
+    stream: int,
+    o: int,
+    nth: int,
+    picked: int,
+    size: int,
+    picks: NDArray[np.int64],
 ) -> tuple[int, int]:
-    """The ``i``-th of distinct uniform picks from ``range(n)``, and the stream's next position.
+    """A uniform pick from ``range(size)`` unlike the ``picked`` before it, and the next position.
 
     Drawn at positions ``nth``, ``nth + 1``, ... of the observer's stream
-    until the pick differs from ``picks[:i]``, where it is then kept.
+    until the pick differs from ``picks[:picked]``; it is then kept in
+    ``picks[picked]``.
+
+    Parameters
+    ----------
+    key : uint64
+        The episode's random key this round.
+    stream : int
+        ``STREAM_MISS`` or ``STREAM_FALSE_ALARM``.
+    o : int
+        The observer, the draws' first coordinate.
+    nth : int
+        The next unused position of the observer's stream.
+    picked : int
+        How many distinct picks ``picks`` holds already.
+    size : int
+        The picks' range.
+    picks : int64[K]
+        Read, and written at ``picked``.
     """
     while True:
-        k = int(draw_at(key, stream, o, nth) * n)
+        pick = int(draw_at(key, stream, o, nth) * size)
         nth += 1
         fresh = True
-        for q in range(i):
-            fresh = fresh and picks[q] != k
+        for earlier in range(picked):
+            fresh = fresh and picks[earlier] != pick
         if fresh:
             break
-    picks[i] = k
-    return k, nth
+    picks[picked] = pick
+    return pick, nth
 
 
 @inlined
@@ -56,28 +80,47 @@ def _miss(
     """Observer ``o`` misses some of the others' executed slots; whether it missed any.
 
     Of the n such slots, Binomial(n, miss) are missed: one draw against row n
-    of the observer's CDF table (``cdf``, ``[K + 1, K + 1]``) gives the count,
-    usually 0, then that many distinct ones are picked.
+    of the observer's CDF table gives the count, usually 0, then that many
+    distinct ones are picked.
+
+    Parameters
+    ----------
+    key : uint64
+        The episode's random key this round.
+    o : int
+        The observer.
+    own : uint64[WK]
+        Read. The observer's own slots, which it never misses.
+    cdf : int64[K + 1, K + 1]
+        Read. Row n: the CDF of Binomial(n, the observer's miss rate), in ticks.
+    executed : uint64[WK]
+        Read. The episode's executed slots.
+    picks : int64[K]
+        Scratch.
+    perceived : bool[K]
+        Written where a slot is missed. The observer's row of ``StateArrays.perceived``.
+    seen : uint64[WK]
+        Read and written. The observer's perceived slots, the missed ones removed.
     """
-    n = 0
+    n_seen = 0
     for w in range(seen.shape[0]):
-        n += count_bits(executed[w] & ~own[w])
+        n_seen += count_bits(executed[w] & ~own[w])
     u = ticks_at(key, STREAM_MISS, o, 0)
     count = 0
-    while count < n and u >= cdf[n, count]:
+    while count < n_seen and u >= cdf[n_seen, count]:
         count += 1
     nth = 1
-    for i in range(count):
-        r, nth = _fresh(key, STREAM_MISS, o, nth, i, n, picks)
+    for picked in range(count):
+        rank, nth = _fresh(key, STREAM_MISS, o, nth, picked, n_seen, picks)
         for w in range(seen.shape[0]):
             x = executed[w] & ~own[w]
             here = count_bits(x)
-            if r < here:
-                k = w * 64 + nth_bit(x, r)
+            if rank < here:
+                k = w * 64 + nth_bit(x, rank)
                 perceived[k] = False
                 seen[w] &= ~bit(k)
                 break
-            r -= here
+            rank -= here
     return count > 0
 
 
@@ -96,7 +139,20 @@ def _alarm(
 
     Every slot is a Bernoulli(fa) candidate (an alarm landing on an own or
     executed slot is void), so their number is Binomial(K, fa): one draw
-    against the observer's CDF (``cdf``, ``[K + 1]``), then which ones.
+    against the observer's CDF, then which ones.
+
+    Parameters
+    ----------
+    key, o, executed, picks
+        As for :func:`_miss`.
+    slot_party : int64[K]
+        Read. The party of each slot.
+    cdf : int64[K + 1]
+        Read. The CDF of Binomial(K, the observer's false-alarm rate), in ticks.
+    perceived : bool[K]
+        Written where a slot is imagined (see :func:`_miss`).
+    seen : uint64[WK]
+        Read and written. The observer's perceived slots, the imagined ones added.
     """
     u = ticks_at(key, STREAM_FALSE_ALARM, o, 0)
     n_slots = perceived.shape[0]
@@ -105,8 +161,8 @@ def _alarm(
         count += 1
     nth = 1
     imagined = False
-    for i in range(count):
-        k, nth = _fresh(key, STREAM_FALSE_ALARM, o, nth, i, n_slots, picks)
+    for picked in range(count):
+        k, nth = _fresh(key, STREAM_FALSE_ALARM, o, nth, picked, n_slots, picks)
         if slot_party[k] != o and not has(executed, k):
             perceived[k] = True
             seen[k >> 6] |= bit(k)
@@ -136,15 +192,46 @@ def _perceive(
 ) -> None:
     """One episode's perception by every observer, and the evidence it gives about each party.
 
-    ``perceived`` (``[P, K]``) must hold the executed slots in every row on
-    entry. The evidence of observers who perceived exactly what was
-    executed is summed once (``sums`` rows 0 and 1, rows 2 and 3 for the
-    others); ``good`` and ``hostile`` (``[P * P]``) receive this round's
-    cooperative and hostile evidence of each observer about each party.
+    The evidence of observers who perceived exactly what was executed is
+    summed once. One observer's perception goes to ``perceived[o]`` (flags)
+    and ``seen`` (words), through :func:`_miss` and :func:`_alarm`.
 
-    One observer's perception goes to ``perceived[o]`` (bools) and ``seen``
-    (words), through :func:`_miss` and :func:`_alarm`. ``picks`` is scratch
-    space of K entries.
+    Parameters
+    ----------
+    slot_party : int64[K]
+        Read. The party of each slot.
+    party_slot_bits : uint64[P, WK]
+        Read. Each party's own slots.
+    miss_ticks : int64[P]
+        Read. Each observer's miss rate, in ticks (0: it misses nothing).
+    miss_rate : int64[P]
+        Read. Each observer's table in ``miss_cdf``.
+    miss_cdf : int64[R, K + 1, K + 1]
+        Read. Per distinct miss rate, row n: the CDF of Binomial(n, rate), in ticks.
+    false_alarm_cdf : int64[P, K + 1]
+        Read. Per observer, the CDF of Binomial(K, its false-alarm rate), in ticks.
+    evidence_pos, evidence_neg : float64[K]
+        Read. The cooperative and hostile evidence of each slot when perceived.
+    restraint : float
+        The cooperative evidence of a party none of whose hostile acts is perceived.
+    key : uint64
+        The episode's random key this round.
+    executed : uint64[WK]
+        Read. The episode's executed slots.
+    perceived : bool[P, K]
+        Read and written. The episode's row of ``StateArrays.perceived``:
+        the executed slots in every row on entry, each observer's perception on return.
+    sums : float64[4, P]
+        Scratch. Evidence per party, cooperative and hostile: rows 0 and 1
+        for the observers who perceived exactly what was executed (summed
+        once), rows 2 and 3 for an observer who did not.
+    good, hostile : float64[P * P]
+        Written. This round's cooperative and hostile evidence of each
+        observer ``o`` about each party ``p``, at entry ``o * P + p``.
+    seen : uint64[WK]
+        Scratch. One observer's perceived slots.
+    picks : int64[K]
+        Scratch.
     """
     n_parties = perceived.shape[0]
     shared = False
@@ -163,9 +250,9 @@ def _perceive(
         # slots in slot order: cooperative in ``sums[row]``, hostile in ``sums[row + 1]``.
         row = 0 if exact else 2
         if not (exact and shared):
-            for j in range(sums.shape[1]):
-                sums[row, j] = 0.0
-                sums[row + 1, j] = 0.0
+            for p in range(sums.shape[1]):
+                sums[row, p] = 0.0
+                sums[row + 1, p] = 0.0
             for w in range(seen.shape[0]):
                 x = seen[w]
                 while x:
@@ -174,10 +261,10 @@ def _perceive(
                     sums[row, slot_party[k]] += evidence_pos[k]
                     sums[row + 1, slot_party[k]] += evidence_neg[k]
             shared = shared or exact
-        for j in range(n_parties):
-            neg = sums[row + 1, j]
-            good[o * n_parties + j] = sums[row, j] + restraint * (neg == 0.0)
-            hostile[o * n_parties + j] = neg
+        for p in range(n_parties):
+            neg = sums[row + 1, p]
+            good[o * n_parties + p] = sums[row, p] + restraint * (neg == 0.0)
+            hostile[o * n_parties + p] = neg
 
 
 @inner
@@ -197,13 +284,13 @@ def observe_tile(
     lo: int,
     keys: NDArray[np.uint64],
     executed: NDArray[np.uint64],
-    n_executed: NDArray[np.bool_],
-    s_ev_pos: NDArray[np.float64],
-    s_ev_neg: NDArray[np.float64],
-    perceived: NDArray[np.bool_],
-    ev_pos: NDArray[np.float64],
-    ev_neg: NDArray[np.float64],
-    trust: NDArray[np.float64],
+    new_executed: NDArray[np.bool_],
+    old_ev_pos: NDArray[np.float64],
+    old_ev_neg: NDArray[np.float64],
+    new_perceived: NDArray[np.bool_],
+    new_ev_pos: NDArray[np.float64],
+    new_ev_neg: NDArray[np.float64],
+    new_trust: NDArray[np.float64],
     sums: NDArray[np.float64],
     good: NDArray[np.float64],
     hostile: NDArray[np.float64],
@@ -212,22 +299,56 @@ def observe_tile(
 ) -> None:
     """Perception, evidence and trust for the tile's episodes (``lo`` onwards, one per key).
 
-    ``s_ev_*`` are the evidence before the round, ``ev_*`` and ``trust``
-    receive it after, all as flat ``[B * P * P]`` views; ``good``,
-    ``hostile`` and the priors hold ``P * P`` entries per episode of the
-    tile (the priors the same for each). Every (observer, party) entry of
-    the tile is then updated by one flat loop without branches (LLVM
-    vectorises it), which mispredicts far less than a loop per observer
-    with the diagonal and the restraint bonus as branches.
+    Every (observer, party) entry of the tile is updated by one flat loop
+    without branches (LLVM vectorises it), which mispredicts far less than
+    a loop per observer with the diagonal and the restraint bonus as branches.
+    Entry ``e = (b * P + o) * P + p`` of a flat view is observer ``o``'s
+    evidence or trust about party ``p`` in episode ``b``.
+
+    Parameters
+    ----------
+    slot_party, party_slot_bits, miss_ticks, miss_rate, miss_cdf, false_alarm_cdf
+        Read. Who owns which slot, and the noise (see :func:`_perceive`).
+    evidence_pos, evidence_neg : float64[K]
+        Read. The cooperative and hostile evidence of each slot when perceived.
+    prior_pos, prior_neg : float64[TILE * P * P]
+        Read. The cooperative and hostile priors, repeated for each episode of a tile.
+    forgetting : float
+        The factor by which evidence decays each round.
+    restraint : float
+        The cooperative evidence of a party none of whose hostile acts is perceived.
+    lo : int
+        The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
+    keys : uint64[size]
+        Read. Each episode's random key this round.
+    executed : uint64[size, WK]
+        Read. The slots executed this round.
+    new_executed : bool[B, K]
+        Read, rows ``lo`` to ``lo + size``. ``executed`` as flags.
+    old_ev_pos, old_ev_neg : float64[B * P * P]
+        Read. The evidence before the round, flat.
+    new_perceived : bool[B, P, K]
+        Written, rows ``lo`` to ``lo + size``. Each observer's perception.
+    new_ev_pos, new_ev_neg, new_trust : float64[B * P * P]
+        Written, the tile's entries. The evidence and trust after the round,
+        flat (a party's trust in itself is 1, its evidence unchanged).
+    sums : float64[4, P]
+        Scratch (see :func:`_perceive`).
+    good, hostile : float64[TILE * P * P]
+        Scratch. This round's evidence, per entry of the tile.
+    seen : uint64[WK]
+        Scratch. One observer's perceived slots.
+    picks : int64[K]
+        Scratch.
     """
-    n_parties, n_slots = perceived.shape[1], perceived.shape[2]
+    n_parties, n_slots = new_perceived.shape[1], new_perceived.shape[2]
     pp = n_parties * n_parties
     tile = keys.shape[0]
     for i in range(tile):
         b = lo + i
         for o in range(n_parties):
             for k in range(n_slots):
-                perceived[b, o, k] = n_executed[b, k]
+                new_perceived[b, o, k] = new_executed[b, k]
         _perceive(
             slot_party,
             party_slot_bits,
@@ -240,7 +361,7 @@ def observe_tile(
             restraint,
             keys[i],
             executed[i],
-            perceived[b],
+            new_perceived[b],
             sums,
             good[i * pp : (i + 1) * pp],
             hostile[i * pp : (i + 1) * pp],
@@ -254,18 +375,18 @@ def observe_tile(
         hostile[:entries],
         prior_pos[:entries],
         prior_neg[:entries],
-        s_ev_pos[start:stop],
-        s_ev_neg[start:stop],
-        ev_pos[start:stop],
-        ev_neg[start:stop],
-        trust[start:stop],
+        old_ev_pos[start:stop],
+        old_ev_neg[start:stop],
+        new_ev_pos[start:stop],
+        new_ev_neg[start:stop],
+        new_trust[start:stop],
     )
     for i in range(tile):
         for o in range(n_parties):
-            d = start + i * pp + o * n_parties + o
-            trust[d] = 1.0
-            ev_pos[d] = s_ev_pos[d]
-            ev_neg[d] = s_ev_neg[d]
+            e = start + i * pp + o * n_parties + o
+            new_trust[e] = 1.0
+            new_ev_pos[e] = old_ev_pos[e]
+            new_ev_neg[e] = old_ev_neg[e]
 
 
 @inlined
@@ -275,21 +396,35 @@ def _update_trust(
     hostile: NDArray[np.float64],
     prior_pos: NDArray[np.float64],
     prior_neg: NDArray[np.float64],
-    ev_pos_before: NDArray[np.float64],
-    ev_neg_before: NDArray[np.float64],
-    ev_pos: NDArray[np.float64],
-    ev_neg: NDArray[np.float64],
-    trust: NDArray[np.float64],
+    old_ev_pos: NDArray[np.float64],
+    old_ev_neg: NDArray[np.float64],
+    new_ev_pos: NDArray[np.float64],
+    new_ev_neg: NDArray[np.float64],
+    new_trust: NDArray[np.float64],
 ) -> None:
     """Evidence and trust of the tile's (observer, party) entries: one flat, branch-free loop.
 
     Views indexed from 0 let LLVM drop numba's negative-index wraparound
-    and vectorise the loop; the priors come repeated once per episode.
+    and vectorise the loop. Every array holds the same ``N`` entries, those
+    of the tile (``N = size * P * P``).
+
+    Parameters
+    ----------
+    forgetting : float
+        The factor by which evidence decays each round.
+    good, hostile : float64[N]
+        Read. This round's cooperative and hostile evidence.
+    prior_pos, prior_neg : float64[N]
+        Read. The priors, repeated per episode.
+    old_ev_pos, old_ev_neg : float64[N]
+        Read. The evidence before the round.
+    new_ev_pos, new_ev_neg, new_trust : float64[N]
+        Written. The evidence after the round, and trust from it.
     """
     for e in range(good.shape[0]):
-        p = forgetting * ev_pos_before[e] + good[e]
-        n = forgetting * ev_neg_before[e] + hostile[e]
-        ev_pos[e] = p
-        ev_neg[e] = n
-        a = p + prior_pos[e]
-        trust[e] = a / (a + n + prior_neg[e])
+        pos = forgetting * old_ev_pos[e] + good[e]
+        neg = forgetting * old_ev_neg[e] + hostile[e]
+        new_ev_pos[e] = pos
+        new_ev_neg[e] = neg
+        with_prior = pos + prior_pos[e]
+        new_trust[e] = with_prior / (with_prior + neg + prior_neg[e])
