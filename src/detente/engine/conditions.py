@@ -33,11 +33,13 @@ TRUST_BELOW_ANY = 10  # a=truster, b=trusted, x=max
 
 
 class ConditionArrays(NamedTuple):
-    ptr: NDArray[np.int64]
-    kind: NDArray[np.int64]
-    a: NDArray[np.int64]
-    b: NDArray[np.int64]
-    x: NDArray[np.float64]
+    """The program as flat arrays (the tables' ``cond_*``), op ``q`` at position ``q``."""
+
+    ptr: NDArray[np.int64]  # [C + 1] condition set c is ops ptr[c] to ptr[c + 1]
+    kind: NDArray[np.int64]  # [ops] the op's kind (the constants above)
+    a: NDArray[np.int64]  # [ops] its first integer operand
+    b: NDArray[np.int64]  # [ops] its second integer operand
+    x: NDArray[np.float64]  # [ops] its threshold
 
 
 class ConditionProgram:
@@ -59,40 +61,46 @@ class ConditionProgram:
         self._ptr.append(len(self._ops))
         return len(self._ptr) - 2
 
-    def criteria(self, c: Criteria) -> int:
+    def criteria(self, criteria: Criteria) -> int:
         """Add a criteria set; returns its index."""
+        party = self._party
         ops = [
-            (TRUST_AT_LEAST, self._party(t.pair[0]), self._party(t.pair[1]), t.min) for t in c.trust
+            (TRUST_AT_LEAST, party(trust.pair[0]), party(trust.pair[1]), trust.min)
+            for trust in criteria.trust
         ]
-        if c.calm_rounds:
-            ops.append((CALM_AT_LEAST, c.calm_rounds, 0, 0.0))
-        if c.min_rounds:
-            ops.append((ROUNDS_AT_LEAST, c.min_rounds, 0, 0.0))
-        ops += [(DEAL_IN_FORCE, self._deal(d), 0, 0.0) for d in c.deals_in_force]
-        ops += [(TRACK_AT_LEAST, *self._track_level(r.track, r.level), 0.0) for r in c.tracks]
-        ops += [(TAKEN, self._slot(s), 0, 0.0) for s in c.taken]
-        ops += [(EXECUTED, self._slot(s), 0, 0.0) for s in c.executed]
+        if criteria.calm_rounds:
+            ops.append((CALM_AT_LEAST, criteria.calm_rounds, 0, 0.0))
+        if criteria.min_rounds:
+            ops.append((ROUNDS_AT_LEAST, criteria.min_rounds, 0, 0.0))
+        ops += [(DEAL_IN_FORCE, self._deal(deal), 0, 0.0) for deal in criteria.deals_in_force]
+        ops += [
+            (TRACK_AT_LEAST, *self._track_level(level.track, level.level), 0.0)
+            for level in criteria.tracks
+        ]
+        ops += [(TAKEN, self._slot(slot), 0, 0.0) for slot in criteria.taken]
+        ops += [(EXECUTED, self._slot(slot), 0, 0.0) for slot in criteria.executed]
         return self._close(ops)
 
-    def trigger(self, t: Trigger) -> int:
+    def trigger(self, trigger: Trigger) -> int:
         """Add a breakdown trigger; returns its index."""
-        ops = [(EXECUTED_ANY, self._slot(s), 0, 0.0) for s in t.executed]
-        if t.provocations:
-            ops.append((PROVOCATIONS_AT_LEAST, t.provocations, 0, 0.0))
-        if t.violation:
+        ops = [(EXECUTED_ANY, self._slot(slot), 0, 0.0) for slot in trigger.executed]
+        if trigger.provocations:
+            ops.append((PROVOCATIONS_AT_LEAST, trigger.provocations, 0, 0.0))
+        if trigger.violation:
             ops.append((VIOLATION, 0, 0, 0.0))
         ops += [
-            (TRUST_BELOW_ANY, self._party(b.pair[0]), self._party(b.pair[1]), b.max)
-            for b in t.trust_below
+            (TRUST_BELOW_ANY, self._party(below.pair[0]), self._party(below.pair[1]), below.max)
+            for below in trigger.trust_below
         ]
         return self._close(ops)
 
     def arrays(self) -> ConditionArrays:
+        """The condition sets added so far, as the kernel reads them."""
         ops = self._ops
         return ConditionArrays(
             ptr=np.asarray(self._ptr, dtype=np.int64),
-            kind=np.array([o[0] for o in ops], dtype=np.int64),
-            a=np.array([o[1] for o in ops], dtype=np.int64),
-            b=np.array([o[2] for o in ops], dtype=np.int64),
-            x=np.array([o[3] for o in ops], dtype=np.float64),
+            kind=np.array([op[0] for op in ops], dtype=np.int64),
+            a=np.array([op[1] for op in ops], dtype=np.int64),
+            b=np.array([op[2] for op in ops], dtype=np.int64),
+            x=np.array([op[3] for op in ops], dtype=np.float64),
         )

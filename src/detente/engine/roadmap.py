@@ -39,6 +39,7 @@ from detente.engine.conditions import (
 from detente.engine.jit import inlined, inner
 from detente.engine.tables import THEN_BACK
 
+# Transition kinds (``Outcome.transition``).
 NONE = 0
 ADVANCE = 1
 BACK = 2
@@ -60,11 +61,11 @@ class RoadmapArrays(NamedTuple):
 
 @inner
 def _evaluate(
-    ptr: NDArray[np.int64],
-    kind: NDArray[np.int64],
-    a: NDArray[np.int64],
-    b: NDArray[np.int64],
-    x: NDArray[np.float64],
+    cond_ptr: NDArray[np.int64],
+    cond_kind: NDArray[np.int64],
+    cond_a: NDArray[np.int64],
+    cond_b: NDArray[np.int64],
+    cond_x: NDArray[np.float64],
     c: int,
     triggers: bool,
     lo: int,
@@ -75,19 +76,52 @@ def _evaluate(
     provocations: NDArray[np.int64],
     violation: NDArray[np.bool_],
     executed: NDArray[np.uint64],
-    trust: NDArray[np.float64],
-    in_force: NDArray[np.bool_],
-    track_level: NDArray[np.int64],
-    taken: NDArray[np.bool_],
+    new_trust: NDArray[np.float64],
+    new_in_force: NDArray[np.bool_],
+    new_track_level: NDArray[np.int64],
+    new_taken: NDArray[np.bool_],
 ) -> None:
     """``ok[i]``: whether condition set ``c`` holds for episode ``lo + i`` of the tile.
 
-    Tile arrays (``calm``, ``in_stage``, ``provocations``, ``violation``,
-    ``executed`` words) are indexed by ``i``, batch arrays by ``lo + i``.
-    Without ``triggers`` (track levels), no provocation and no violation
-    count. ``hits`` is scratch for the two kinds of which any one op suffices.
     A real call, not inlined: it runs once per condition and tile, and
     numba inlining its two call sites doubled ``roadmap_tile``'s compile time.
+
+    Parameters
+    ----------
+    cond_ptr : int64[C + 1]
+        Read. Condition set ``c`` is ops ``cond_ptr[c]`` to ``cond_ptr[c + 1]``.
+    cond_kind, cond_a, cond_b : int64[ops]
+        Read. Each op's kind and integer operands
+        (:mod:`detente.engine.conditions`); op ``q``'s are ``qa`` and ``qb`` below.
+    cond_x : float64[ops]
+        Read. Each op's threshold (``qx``), for the trust ops.
+    c : int
+        The condition set.
+    triggers : bool
+        Whether provocations and violations count (not for track levels,
+        which are evaluated before them in the round's order).
+    lo : int
+        The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
+    ok : bool[size]
+        Written. Whether the set holds for each episode of the tile.
+    hits : bool[2, TILE]
+        Scratch: for the two kinds of which any one op suffices, whether
+        one did (executed slots, trust below).
+    calm, in_stage, provocations : int64[size]
+        Read. Calm rounds and rounds in the stage, this one included, and
+        this round's provocations.
+    violation : bool[size]
+        Read. Whether the episode violated an agreement this round.
+    executed : uint64[size, WK]
+        Read. The slots executed this round.
+    new_trust : float64[B, P, P]
+        Read. Trust after the round.
+    new_in_force : bool[B, D]
+        Read. The agreements in force after the round.
+    new_track_level : int64[B, T]
+        Read. The track levels reached so far this round.
+    new_taken : bool[B, K]
+        Read. The slots taken, this round included.
     """
     size = ok.shape[0]
     any_exec, any_trust = False, False
@@ -95,43 +129,43 @@ def _evaluate(
         ok[i] = True
         hits[0, i] = False
         hits[1, i] = False
-    for q in range(ptr[c], ptr[c + 1]):
-        op, qa, qb, qx = kind[q], a[q], b[q], x[q]
-        if op == TRUST_AT_LEAST:
+    for q in range(cond_ptr[c], cond_ptr[c + 1]):
+        kind, qa, qb, qx = cond_kind[q], cond_a[q], cond_b[q], cond_x[q]
+        if kind == TRUST_AT_LEAST:
             for i in range(size):
-                ok[i] &= not trust[lo + i, qa, qb] < qx
-        elif op == CALM_AT_LEAST:
+                ok[i] &= not new_trust[lo + i, qa, qb] < qx
+        elif kind == CALM_AT_LEAST:
             for i in range(size):
                 ok[i] &= calm[i] >= qa
-        elif op == ROUNDS_AT_LEAST:
+        elif kind == ROUNDS_AT_LEAST:
             for i in range(size):
                 ok[i] &= in_stage[i] >= qa
-        elif op == DEAL_IN_FORCE:
+        elif kind == DEAL_IN_FORCE:
             for i in range(size):
-                ok[i] &= in_force[lo + i, qa]
-        elif op == TRACK_AT_LEAST:
+                ok[i] &= new_in_force[lo + i, qa]
+        elif kind == TRACK_AT_LEAST:
             for i in range(size):
-                ok[i] &= track_level[lo + i, qa] >= qb
-        elif op == TAKEN:
+                ok[i] &= new_track_level[lo + i, qa] >= qb
+        elif kind == TAKEN:
             for i in range(size):
-                ok[i] &= taken[lo + i, qa]
-        elif op == EXECUTED:
+                ok[i] &= new_taken[lo + i, qa]
+        elif kind == EXECUTED:
             for i in range(size):
                 ok[i] &= has(executed[i], qa)
-        elif op == EXECUTED_ANY:
+        elif kind == EXECUTED_ANY:
             any_exec = True
             for i in range(size):
                 hits[0, i] |= has(executed[i], qa)
-        elif op == PROVOCATIONS_AT_LEAST:
+        elif kind == PROVOCATIONS_AT_LEAST:
             for i in range(size):
                 ok[i] &= (provocations[i] if triggers else 0) >= qa
-        elif op == VIOLATION:
+        elif kind == VIOLATION:
             for i in range(size):
                 ok[i] &= triggers and violation[i]
-        elif op == TRUST_BELOW_ANY:
+        elif kind == TRUST_BELOW_ANY:
             any_trust = True
             for i in range(size):
-                hits[1, i] |= trust[lo + i, qa, qb] < qx
+                hits[1, i] |= new_trust[lo + i, qa, qb] < qx
     for i in range(size):
         ok[i] &= (hits[0, i] or not any_exec) and (hits[1, i] or not any_trust)
 
@@ -151,11 +185,29 @@ def _transition(
 ) -> tuple[int, int]:
     """The transition kind of tile episode ``i`` and the breakdown rule behind it (-1 when none).
 
-    ``ok[c, i]``: whether condition set ``c`` holds for the episode.
+    Parameters
+    ----------
+    ok : bool[C, TILE]
+        Read. ``ok[c, i]``: whether condition set ``c`` holds for the episode.
+    i : int
+        The episode's row in the tile.
+    stage : int
+        The episode's stage before the round.
+    stalled : bool
+        Whether its process was stalled before the round.
+    stage_entry, stage_exit : int64[S]
+        Read. The condition set of each stage's entry and exit criteria.
+    stage_rule_ptr : int64[S + 1]
+        Read. Stage ``stage``'s breakdown rules are ``stage_rule_ptr[stage]``
+        to ``stage_rule_ptr[stage + 1]``, in the order they are tried.
+    rule_cond, rule_then : int64[rules]
+        Read. Each rule's trigger (a condition set) and ``THEN_BACK`` or ``THEN_STALL``.
+    resume : int64[options]
+        Read. Condition sets any of which resumes a stalled process.
     """
     if stalled:
-        for q in range(resume.shape[0]):
-            if ok[resume[q], i]:
+        for option in range(resume.shape[0]):
+            if ok[resume[option], i]:
                 return RESUME, -1
         return NONE, -1
     for r in range(stage_rule_ptr[stage], stage_rule_ptr[stage + 1]):
@@ -172,11 +224,11 @@ def _transition(
 
 @inner
 def roadmap_tile(
-    ptr: NDArray[np.int64],
-    kind: NDArray[np.int64],
-    a: NDArray[np.int64],
-    b: NDArray[np.int64],
-    x: NDArray[np.float64],
+    cond_ptr: NDArray[np.int64],
+    cond_kind: NDArray[np.int64],
+    cond_a: NDArray[np.int64],
+    cond_b: NDArray[np.int64],
+    cond_x: NDArray[np.float64],
     level_ptr: NDArray[np.int64],
     level_cond: NDArray[np.int64],
     stage_entry: NDArray[np.int64],
@@ -192,31 +244,74 @@ def roadmap_tile(
     lo: int,
     executed: NDArray[np.uint64],
     violation: NDArray[np.bool_],
-    s: RoadmapArrays,
-    n: RoadmapArrays,
-    trust: NDArray[np.float64],
-    in_force: NDArray[np.bool_],
-    taken: NDArray[np.bool_],
+    old: RoadmapArrays,
+    new: RoadmapArrays,
+    new_trust: NDArray[np.float64],
+    new_in_force: NDArray[np.bool_],
+    new_taken: NDArray[np.bool_],
     counts: NDArray[np.int64],
     ok: NDArray[np.bool_],
     hits: NDArray[np.bool_],
-    o_track_advanced: NDArray[np.bool_],
-    o_transition: NDArray[np.int64],
-    o_cause: NDArray[np.int64],
-    o_success: NDArray[np.bool_],
+    out_track_advanced: NDArray[np.bool_],
+    out_transition: NDArray[np.int64],
+    out_cause: NDArray[np.int64],
+    out_success: NDArray[np.bool_],
 ) -> None:
     """Tracks, the stage transition and success for the tile's episodes (``lo`` onwards).
 
-    ``s`` and ``n`` are the state's (stage, stalled, rounds in stage, calm,
-    held, success round, track levels) before and after the round; trust,
-    agreements in force and taken slots are already the new ones. Scratch:
-    ``counts`` (``[4, tile]``), ``ok`` (``[conditions, tile]``), ``hits``
-    (``[2, tile]``).
+    Parameters
+    ----------
+    cond_ptr, cond_kind, cond_a, cond_b, cond_x
+        Read. The condition program (see :func:`_evaluate`).
+    level_ptr : int64[T + 1]
+        Read. Track ``tr``'s levels above 0 are ``level_ptr[tr]`` to ``level_ptr[tr + 1]``.
+    level_cond : int64[levels]
+        Read. The condition set (criteria) of each track level.
+    stage_entry, stage_exit, stage_rule_ptr, rule_cond, rule_then, resume
+        Read. The stages' criteria and breakdown rules (see :func:`_transition`).
+    success_hold : int
+        For how many rounds in a row the success criteria must hold.
+    success_cond : int
+        The condition set of the success criteria.
+    provocation_bits : uint64[WK]
+        Read. The slots that are provocations.
+    rnd : int
+        This round, from 0.
+    lo : int
+        The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
+    executed : uint64[size, WK]
+        Read. The slots executed this round.
+    violation : bool[size]
+        Read. Whether the episode violated an agreement this round.
+    old : RoadmapArrays
+        Read. The roadmap's arrays before the round.
+    new : RoadmapArrays
+        Written, rows ``lo`` to ``lo + size``. The roadmap's arrays after the round.
+    new_trust : float64[B, P, P]
+        Read. Trust after the round.
+    new_in_force : bool[B, D]
+        Read. The agreements in force after the round.
+    new_taken : bool[B, K]
+        Read. The slots taken, this round included.
+    counts : int64[4, TILE]
+        Scratch: this round's provocations, calm rounds, rounds in the
+        stage, and the level of the track being raised.
+    ok : bool[C, TILE]
+        Scratch: whether each condition set holds (see :func:`_evaluate`).
+    hits : bool[2, TILE]
+        Scratch (see :func:`_evaluate`).
+    out_track_advanced : bool[B, T]
+        Written, rows ``lo`` to ``lo + size``. Which tracks rose a level.
+    out_transition, out_cause : int64[B]
+        Written, rows ``lo`` to ``lo + size``. The transition (``NONE``,
+        ``ADVANCE``, ...) and the breakdown rule behind it, -1 when none.
+    out_success : bool[B]
+        Written, rows ``lo`` to ``lo + size``. Whether success was reached this round.
     """
-    s_stage, s_stalled, s_in_stage, s_calm = s.stage, s.stalled, s.rounds_in_stage, s.calm
-    s_held, s_success, s_track = s.held, s.success_round, s.track_level
-    n_stage, n_stalled, n_in_stage, n_calm = n.stage, n.stalled, n.rounds_in_stage, n.calm
-    n_held, n_success, n_track = n.held, n.success_round, n.track_level
+    old_stage, old_stalled, old_calm, old_held = old.stage, old.stalled, old.calm, old.held
+    old_in_stage, old_success, old_track = old.rounds_in_stage, old.success_round, old.track_level
+    new_stage, new_stalled, new_calm, new_held = new.stage, new.stalled, new.calm, new.held
+    new_in_stage, new_success, new_track = new.rounds_in_stage, new.success_round, new.track_level
     size = executed.shape[0]
     provocations, calm, in_stage, level = (
         counts[0, :size],
@@ -225,31 +320,32 @@ def roadmap_tile(
         counts[3, :size],
     )
     for i in range(size):
-        e = lo + i
+        b = lo + i
         count = 0
         for w in range(executed.shape[1]):
             count += count_bits(executed[i, w] & provocation_bits[w])
         provocations[i] = count
-        calm[i] = s_calm[e] + 1 if count == 0 else 0
-        n_calm[e] = calm[i]
-        in_stage[i] = s_in_stage[e] + 1
-        for tr in range(n_track.shape[1]):
-            n_track[e, tr] = s_track[e, tr]
-            o_track_advanced[e, tr] = False
+        calm[i] = old_calm[b] + 1 if count == 0 else 0
+        new_calm[b] = calm[i]
+        in_stage[i] = old_in_stage[b] + 1
+        for tr in range(new_track.shape[1]):
+            new_track[b, tr] = old_track[b, tr]
+            out_track_advanced[b, tr] = False
 
     # Each track rises by at most one level whose criteria now hold (levels never fall);
     # a track's criteria see the levels of the tracks before it already raised.
-    for tr in range(n_track.shape[1]):
+    for tr in range(new_track.shape[1]):
         for i in range(size):
-            level[i] = n_track[lo + i, tr]
-        for step in range(level_ptr[tr + 1] - level_ptr[tr]):
+            level[i] = new_track[lo + i, tr]
+        for below in range(level_ptr[tr + 1] - level_ptr[tr]):
+            # The criteria of level ``below + 1``, for the episodes at level ``below``.
             _evaluate(
-                ptr,
-                kind,
-                a,
-                b,
-                x,
-                level_cond[level_ptr[tr] + step],
+                cond_ptr,
+                cond_kind,
+                cond_a,
+                cond_b,
+                cond_x,
+                level_cond[level_ptr[tr] + below],
                 False,
                 lo,
                 ok[0, :size],
@@ -259,23 +355,23 @@ def roadmap_tile(
                 provocations,
                 violation,
                 executed,
-                trust,
-                in_force,
-                n_track,
-                taken,
+                new_trust,
+                new_in_force,
+                new_track,
+                new_taken,
             )
             for i in range(size):
-                if level[i] == step and ok[0, i]:
-                    n_track[lo + i, tr] = step + 1
-                    o_track_advanced[lo + i, tr] = True
+                if level[i] == below and ok[0, i]:
+                    new_track[lo + i, tr] = below + 1
+                    out_track_advanced[lo + i, tr] = True
 
     for c in range(ok.shape[0]):
         _evaluate(
-            ptr,
-            kind,
-            a,
-            b,
-            x,
+            cond_ptr,
+            cond_kind,
+            cond_a,
+            cond_b,
+            cond_x,
             c,
             True,
             lo,
@@ -286,15 +382,15 @@ def roadmap_tile(
             provocations,
             violation,
             executed,
-            trust,
-            in_force,
-            n_track,
-            taken,
+            new_trust,
+            new_in_force,
+            new_track,
+            new_taken,
         )
     last_stage = stage_exit.shape[0] - 1
     for i in range(size):
-        e = lo + i
-        stage, stalled = s_stage[e], s_stalled[e]
+        b = lo + i
+        stage, stalled = old_stage[b], old_stalled[b]
         change, cause = _transition(
             ok,
             i,
@@ -315,13 +411,13 @@ def roadmap_tile(
             stalled = True
         elif change == RESUME:
             stalled = False
-        n_stage[e] = stage
-        n_stalled[e] = stalled
-        n_in_stage[e] = in_stage[i] if change == NONE else 0
-        o_transition[e] = change
-        o_cause[e] = cause
+        new_stage[b] = stage
+        new_stalled[b] = stalled
+        new_in_stage[b] = in_stage[i] if change == NONE else 0
+        out_transition[b] = change
+        out_cause[b] = cause
         holding = change == NONE and not stalled and stage == last_stage and ok[success_cond, i]
-        n_held[e] = s_held[e] + 1 if holding else 0
-        reached = s_success[e] < 0 and n_held[e] >= success_hold
-        o_success[e] = reached
-        n_success[e] = rnd + 1 if reached else s_success[e]
+        new_held[b] = old_held[b] + 1 if holding else 0
+        reached = old_success[b] < 0 and new_held[b] >= success_hold
+        out_success[b] = reached
+        new_success[b] = rnd + 1 if reached else old_success[b]
