@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from detente.cli_common import fail
 from detente.scenario import ScenarioError, builtin_names, builtin_text, load_scenario
 from detente.scenario.schema import Scenario
-from detente.shell import fail
 
 app = typer.Typer(
     help="detente: the six-party roadmap for the Korean Peninsula as software.",

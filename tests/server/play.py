@@ -25,7 +25,7 @@ def create(http: Http, **body: Any) -> dict[str, Any]:
     return result
 
 
-class Seat:
+class HttpSeat:
     """One party's seat: commits and reveals with a fresh nonce per round."""
 
     def __init__(self, http: Http, session: str, party: str, token: str) -> None:
@@ -55,17 +55,17 @@ class Seat:
         return self.http.post(self.path(rnd, "reveal"), json=body, headers=auth(self.token))
 
 
-def seats(http: Http, created: dict[str, Any]) -> dict[str, Seat]:
+def seats(http: Http, created: dict[str, Any]) -> dict[str, HttpSeat]:
     sid = created["session"]["id"]
-    return {p: Seat(http, sid, p, t) for p, t in created["seat_tokens"].items()}
+    return {p: HttpSeat(http, sid, p, t) for p, t in created["seat_tokens"].items()}
 
 
-def offer_all(seat: Seat) -> NamedMove:
+def offer_all(seat: HttpSeat) -> NamedMove:
     """Every commitment the seat may offer, nothing outright (the roadmap's ideal)."""
     return NamedMove([], [m["id"] for m in seat.view()["commitments"] if m["offerable"]])
 
 
-def play_round(all_seats: dict[str, Seat], rnd: int) -> dict[str, NamedMove]:
+def play_round(all_seats: dict[str, HttpSeat], rnd: int) -> dict[str, NamedMove]:
     """Every seat commits, then every seat reveals; the round clears."""
     moves = {p: offer_all(s) for p, s in all_seats.items()}
     for p, s in all_seats.items():

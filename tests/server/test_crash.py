@@ -23,7 +23,7 @@ from detente.ledger.moves import commitment_hash
 from detente.ledger.store import Store
 from detente.scenario.moves import NamedMove
 from tests.server.live import served
-from tests.server.play import Seat, create, seats
+from tests.server.play import HttpSeat, create, seats
 
 SESSIONS = 6  # korea: six seats each, all playing at once
 KILL_AFTER = 150  # acknowledged submissions before the kill
@@ -55,10 +55,10 @@ class Load:
                 self.enough.set()
 
 
-def _play(base: str, seat: Seat, load: Load) -> None:
+def _play(base: str, seat: HttpSeat, load: Load) -> None:
     """Play ``seat`` round after round until the server dies."""
     with httpx.Client(base_url=base, timeout=30) as client:
-        me = Seat(client, seat.session, seat.party, seat.token)
+        me = HttpSeat(client, seat.session, seat.party, seat.token)
         me.nonces = seat.nonces  # shared: the test completes the round with the same nonce
         try:
             played = 0
@@ -156,7 +156,7 @@ def test_a_killed_server_keeps_every_acknowledged_submission(db_url: str) -> Non
 
 def _complete_after_restart(
     db: str,
-    games: list[dict[str, Seat]],
+    games: list[dict[str, HttpSeat]],
     acked: list[Ack],
     load: Load,
     check: subprocess.Popen[str],
@@ -169,9 +169,9 @@ def _complete_after_restart(
             sid = next(iter(game.values())).session
             rnd = int(http.get(f"/api/sessions/{sid}").json()["round"])
             assert rnd >= max(a.round for a in acked if a.session == sid)
-            waiting: list[tuple[Seat, NamedMove]] = []
+            waiting: list[tuple[HttpSeat, NamedMove]] = []
             for party, seat in game.items():
-                s = Seat(http, sid, party, seat.token)
+                s = HttpSeat(http, sid, party, seat.token)
                 s.nonces = seat.nonces
                 view = s.view()
                 kinds = {

@@ -20,7 +20,7 @@ from detente.scenario.moves import NamedMove
 from detente.server.app import create_app
 from tests.databases import PostgresCluster, new_postgres_database
 from tests.faults import Fault, postgres_outage, set_busy_timeout, sqlite_write_lock
-from tests.server.play import Seat, create, seats
+from tests.server.play import HttpSeat, create, seats
 
 Outage = Callable[[float | None], AbstractContextManager[Fault]]
 
@@ -136,5 +136,5 @@ def test_a_write_whose_acknowledgement_was_lost_is_read_back(
     assert r.json()["retry"] is True
     assert _public(served, sid)["committed"] == ["DPRK"]
     assert dprk.reveal(1, move).status_code == 200
-    other: Seat = seats(served, created)["US"]
+    other: HttpSeat = seats(served, created)["US"]
     assert other.commit(1, NamedMove([], [])).status_code == 200

@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from detente.scenario.moves import NamedMove
-from tests.server.play import Seat, auth, create, play_round, seats
+from tests.server.play import HttpSeat, auth, create, play_round, seats
 
 
 @pytest.fixture
-def game(client: TestClient) -> Iterator[tuple[TestClient, dict[str, Any], dict[str, Seat]]]:
+def game(client: TestClient) -> Iterator[tuple[TestClient, dict[str, Any], dict[str, HttpSeat]]]:
     created = create(client, rounds=5)
     return client, created, seats(client, created)
 
@@ -49,7 +49,7 @@ def test_a_seat_cannot_submit_or_read_for_another(game: Any) -> None:
     assert dprk.commit(1, move).status_code == 200
     assert dprk.reveal(1, move).status_code == 200
     head = _head(client, sid)
-    as_us = Seat(client, sid, "DPRK", us.token)
+    as_us = HttpSeat(client, sid, "DPRK", us.token)
     _refused(as_us.commit(1, move), 403, "seat of US")
     _refused(client.get(f"/api/sessions/{sid}/seats/DPRK", headers=auth(us.token)), 403, "US")
     us_view = us.view()

@@ -14,7 +14,7 @@ from detente.simulate import simulate
 from detente.strategies import Assortment, Classifier, Move, Strategy, View, get_strategy
 from detente.strategies.assorted import Groups, Rows
 from detente.strategies.base import I64
-from tests.strategies.test_rowwise import random_view
+from tests.strategies.test_booleans import random_view
 
 MEMBERS = ["grim_trigger", "random:p=0.3", "alternator", "tit_for_two_tats", "grit", "hawk"]
 

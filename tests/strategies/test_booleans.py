@@ -1,4 +1,4 @@
-"""The row-wise helpers and the posture built on them equal the plain numpy they replace."""
+"""The row-wise helpers and the playbook built on them equal the plain numpy they replace."""
 
 import numpy as np
 from hypothesis import given, settings
@@ -6,10 +6,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from detente.engine import CompiledScenario, CounterRNG
-from detente.strategies import Posture, Stance, View
+from detente.strategies import Playbook, Stance, View
 from detente.strategies.base import B8, F64, I64
-from detente.strategies.posture import columns
-from detente.strategies.rowwise import CHUNK, BoolMatrix, any_of, count_of
+from detente.strategies.booleans import CHUNK, BoolMatrix, any_of, count_of
+from detente.strategies.playbook import columns
 
 
 def bools(rows: int, cols: int) -> st.SearchStrategy[B8]:
@@ -43,26 +43,29 @@ def test_columns_select_the_same_columns(cols: I64) -> None:
     assert np.array_equal(x[:, columns(cols)], x[:, cols])
 
 
-def reference_move(posture: Posture, view: View, stance: Stance, allowed: B8 | None) -> B8:
-    """Posture.realise as first written: boolean matmul and cumulative sums."""
+def reference_move(playbook: Playbook, view: View, stance: Stance, allowed: B8 | None) -> B8:
+    """Playbook.realise as first written: boolean matmul and cumulative sums."""
     actions = np.zeros(view.available.shape, dtype=bool)
-    prov = posture.provocations
+    prov = playbook.provocations
     avail = view.available[:, prov]
     actions[:, prov] = avail & (np.cumsum(avail, axis=1) <= stance.provoke[:, None])
-    for cols, wanted in ((posture.restraints, stance.restrain), (posture.gestures, stance.attend)):
+    for cols, wanted in (
+        (playbook.restraints, stance.restrain),
+        (playbook.gestures, stance.attend),
+    ):
         actions[:, cols] = view.available[:, cols] & wanted[:, None]
-    offers = view.offerable & ~(stance.distrust @ posture.involves.T)
+    offers = view.offerable & ~(stance.distrust @ playbook.involves.T)
     if allowed is not None:
         offers &= allowed[None, :]
     return np.concatenate([actions, offers], axis=1)
 
 
-def reference_provoked_by(posture: Posture, view: View) -> B8:
-    c = posture.compiled
-    hits = view.perceived[:, posture.hurt_slots]
+def reference_provoked_by(playbook: Playbook, view: View) -> B8:
+    c = playbook.compiled
+    hits = view.perceived[:, playbook.hurt_slots]
     out = np.zeros((view.batch, c.n_parties), dtype=bool)
-    for j in np.flatnonzero(posture.adversaries):
-        out[:, j] = hits[:, c.slot_party[posture.hurt_slots] == j].any(axis=1)
+    for j in np.flatnonzero(playbook.adversaries):
+        out[:, j] = hits[:, c.slot_party[playbook.hurt_slots] == j].any(axis=1)
     return out
 
 
@@ -90,27 +93,27 @@ def random_view(c: CompiledScenario, party: int, rng: np.random.Generator, batch
     )
 
 
-def postures(*scenarios: CompiledScenario) -> list[Posture]:
-    return [Posture(c, p) for c in scenarios for p in range(c.n_parties)]
+def playbooks(*scenarios: CompiledScenario) -> list[Playbook]:
+    return [Playbook(c, p) for c in scenarios for p in range(c.n_parties)]
 
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), threshold=st.floats(0, 1))
-def test_posture_reads_a_view_like_its_reference(
+def test_playbook_reads_a_view_like_its_reference(
     korea: CompiledScenario, ipd: CompiledScenario, seed: int, threshold: float
 ) -> None:
     rng = np.random.default_rng(seed)
-    for posture in postures(korea, ipd):
-        view = random_view(posture.compiled, posture.party, rng, 50)
-        assert np.array_equal(posture.provoked_by(view), reference_provoked_by(posture, view))
-        hits = view.perceived[:, posture.hurt_slots]
-        assert np.array_equal(posture.hurt_count(view), hits.sum(axis=1))
+    for playbook in playbooks(korea, ipd):
+        view = random_view(playbook.compiled, playbook.party, rng, 50)
+        assert np.array_equal(playbook.provoked_by(view), reference_provoked_by(playbook, view))
+        hits = view.perceived[:, playbook.hurt_slots]
+        assert np.array_equal(playbook.hurt_count(view), hits.sum(axis=1))
         chosen = rng.random(50) < 0.5
-        own = view.perceived[:, posture.provocation_slots].any(axis=1)
-        last = own if posture.n_provocations else chosen
-        assert np.array_equal(posture.defected_last(view, chosen), last)
-        below = (view.trust < threshold) & posture.others[None, :]
-        assert np.array_equal(posture.below(view.trust, threshold), below)
+        own = view.perceived[:, playbook.provocation_slots].any(axis=1)
+        last = own if playbook.n_provocations else chosen
+        assert np.array_equal(playbook.defected_last(view, chosen), last)
+        below = (view.trust < threshold) & playbook.others[None, :]
+        assert np.array_equal(playbook.below(view.trust, threshold), below)
 
 
 @settings(max_examples=25, deadline=None)
@@ -119,17 +122,17 @@ def test_realise_equals_its_reference(
     korea: CompiledScenario, ipd: CompiledScenario, seed: int
 ) -> None:
     rng = np.random.default_rng(seed)
-    for posture in postures(korea, ipd):
-        view = random_view(posture.compiled, posture.party, rng, 50)
+    for playbook in playbooks(korea, ipd):
+        view = random_view(playbook.compiled, playbook.party, rng, 50)
         stance = Stance(
-            provoke=rng.integers(0, posture.n_provocations + 2, 50),
+            provoke=rng.integers(0, playbook.n_provocations + 2, 50),
             restrain=rng.random(50) < 0.5,
             attend=rng.random(50) < 0.5,
-            distrust=rng.random((50, posture.others.size)) < 0.3,
+            distrust=rng.random((50, playbook.others.size)) < 0.3,
         )
         allowed = rng.random(view.offerable.shape[1]) < 0.5
-        hostile = posture.retaliate(posture.provoked_by(view))
+        hostile = playbook.retaliate(playbook.provoked_by(view))
         for s, allow in ((stance, None), (stance, allowed), (hostile, None)):
-            move = posture.realise(view, s, allow)
+            move = playbook.realise(view, s, allow)
             got = np.concatenate([move.actions, move.offers], axis=1)
-            assert np.array_equal(got, reference_move(posture, view, s, allow))
+            assert np.array_equal(got, reference_move(playbook, view, s, allow))

@@ -172,7 +172,9 @@ def test_per_episode_strategy_naming_a_foreign_action_fails(ipd: CompiledScenari
 
     register(Confused)
     try:
-        with pytest.raises(StrategyError, match="returned a move that is not its own: A has no action 'surrender'"):
+        with pytest.raises(
+            StrategyError, match="returned a move that is not its own: A has no action 'surrender'"
+        ):
             simulate(ipd, {"A": "test_confused"}, 1, 3)
     finally:
         unregister("test_confused")

@@ -17,9 +17,9 @@ from detente.bargain.frontier import pareto_frontier
 from detente.bargain.results import CONCEPTS, Concept, Frontier, Solution
 from detente.bargain.scenario import parse_disagreement, problem_from_scenario, stage_index
 from detente.bargain.solve import solve
+from detente.cli_common import fail, user_errors
 from detente.scenario.compiled import compile_scenario
 from detente.scenario.overrides import load_with_overrides
-from detente.shell import fail, user_errors
 
 
 def _concepts(solution: str) -> list[Concept]:

@@ -10,7 +10,7 @@ from detente.engine.cache import drop_stale
 
 drop_stale()  # before any kernel is compiled or loaded from numba's cache
 
-from detente.engine.events import Event, StepEvents
+from detente.engine.events import Event, EventType, StepEvents
 from detente.engine.rng import CounterRNG
 from detente.engine.state import (
     State,
@@ -28,6 +28,7 @@ __all__ = [
     "CompiledScenario",
     "CounterRNG",
     "Event",
+    "EventType",
     "State",
     "StepEvents",
     "SubmissionShapeError",

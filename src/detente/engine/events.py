@@ -7,6 +7,7 @@ episode are built on demand, in a fixed order, for the ledger and for humans.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +18,26 @@ from detente.engine.roadmap import ADVANCE, BACK, RESUME, STALL
 
 if TYPE_CHECKING:
     from detente.engine.state import State, Submissions
+
+
+class EventType(StrEnum):
+    """The kinds of engine event, in the order a round's records list them."""
+
+    COMMITMENT_CLEARED = "commitment_cleared"
+    COMMITMENT_DROPPED = "commitment_dropped"
+    ACTION_EXECUTED = "action_executed"
+    ACTION_WITHHELD = "action_withheld"
+    AGREEMENT_REACHED = "agreement_reached"
+    AGREEMENT_RENEWED = "agreement_renewed"
+    AGREEMENT_VIOLATED = "agreement_violated"
+    OBSERVED = "observed"
+    TRUST_UPDATED = "trust_updated"
+    PAYOFF = "payoff"
+    TRACK_ADVANCED = "track_advanced"
+    STAGE_CHANGED = "stage_changed"
+    STALLED = "stalled"
+    RESUMED = "resumed"
+    SUCCESS = "success"
 
 
 @dataclass(frozen=True)
@@ -88,7 +109,7 @@ class StepEvents:
         offers = self.submissions.offers[b]
         cleared = self.outcome.cleared[b]
         for m in np.flatnonzero(offers):
-            kind = "commitment_cleared" if cleared[m] else "commitment_dropped"
+            kind = EventType.COMMITMENT_CLEARED if cleared[m] else EventType.COMMITMENT_DROPPED
             party = c.parties[int(c.commitment_party[m])]
             out.append(Event(rnd, kind, party, {"commitment": c.commitments[m]}))
         executed = self.after.arrays.executed[b]
@@ -97,11 +118,11 @@ class StepEvents:
         for k in np.flatnonzero(executed | trembled):
             p, a = c.slots[k]
             if not executed[k]:
-                kind, via = "action_withheld", "tremble"
+                kind, via = EventType.ACTION_WITHHELD, "tremble"
             elif outright[k]:
-                kind, via = "action_executed", "tremble" if trembled[k] else "unconditional"
+                kind, via = EventType.ACTION_EXECUTED, "tremble" if trembled[k] else "unconditional"
             else:
-                kind, via = "action_executed", "commitment"
+                kind, via = EventType.ACTION_EXECUTED, "commitment"
             out.append(Event(rnd, kind, c.parties[p], {"action": c.actions[a], "via": via}))
         return out
 
@@ -111,14 +132,14 @@ class StepEvents:
         out = [
             Event(
                 self.round,
-                "agreement_renewed" if was_in_force[d] else "agreement_reached",
+                EventType.AGREEMENT_RENEWED if was_in_force[d] else EventType.AGREEMENT_REACHED,
                 None,
                 {"deal": c.deals[d]},
             )
             for d in np.flatnonzero(self.outcome.deal_cleared[b])
         ]
         out += [
-            Event(self.round, "agreement_violated", None, {"deal": c.deals[d]})
+            Event(self.round, EventType.AGREEMENT_VIOLATED, None, {"deal": c.deals[d]})
             for d in np.flatnonzero(self.outcome.violated[b])
         ]
         return out
@@ -139,19 +160,19 @@ class StepEvents:
                     else ("missed" if executed[k] else "false_alarm")
                 )
                 payload = {"actor": c.parties[p], "action": c.actions[a], "kind": kind}
-                out.append(Event(self.round, "observed", observer, payload))
+                out.append(Event(self.round, EventType.OBSERVED, observer, payload))
         trust = self.after.arrays.trust[b]
         matrix = {
             i: {j: round(float(trust[x, y]), 12) for y, j in enumerate(c.parties) if x != y}
             for x, i in enumerate(c.parties)
         }
-        out.append(Event(self.round, "trust_updated", None, {"trust": matrix}))
+        out.append(Event(self.round, EventType.TRUST_UPDATED, None, {"trust": matrix}))
         return out
 
     def _payoffs(self, b: int) -> list[Event]:
         c = self.after.compiled
         return [
-            Event(self.round, "payoff", party, {"value": float(self.outcome.payoff[b, p])})
+            Event(self.round, EventType.PAYOFF, party, {"value": float(self.outcome.payoff[b, p])})
             for p, party in enumerate(c.parties)
         ]
 
@@ -161,7 +182,9 @@ class StepEvents:
         out: list[Event] = []
         for tr in np.flatnonzero(self.outcome.track_advanced[b]):
             level = c.track_levels[tr][int(self.after.arrays.track_level[b, tr]) - 1]
-            out.append(Event(rnd, "track_advanced", None, {"track": c.tracks[tr], "level": level}))
+            out.append(
+                Event(rnd, EventType.TRACK_ADVANCED, None, {"track": c.tracks[tr], "level": level})
+            )
         kind = int(self.outcome.transition[b])
         before = c.stages[int(self.before.arrays.stage[b])]
         after = c.stages[int(self.after.arrays.stage[b])]
@@ -169,12 +192,14 @@ class StepEvents:
         why = c.rules[cause] if cause >= 0 else None
         if kind in (ADVANCE, BACK):
             out.append(
-                Event(rnd, "stage_changed", None, {"from": before, "to": after, "cause": why})
+                Event(
+                    rnd, EventType.STAGE_CHANGED, None, {"from": before, "to": after, "cause": why}
+                )
             )
         elif kind == STALL:
-            out.append(Event(rnd, "stalled", None, {"stage": before, "cause": why}))
+            out.append(Event(rnd, EventType.STALLED, None, {"stage": before, "cause": why}))
         elif kind == RESUME:
-            out.append(Event(rnd, "resumed", None, {"stage": after}))
+            out.append(Event(rnd, EventType.RESUMED, None, {"stage": after}))
         if self.outcome.success[b]:
-            out.append(Event(rnd, "success", None, {"stage": after}))
+            out.append(Event(rnd, EventType.SUCCESS, None, {"stage": after}))
         return out

@@ -19,7 +19,7 @@ from pettingzoo import ParallelEnv
 
 from detente.engine import CounterRNG, State, StepEvents, available, initial_state, step
 from detente.envs import features, render
-from detente.envs.seats import Relay, seat_strategies
+from detente.envs.players import Relay, seat_strategies
 from detente.scenario import Scenario, load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.simulate.runner import submissions_for

@@ -17,7 +17,7 @@ from datetime import datetime
 from detente.ledger.errors import ReplayError
 from detente.ledger.record import GENESIS, LedgerEvent
 from detente.ledger.seed import SeedSecret
-from detente.ledger.session import Draft, Session
+from detente.ledger.session import Draft, Session, SessionEvent
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _revealed(events: list[LedgerEvent]) -> SeedSecret | None:
     """The seed a ``session_closed`` event of ``events`` reveals, if any (a bad one is left
     for the fold to name)."""
     for e in events:
-        if e.type == "session_closed":
+        if e.type == SessionEvent.SESSION_CLOSED:
             try:
                 return SeedSecret.revealed(e.data())
             except (ValueError, TypeError, AttributeError):
@@ -116,7 +116,9 @@ def creation(
         "admin": admin,
     }
     at = now.isoformat()
-    created = LedgerEvent.make(session, 0, "session_created", 0, None, payload, at, GENESIS)
+    created = LedgerEvent.make(
+        session, 0, SessionEvent.SESSION_CREATED, 0, None, payload, at, GENESIS
+    )
     state = Session.start(created, secret)
-    opened = Draft("round_opened", 1, None, {"deadline": state.next_deadline(now)})
+    opened = Draft(SessionEvent.ROUND_OPENED, 1, None, {"deadline": state.next_deadline(now)})
     return [created, *state.seal([opened], at)]

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from detente.engine import (
@@ -51,6 +53,20 @@ from detente.scenario.moves import NamedMove
 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 ABANDONED_AFTER = 3  # rounds in a row in which no seat committed: the session closes itself
+
+
+class SessionEvent(StrEnum):
+    """The kinds of session event (the engine's own are :class:`~detente.engine.EventType`)."""
+
+    SESSION_CREATED = "session_created"
+    ROUND_OPENED = "round_opened"
+    COMMITTED = "committed"
+    REVEALED = "revealed"
+    DEFAULTED = "defaulted"
+    ROUND_CLEARED = "round_cleared"
+    FACILITATOR_STALLED = "facilitator_stalled"
+    FACILITATOR_RESUMED = "facilitator_resumed"
+    SESSION_CLOSED = "session_closed"
 
 
 @dataclass(frozen=True)
@@ -122,7 +138,7 @@ class Session:
         its close; it must match the commitment the event published.
         """
         _check_link(created, GENESIS, -1)
-        if created.type != "session_created":
+        if created.type != SessionEvent.SESSION_CREATED:
             raise ReplayError(
                 created.seq, f"a session starts with session_created, not {created.type}"
             )
@@ -176,7 +192,10 @@ class Session:
             handler = _HANDLERS.get(event.type)
             if handler is None:
                 raise ReplayError(event.seq, f"unexpected event type {event.type!r} here")
-            if self.next_due and event.type not in ("round_opened", "session_closed"):
+            if self.next_due and event.type not in (
+                SessionEvent.ROUND_OPENED,
+                SessionEvent.SESSION_CLOSED,
+            ):
                 raise ReplayError(
                     event.seq,
                     f"round {self.cleared_through} cleared: the next event opens round "
@@ -375,7 +394,7 @@ class Session:
             raise ConflictError(
                 f"this commitment was already used in round {self.used[commitment]}"
             )
-        return [Draft("committed", round, party, {"commitment": commitment})]
+        return [Draft(SessionEvent.COMMITTED, round, party, {"commitment": commitment})]
 
     def reveal(
         self, round: int, party: str, move: NamedMove, nonce: str, now: datetime
@@ -405,7 +424,10 @@ class Session:
                 clearing = []
         except UnavailableActionError as err:
             raise InvalidError(str(err)) from None
-        return [Draft("revealed", round, party, {**move.payload(), "nonce": nonce}), *clearing]
+        return [
+            Draft(SessionEvent.REVEALED, round, party, {**move.payload(), "nonce": nonce}),
+            *clearing,
+        ]
 
     def _check_available(self, party: str, move: NamedMove) -> None:
         """Raise the engine's UnavailableActionError when ``move`` is not playable now.
@@ -442,7 +464,12 @@ class Session:
                     else "no commitment by the deadline"
                 )
                 drafts.append(
-                    Draft("defaulted", self.round, party, {**moves[party].payload(), "reason": why})
+                    Draft(
+                        SessionEvent.DEFAULTED,
+                        self.round,
+                        party,
+                        {**moves[party].payload(), "reason": why},
+                    )
                 )
         return drafts + self._clearing(self.round, moves, now)
 
@@ -451,7 +478,7 @@ class Session:
         after, events = step(self.state, submissions(self.compiled, moves), self.rng)
         records = events.records(0)
         self._cleared = _Clearing(self.state, round, moves, after, events, records)
-        drafts = [Draft("round_cleared", round, None, {})]
+        drafts = [Draft(SessionEvent.ROUND_CLEARED, round, None, {})]
         drafts += [Draft(e.type, e.round, e.party, e.payload) for e in records]
         idle = 0 if self.commits else self.idle + 1
         if round >= self.rounds:
@@ -461,14 +488,19 @@ class Session:
             drafts.append(self._closing(round, why))
         else:
             drafts.append(
-                Draft("round_opened", round + 1, None, {"deadline": self.next_deadline(now)})
+                Draft(
+                    SessionEvent.ROUND_OPENED,
+                    round + 1,
+                    None,
+                    {"deadline": self.next_deadline(now)},
+                )
             )
         return drafts
 
     def _closing(self, round: int, reason: str) -> Draft:
         """``session_closed``, revealing the seed the session committed to."""
         reveal = self.secret.reveal() if self.seed_commitment is not None else {}
-        return Draft("session_closed", round, None, {"reason": reason, **reveal})
+        return Draft(SessionEvent.SESSION_CLOSED, round, None, {"reason": reason, **reveal})
 
     def next_deadline(self, now: datetime) -> str | None:
         if self.round_seconds is None:
@@ -480,7 +512,7 @@ class Session:
             raise ConflictError(
                 f"session {self.id} is {self.status}; only an open session can stall"
             )
-        return [Draft("facilitator_stalled", self.round, None, {"reason": reason})]
+        return [Draft(SessionEvent.FACILITATOR_STALLED, self.round, None, {"reason": reason})]
 
     def resume(self, reason: str, now: datetime) -> list[Draft]:
         if self.status != PAUSED:
@@ -488,7 +520,7 @@ class Session:
                 f"session {self.id} is {self.status}; only a stalled session resumes"
             )
         payload = {"reason": reason, "deadline": self.next_deadline(now)}
-        return [Draft("facilitator_resumed", self.round, None, payload)]
+        return [Draft(SessionEvent.FACILITATOR_RESUMED, self.round, None, payload)]
 
     def close(self, reason: str) -> list[Draft]:
         if self.status == CLOSED:
@@ -562,13 +594,13 @@ def _show(event: tuple[str, int, str | None, str]) -> str:
     return f"{type} (round {round}, party {party}, {payload})"
 
 
-_HANDLERS = {
-    "round_opened": Session._on_round_opened,
-    "committed": Session._on_committed,
-    "revealed": Session._on_revealed,
-    "defaulted": Session._on_defaulted,
-    "round_cleared": Session._on_round_cleared,
-    "facilitator_stalled": Session._on_stalled,
-    "facilitator_resumed": Session._on_resumed,
-    "session_closed": Session._on_closed,
+_HANDLERS: dict[str, Callable[[Session, LedgerEvent, dict[str, Any]], None]] = {
+    SessionEvent.ROUND_OPENED: Session._on_round_opened,
+    SessionEvent.COMMITTED: Session._on_committed,
+    SessionEvent.REVEALED: Session._on_revealed,
+    SessionEvent.DEFAULTED: Session._on_defaulted,
+    SessionEvent.ROUND_CLEARED: Session._on_round_cleared,
+    SessionEvent.FACILITATOR_STALLED: Session._on_stalled,
+    SessionEvent.FACILITATOR_RESUMED: Session._on_resumed,
+    SessionEvent.SESSION_CLOSED: Session._on_closed,
 }

@@ -10,7 +10,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from detente.shell import fail
+from detente.cli_common import fail
 
 
 def run_report(paths: list[Path], out: Path, png: Path | None) -> None:

@@ -39,7 +39,7 @@ def bearer(authorization: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class Seat:
+class SeatRequest:
     """A request made by a seat for its own party."""
 
     hub: Hub
@@ -47,7 +47,7 @@ class Seat:
     party: str
 
 
-def seat_in(hub: Hub, sid: str, party: str, authorization: str | None) -> Seat:
+def seat_in(hub: Hub, sid: str, party: str, authorization: str | None) -> SeatRequest:
     """The seat of ``party`` when the token is its own; 403 when another's, 401 when unknown."""
     session = session_in(hub, sid)
     token = bearer(authorization)
@@ -55,7 +55,7 @@ def seat_in(hub: Hub, sid: str, party: str, authorization: str | None) -> Seat:
         raise HTTPException(404, f"session {session.id} has no party {party}")
     holder = session.seat_of(token)
     if holder == party:
-        return Seat(hub, session, party)
+        return SeatRequest(hub, session, party)
     if holder is not None:
         raise HTTPException(
             403, f"this token is the seat of {holder}; it cannot act or read for {party}"

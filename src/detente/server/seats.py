@@ -21,8 +21,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
+from detente.ledger.session import SessionEvent
 from detente.scenario.moves import NamedMove
-from detente.server.access import Seat, seat_in
+from detente.server.access import SeatRequest, seat_in
 from detente.server.hub import Applied
 from detente.server.schemas import (
     Commit,
@@ -43,13 +44,13 @@ Out = TypeVar("Out", bound=BaseModel)
 
 async def seat(
     request: Request, sid: SessionId, party: Party, authorization: Authorization = None
-) -> Seat:
+) -> SeatRequest:
     """The dependency documenting (and, on other seat routes, resolving) the acting seat."""
     return seat_in(request.app.state.hub, sid, party, authorization)
 
 
-SeatDep = Annotated[Seat, Depends(seat)]
-SeatEndpoint = Callable[[Seat, int, Any], Awaitable[BaseModel]]
+SeatDep = Annotated[SeatRequest, Depends(seat)]
+SeatEndpoint = Callable[[SeatRequest, int, Any], Awaitable[BaseModel]]
 
 
 async def commit(seat: SeatDep, rnd: Round, body: Commit) -> CommitAck:
@@ -69,7 +70,7 @@ async def reveal(seat: SeatDep, rnd: Round, body: Reveal) -> RevealAck:
         round=rnd,
         party=party,
         retry=not done.events,
-        cleared=any(e.type == "round_cleared" for e in done.events),
+        cleared=any(e.type == SessionEvent.ROUND_CLEARED for e in done.events),
         waiting_for=seat.session.waiting_for(),
         receipt=_receipt(done),
     )

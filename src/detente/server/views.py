@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from detente.engine import available, offerable
+from detente.engine import EventType, available, offerable
 from detente.ledger.record import LedgerEvent
-from detente.ledger.session import CLOSED, Session
+from detente.ledger.session import CLOSED, Session, SessionEvent
 
 
 def summary(s: Session) -> dict[str, Any]:
@@ -119,11 +119,11 @@ def visible_event(s: Session, e: LedgerEvent, party: str | None = None) -> dict[
     as a perception: missed acts left out, the seen-or-imagined label dropped.
     """
     out = e.as_dict()
-    if e.type == "revealed" and e.round > s.cleared_through:
+    if e.type == SessionEvent.REVEALED and e.round > s.cleared_through:
         out["payload"] = {"sealed": True}
-    elif e.type == "session_created":
+    elif e.type == SessionEvent.SESSION_CREATED:
         out["payload"] = {k: v for k, v in out["payload"].items() if k != "scenario"}
-    elif e.type == "observed" and s.status != CLOSED:
+    elif e.type == EventType.OBSERVED and s.status != CLOSED:
         if party is None or e.party != party or out["payload"].get("kind") == "missed":
             return None
         out["payload"] = {k: v for k, v in out["payload"].items() if k != "kind"}

@@ -17,9 +17,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from detente.cli_common import check_format, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
-from detente.shell import check_format, fail, print_json, user_errors
 from detente.simulate.compare import compare
 from detente.simulate.profile import Assignment, parse_assignments
 from detente.simulate.render import comparison_view, console, summary_view

@@ -8,7 +8,7 @@ per-episode :class:`EpisodeStrategy` (see ``docs/simulate.md``).
 
 from detente.scenario.moves import NamedMove
 from detente.strategies import diplomacy, reciprocal, simple
-from detente.strategies.assorted import Assorted, Assortment
+from detente.strategies.assorted import Assortment, AssortmentStrategy
 from detente.strategies.base import (
     Classifier,
     Move,
@@ -18,7 +18,7 @@ from detente.strategies.base import (
     View,
 )
 from detente.strategies.episode import EpisodeStrategy, EpisodeView
-from detente.strategies.posture import Posture, PostureStrategy, Stance
+from detente.strategies.playbook import Playbook, Stance, StanceStrategy
 from detente.strategies.registry import (
     StrategySpec,
     get_strategy,
@@ -30,16 +30,16 @@ from detente.strategies.registry import (
 )
 
 __all__ = [
-    "Assorted",
     "Assortment",
+    "AssortmentStrategy",
     "Classifier",
     "EpisodeStrategy",
     "EpisodeView",
     "Move",
     "NamedMove",
-    "Posture",
-    "PostureStrategy",
+    "Playbook",
     "Stance",
+    "StanceStrategy",
     "Strategy",
     "StrategyError",
     "StrategyFactory",

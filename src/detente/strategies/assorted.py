@@ -23,7 +23,7 @@ from detente.strategies.base import Classifier, Move, Strategy, StrategyFactory,
 G = TypeVar("G", bound=np.generic)
 
 
-class Assorted(Strategy):
+class AssortmentStrategy(Strategy):
     """Plays ``members[pattern[e % len(pattern)]]`` in episode ``e``.
 
     The batch is sorted by member once, at the first move: each round the
@@ -116,7 +116,7 @@ class Groups:
 
 @dataclass(frozen=True)
 class Assortment:
-    """A :class:`~detente.strategies.base.StrategyFactory` for :class:`Assorted`."""
+    """A :class:`~detente.strategies.base.StrategyFactory` for :class:`AssortmentStrategy`."""
 
     members: tuple[StrategyFactory, ...]
     pattern: tuple[int, ...]
@@ -130,4 +130,6 @@ class Assortment:
 
     def build(self, compiled: CompiledScenario, party: int) -> Strategy:
         members = [m.build(compiled, party) for m in self.members]
-        return Assorted(compiled, party, members, np.asarray(self.pattern, dtype=np.int64))
+        return AssortmentStrategy(
+            compiled, party, members, np.asarray(self.pattern, dtype=np.int64)
+        )

@@ -13,13 +13,13 @@ import numpy as np
 
 from detente.scenario.compiled import CompiledScenario
 from detente.strategies.base import Classifier, Move, StrategyError, View, unit_interval
-from detente.strategies.posture import PostureStrategy, Stance
+from detente.strategies.booleans import any_of
+from detente.strategies.playbook import Stance, StanceStrategy
 from detente.strategies.registry import register
-from detente.strategies.rowwise import any_of
 
 
 @register
-class Grit(PostureStrategy):
+class Grit(StanceStrategy):
     """Osgood's GRIT (Graduated and Reciprocated Initiatives in Tension-reduction, 1962).
 
     Takes unilateral conciliatory steps (its restraint actions, outright)
@@ -41,9 +41,11 @@ class Grit(PostureStrategy):
             raise StrategyError(f"patience must be at least 1 round, got {patience}")
         self.patience = patience
         # acts of its adversaries that observers read as cooperative (positive intensity)
-        self.answers = self.posture.adversaries[compiled.slot_party] & (compiled.slot_intensity > 0)
+        self.answers = self.playbook.adversaries[compiled.slot_party] & (
+            compiled.slot_intensity > 0
+        )
         # the perception columns it reads, gathered in one pass: hurting slots, then answers
-        self.watched = np.concatenate([self.posture.hurt_slots, np.flatnonzero(self.answers)])
+        self.watched = np.concatenate([self.playbook.hurt_slots, np.flatnonzero(self.answers)])
 
     def reset(self, batch: int) -> None:
         self._unanswered = np.zeros(batch, dtype=np.int64)
@@ -51,23 +53,23 @@ class Grit(PostureStrategy):
     def move(self, view: View) -> Move:
         # a contiguous copy first: gathering many columns of a strided array is slower
         seen = np.ascontiguousarray(view.perceived)[:, self.watched]
-        hits = seen[:, : self.posture.hurt_slots.size]
+        hits = seen[:, : self.playbook.hurt_slots.size]
         if view.round > 0:
-            answered = any_of(seen[:, self.posture.hurt_slots.size :])
+            answered = any_of(seen[:, self.playbook.hurt_slots.size :])
             self._unanswered = np.where(answered, 0, self._unanswered + 1)
-        hurt = self.posture.hurts(hits)
+        hurt = self.playbook.hurts(hits)
         calm = hurt == 0
         stance = Stance(
-            provoke=np.minimum(hurt, self.posture.n_provocations),
+            provoke=np.minimum(hurt, self.playbook.n_provocations),
             restrain=calm & (self._unanswered < self.patience),
             attend=calm,
-            distrust=self.posture.provokers(hits),
+            distrust=self.playbook.provokers(hits),
         )
-        return self.posture.realise(view, stance)
+        return self.playbook.realise(view, stance)
 
 
 @register
-class ActionForAction(PostureStrategy):
+class ActionForAction(StanceStrategy):
     """ "When the other party meets you halfway, you should do the same" (Lavrov, 2019).
 
     Never provokes; offers its commitments in every deal whose counterparts
@@ -84,11 +86,11 @@ class ActionForAction(PostureStrategy):
 
     def stance(self, view: View) -> Stance:
         """Peaceful, but distrusting every counterpart below the threshold."""
-        peaceful = self.posture.peaceful(view.batch)
-        return peaceful._replace(distrust=self.posture.below(view.trust, self.threshold))
+        peaceful = self.playbook.peaceful(view.batch)
+        return peaceful._replace(distrust=self.playbook.below(view.trust, self.threshold))
 
     def move(self, view: View) -> Move:
-        return self.posture.realise(view, self.stance(view))
+        return self.playbook.realise(view, self.stance(view))
 
 
 @register
@@ -137,5 +139,5 @@ class BigDealFirst(ActionForAction):
 
     def move(self, view: View) -> Move:
         elsewhere = ~(self.package | self.partial)
-        move = self.posture.realise(view, self.stance(view), allowed=elsewhere)
+        move = self.playbook.realise(view, self.stance(view), allowed=elsewhere)
         return Move(move.actions, move.offers | (view.offerable & self.package[None, :]))

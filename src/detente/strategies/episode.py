@@ -8,7 +8,7 @@ and the commitments it offers. Its view speaks the library's multi-party
 vocabulary (:attr:`EpisodeView.provoked_by`, :meth:`EpisodeView.cooperate`,
 :meth:`EpisodeView.retaliate`, :meth:`EpisodeView.defect`), which means what
 it means for the vectorised strategies (a party's
-:class:`~detente.strategies.posture.Posture`). :class:`EpisodeLoop` runs one
+:class:`~detente.strategies.playbook.Playbook`). :class:`EpisodeLoop` runs one
 instance per episode in a plain loop, so it is slower but otherwise equal:
 same view, same random stream, same checks.
 """
@@ -26,14 +26,14 @@ from detente.engine.rng import STREAM_STRATEGY, CounterRNG, draw
 from detente.scenario.compiled import CompiledScenario
 from detente.scenario.moves import NamedMove
 from detente.strategies.base import Classifier, Move, Strategy, StrategyError, View
-from detente.strategies.posture import Posture, Stance
+from detente.strategies.playbook import Playbook, Stance
 
 
 @dataclass(frozen=True, eq=False)
 class _Episode:
-    """Episode ``b`` of a batch view, with the party's posture: what the vocabulary reads."""
+    """Episode ``b`` of a batch view, with the party's playbook: what the vocabulary reads."""
 
-    posture: Posture
+    playbook: Playbook
     view: View
     b: int
 
@@ -41,8 +41,10 @@ class _Episode:
         return self.view.subset(np.array([self.b]))
 
     def play(self, stance: Stance) -> NamedMove:
-        move = self.posture.realise(self.alone(), stance)
-        return self.posture.compiled.seat(self.posture.party).named(move.actions[0], move.offers[0])
+        move = self.playbook.realise(self.alone(), stance)
+        return self.playbook.compiled.seat(self.playbook.party).named(
+            move.actions[0], move.offers[0]
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +77,7 @@ class EpisodeView:
     def provoked_by(self) -> frozenset[str]:
         """The other parties it perceived last round taking a provocation that hurts it."""
         e = self._episode
-        hit = e.posture.provoked_by(e.alone())[0]
+        hit = e.playbook.provoked_by(e.alone())[0]
         return frozenset(p for p, on in zip(self.compiled.parties, hit, strict=True) if on)
 
     def cooperate(self, restrain: bool = False) -> NamedMove:
@@ -83,7 +85,7 @@ class EpisodeView:
 
         ``restrain``: also take its restraint actions outright, unasked.
         """
-        return self._episode.play(self._episode.posture.peaceful(1, restrain))
+        return self._episode.play(self._episode.playbook.peaceful(1, restrain))
 
     def retaliate(self, against: Collection[str]) -> NamedMove:
         """Provoke, and withhold the offers that involve the parties ``against`` (none: cooperate).
@@ -95,7 +97,7 @@ class EpisodeView:
         if unknown:
             raise StrategyError(f"retaliate against unknown parties {unknown} ({c.parties})")
         hostile = np.array([[p in against and p != self.party for p in c.parties]])
-        return self._episode.play(self._episode.posture.retaliate(hostile))
+        return self._episode.play(self._episode.playbook.retaliate(hostile))
 
     def defect(self) -> NamedMove:
         """Retaliate against every other party."""
@@ -138,7 +140,7 @@ class EpisodeLoop(Strategy):
         self.make = make
         self.players: list[EpisodeStrategy] = []
         self.seat = compiled.seat(party)
-        self.posture = Posture(compiled, party)
+        self.playbook = Playbook(compiled, party)
         self.labels = tuple(compiled.slot_label(k) for k in range(compiled.n_slots))
 
     def reset(self, batch: int) -> None:
@@ -166,7 +168,7 @@ class EpisodeLoop(Strategy):
                 available=frozenset(own_actions[i] for i in np.flatnonzero(view.available[b])),
                 offerable=frozenset(own_coms[i] for i in np.flatnonzero(view.offerable[b])),
                 rng=view.rng,
-                _episode=_Episode(self.posture, view, b),
+                _episode=_Episode(self.playbook, view, b),
             )
             chosen = player.move(episode_view)
             try:

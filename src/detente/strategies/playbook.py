@@ -33,7 +33,7 @@ from detente.dtypes import B8, F64, I64
 from detente.scenario.compiled import CompiledScenario
 from detente.scenario.schema import Category
 from detente.strategies.base import Move, Strategy, View
-from detente.strategies.rowwise import BoolMatrix, any_of, count_of
+from detente.strategies.booleans import BoolMatrix, any_of, count_of
 
 Columns = slice | I64  # column indices; a slice when evenly spaced, so indexing makes a view
 
@@ -57,7 +57,7 @@ def package_slots(compiled: CompiledScenario, m: int) -> B8:
     return executed
 
 
-class Posture:
+class Playbook:
     """The tables that give cooperation and defection their meaning for one party."""
 
     def __init__(self, compiled: CompiledScenario, party: int) -> None:
@@ -196,12 +196,12 @@ class Posture:
         return np.asarray(trust < np.where(self.others, threshold, -np.inf), dtype=bool)
 
 
-class PostureStrategy(Strategy):
-    """A strategy expressed in stances, on its party's :class:`Posture`."""
+class StanceStrategy(Strategy):
+    """A strategy expressed in stances, on its party's :class:`Playbook`."""
 
     def __init__(self, compiled: CompiledScenario, party: int) -> None:
         super().__init__(compiled, party)
-        self.posture = Posture(compiled, party)
+        self.playbook = Playbook(compiled, party)
 
 
 def columns(cols: I64) -> Columns:

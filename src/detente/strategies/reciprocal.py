@@ -1,7 +1,7 @@
 """The tit-for-tat family: strategies that answer each counterpart's provocations.
 
 Each answers, per counterpart, the provocations that hurt its party (see
-:mod:`detente.strategies.posture`): it defects (takes its provocations) in a
+:mod:`detente.strategies.playbook`): it defects (takes its provocations) in a
 round after it perceived one, and withholds its offers in the deals that
 involve the provoker. On ``ipd`` each is exactly its textbook form, checked
 against the axelrod library.
@@ -16,14 +16,14 @@ import numpy as np
 from detente.dtypes import B8
 from detente.scenario.compiled import CompiledScenario
 from detente.strategies.base import Classifier, Move, View, unit_interval
-from detente.strategies.posture import PostureStrategy
+from detente.strategies.playbook import StanceStrategy
 from detente.strategies.registry import register
 
 _PERCEPTION = frozenset({"perception"})
 
 
 @register
-class TitForTat(PostureStrategy):
+class TitForTat(StanceStrategy):
     """Cooperate first, then do what each counterpart did last round (Rapoport; Axelrod 1984)."""
 
     name = "tit_for_tat"
@@ -31,10 +31,10 @@ class TitForTat(PostureStrategy):
 
     def hostile(self, view: View) -> B8:
         """``[B, P]``: the counterparts to retaliate against this round."""
-        return self.posture.provoked_by(view)
+        return self.playbook.provoked_by(view)
 
     def move(self, view: View) -> Move:
-        return self.posture.realise(view, self.posture.retaliate(self.hostile(view)))
+        return self.playbook.realise(view, self.playbook.retaliate(self.hostile(view)))
 
 
 @register
@@ -45,7 +45,7 @@ class SuspiciousTitForTat(TitForTat):
 
     def hostile(self, view: View) -> B8:
         if view.round == 0:
-            return np.broadcast_to(self.posture.others, (view.batch, self.posture.others.size))
+            return np.broadcast_to(self.playbook.others, (view.batch, self.playbook.others.size))
         return super().hostile(view)
 
 

@@ -1,7 +1,7 @@
 """Strategies that do not answer counterparts one by one: fixed, random, self-referential.
 
 Cooperation and defection are the whole-party stances of
-:mod:`detente.strategies.posture`; on ``ipd`` each strategy here is its
+:mod:`detente.strategies.playbook`; on ``ipd`` each strategy here is its
 textbook (axelrod) namesake.
 """
 
@@ -14,34 +14,34 @@ import numpy as np
 from detente.dtypes import B8
 from detente.scenario.compiled import CompiledScenario
 from detente.strategies.base import Classifier, Move, View, unit_interval
-from detente.strategies.posture import PostureStrategy, Stance, package_slots
+from detente.strategies.playbook import Stance, StanceStrategy, package_slots
 from detente.strategies.registry import register
 
 
 @register
-class Cooperate(PostureStrategy):
+class Cooperate(StanceStrategy):
     """Always cooperate: never provoke, attend talks, offer every commitment it may."""
 
     name = "cooperate"
     classifier = Classifier(memory_depth=0)
 
     def move(self, view: View) -> Move:
-        return self.posture.realise(view, self.posture.peaceful(view.batch))
+        return self.playbook.realise(view, self.playbook.peaceful(view.batch))
 
 
 @register
-class Defect(PostureStrategy):
+class Defect(StanceStrategy):
     """Always defect: take every provocation available, offer nothing."""
 
     name = "defect"
     classifier = Classifier(memory_depth=0)
 
     def move(self, view: View) -> Move:
-        return self.posture.realise(view, self.posture.choose(np.ones(view.batch, dtype=bool)))
+        return self.playbook.realise(view, self.playbook.choose(np.ones(view.batch, dtype=bool)))
 
 
 @register
-class Random(PostureStrategy):
+class Random(StanceStrategy):
     """Cooperate with probability ``p`` each round, else defect (as axelrod's Random(p))."""
 
     name = "random"
@@ -53,10 +53,10 @@ class Random(PostureStrategy):
 
     def move(self, view: View) -> Move:
         defect = view.uniform(1)[:, 0] >= self.p
-        return self.posture.realise(view, self.posture.choose(defect))
+        return self.playbook.realise(view, self.playbook.choose(defect))
 
 
-class _OwnHistory(PostureStrategy):
+class _OwnHistory(StanceStrategy):
     """A strategy whose choice depends on its own last move, as actually played."""
 
     def reset(self, batch: int) -> None:
@@ -70,9 +70,9 @@ class _OwnHistory(PostureStrategy):
         if view.round == 0:
             defect = np.zeros(view.batch, dtype=bool)
         else:
-            defect = self.defect(view, self.posture.defected_last(view, self._chosen))
+            defect = self.defect(view, self.playbook.defected_last(view, self._chosen))
         self._chosen = defect
-        return self.posture.realise(view, self.posture.choose(defect))
+        return self.playbook.realise(view, self.playbook.choose(defect))
 
 
 @register
@@ -111,18 +111,18 @@ class WinStayLoseShift(_OwnHistory):
 
 
 @register
-class Dove(PostureStrategy):
+class Dove(StanceStrategy):
     """Conciliate unconditionally: never provoke, take restraint steps unasked, offer everything."""
 
     name = "dove"
     classifier = Classifier(memory_depth=0)
 
     def move(self, view: View) -> Move:
-        return self.posture.realise(view, self.posture.peaceful(view.batch, restrain=True))
+        return self.playbook.realise(view, self.playbook.peaceful(view.batch, restrain=True))
 
 
 @register
-class Hawk(PostureStrategy):
+class Hawk(StanceStrategy):
     """Coercive bargaining: keep up the pressure, deal only on favourable terms.
 
     Takes every provocation, except those that would break an agreement in
@@ -143,24 +143,24 @@ class Hawk(PostureStrategy):
             u.value(packages.reshape(-1, compiled.n_slots))[:, party] > u.base[party]
         )
         self.deal = compiled.commitment_deal[coms]
-        self.breaks: B8 = np.zeros((self.posture.n_provocations, coms.size), dtype=bool)
+        self.breaks: B8 = np.zeros((self.playbook.n_provocations, coms.size), dtype=bool)
         for j, m in enumerate(coms):
             breakers = compiled.breakers(int(compiled.commitment_slot[m]))
-            self.breaks[:, j] = np.isin(self.posture.provocation_slots, breakers)
+            self.breaks[:, j] = np.isin(self.playbook.provocation_slots, breakers)
 
     def move(self, view: View) -> Move:
         batch = view.batch
         pressure = Stance(
-            provoke=np.full(batch, self.posture.n_provocations),
+            provoke=np.full(batch, self.playbook.n_provocations),
             restrain=np.zeros(batch, dtype=bool),
             attend=np.zeros(batch, dtype=bool),
-            distrust=np.zeros((batch, self.posture.others.size), dtype=bool),
+            distrust=np.zeros((batch, self.playbook.others.size), dtype=bool),
         )
-        move = self.posture.realise(view, pressure, allowed=self.favourable)
+        move = self.playbook.realise(view, pressure, allowed=self.favourable)
         signed = np.zeros(move.offers.shape, dtype=bool)
         in_deal = self.deal >= 0
         signed[:, in_deal] = view.in_force[:, self.deal[in_deal]]
-        prov = self.posture.provocations
+        prov = self.playbook.provocations
         taken = move.actions[:, prov] & ~np.asarray(signed @ self.breaks.T, dtype=bool)
         move.actions[:, prov] = taken
         offers = move.offers & ~np.asarray(taken @ self.breaks, dtype=bool)

@@ -16,7 +16,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from detente.shell import check_format, fail, print_json, user_errors
+from detente.cli_common import check_format, fail, print_json, user_errors
 from detente.simulate.profile import parse_assignments
 from detente.simulate.render import console
 from detente.simulate.summary import Estimate
