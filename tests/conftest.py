@@ -1,12 +1,25 @@
-"""Shared fixtures: built-in scenarios, compiled once per test session."""
+"""Shared fixtures: built-in scenarios, compiled once per test session; Hypothesis profiles.
+
+Under CI (``CI`` set) Hypothesis draws the same examples on every run
+(``derandomize``): a landing must not hinge on the luck of a draw. Local
+runs draw afresh every time, which is how new failures are found; a failure
+prints the seed that reproduces it (``--hypothesis-seed``).
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from detente.scenario import Scenario, load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.schema import Noise
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
