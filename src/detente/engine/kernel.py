@@ -8,7 +8,30 @@ a phase's set-up, its calls and its arguments are paid once per tile, not
 once per episode, and its loops run long enough to vectorise. What an
 episode carries from one phase to the next (its random key and its sets of
 slots and commitments as bit words, :mod:`detente.engine.bits`) lives in
-scratch rows of the tile, small enough to stay in cache.
+scratch rows of the tile (:class:`Scratch`), small enough to stay in cache.
+
+Names, the same in every kernel
+-------------------------------
+Sizes: B episodes in the batch, P parties, K slots, M commitments, D deals,
+T tracks, S stages, C condition sets; ``WK`` and ``WM`` words of 64 bits
+hold a set of slots or of commitments; a tile has ``size`` episodes, at most
+:data:`TILE`.
+
+Arrays: an array of the batch has a leading episode axis and is indexed by
+``b``; its name says whose it is: ``old_`` the state before the round (read
+only), ``new_`` the state after it (written, then read by later phases),
+``out_`` the round's :class:`~detente.engine.arrays.Outcome` (written), and
+``episodes``, ``actions`` and ``offers`` the inputs. The tile's scratch
+rows (:class:`Scratch`) have no prefix and are indexed by ``i``, row ``i``
+standing for episode ``b = lo + i``. The kernels' docstrings give shapes as
+``dtype[shape]`` and say what they read and what they write.
+
+Indices: ``p`` a party, ``o`` an observer, ``e`` a flat (observer, party)
+entry; ``k`` a slot, ``m`` a commitment, ``d`` a deal, ``tr`` a track;
+``c`` a condition set, ``q`` an op of the condition program, ``r`` a
+breakdown rule; ``w`` a word of a bit set, ``x`` a word held in a register,
+``j`` a bit's position in its word (index ``w * 64 + j``). ``rnd`` is the
+round, from 0; ``t`` the :class:`~detente.engine.tables.Tables`.
 """
 
 from __future__ import annotations
@@ -45,11 +68,11 @@ class Scratch(NamedTuple):
     """
 
     keys: NDArray[np.uint64]  # [TILE] the episode's random key this round
-    taken: NDArray[np.uint64]  # [TILE, WK] slots taken before the round, after clearing since
+    taken: NDArray[np.uint64]  # [TILE, WK] slots taken before the round, then also this round
     outright: NDArray[np.uint64]  # [TILE, WK] outright actions, after the trembling hand
     executed: NDArray[np.uint64]  # [TILE, WK] slots executed this round
     open_: NDArray[np.uint64]  # [TILE, WK] slots available this round
-    remaining: NDArray[np.uint64]  # [TILE, WM] offered commitments, cleared after clearing
+    remaining: NDArray[np.uint64]  # [TILE, WM] offered commitments, then the cleared ones
     violation: NDArray[np.bool_]  # [TILE] whether the episode broke an agreement in force
     sums: NDArray[np.float64]  # [4, P] one episode's evidence sums per party (observe_tile)
     good: NDArray[np.float64]  # [TILE * P * P] this round's cooperative evidence per entry
@@ -69,17 +92,42 @@ def step_kernel(
     seed: np.uint64,
     rnd: int,
     episodes: NDArray[np.int64],
-    s: StateArrays,
+    old: StateArrays,
     actions: NDArray[np.bool_],
     offers: NDArray[np.bool_],
-    n: StateArrays,
-    o: Outcome,
+    new: StateArrays,
+    out: Outcome,
 ) -> tuple[int, int, int]:
-    """Play round ``rnd`` (0-based) from state ``s`` into state ``n`` and outcome ``o``.
+    """Play round ``rnd`` from state ``old`` into state ``new`` and outcome ``out``.
 
-    Returns ``(OK, 0, 0)``, or the first unavailable move in the order a
-    user would look for it: ``(BAD_ACTION, b, k)`` for the first episode
-    with one, else ``(BAD_OFFER, b, m)``. The outputs are then incomplete.
+    Parameters
+    ----------
+    t : Tables
+        Read. The scenario's tables.
+    seed : uint64
+        The run's seed, hashed with each episode's id and ``rnd`` into its key.
+    rnd : int
+        This round, from 0.
+    episodes : int64[B]
+        Read. Each episode's id, which addresses its random draws.
+    old : StateArrays
+        Read. The state before the round.
+    actions : bool[B, K]
+        Read. The outright actions submitted.
+    offers : bool[B, M]
+        Read. The commitments offered.
+    new : StateArrays
+        Written, every entry (C-contiguous). The state after the round.
+    out : Outcome
+        Written, every entry. What happened in the round.
+
+    Returns
+    -------
+    (int, int, int)
+        ``(OK, 0, 0)``, or the first unavailable move in the order a user
+        would look for it: ``(BAD_ACTION, b, k)`` for the first episode
+        with one, else ``(BAD_OFFER, b, m)``. ``new`` and ``out`` are then
+        incomplete.
     """
     tile = min(TILE, episodes.shape[0])
     slot_words, com_words = t.party_slot_bits.shape[1], t.deal_bits.shape[1]
@@ -105,12 +153,18 @@ def step_kernel(
         ok=np.empty((t.cond_ptr.shape[0] - 1, tile), dtype=np.bool_),
         hits=np.empty((2, tile), dtype=np.bool_),
     )
-    return _play(t, seed, rnd, episodes, s, actions, offers, n, o, scratch)
+    return _play(t, seed, rnd, episodes, old, actions, offers, new, out, scratch)
 
 
 @inlined
 def _roadmap(state: StateArrays) -> RoadmapArrays:
-    """The arrays of ``state`` that :func:`~detente.engine.roadmap.roadmap_tile` reads or writes."""
+    """The arrays of ``state`` that :func:`~detente.engine.roadmap.roadmap_tile` reads or writes.
+
+    Parameters
+    ----------
+    state : StateArrays
+        The state before or after the round; nothing is read or written here.
+    """
     return RoadmapArrays(
         stage=state.stage,
         stalled=state.stalled,
@@ -128,22 +182,31 @@ def _play(
     seed: np.uint64,
     rnd: int,
     episodes: NDArray[np.int64],
-    s: StateArrays,
+    old: StateArrays,
     actions: NDArray[np.bool_],
     offers: NDArray[np.bool_],
-    n: StateArrays,
-    o: Outcome,
+    new: StateArrays,
+    out: Outcome,
     scratch: Scratch,
 ) -> tuple[int, int, int]:
-    """:func:`step_kernel` once its scratch space exists (see :mod:`detente.engine.jit`)."""
+    """:func:`step_kernel` once its scratch space exists (see :mod:`detente.engine.jit`).
+
+    Parameters
+    ----------
+    t, seed, rnd, episodes, old, actions, offers, new, out
+        As for :func:`step_kernel`.
+    scratch : Scratch
+        The tile's scratch space, for :data:`TILE` episodes or the whole
+        batch when smaller.
+    """
     batch, tile = episodes.shape[0], scratch.keys.shape[0]
     pp = t.n_parties * t.n_parties
     flat = batch * pp
-    s_ev_pos, s_ev_neg = s.ev_pos.reshape(flat), s.ev_neg.reshape(flat)
-    n_ev_pos, n_ev_neg, n_trust = (
-        n.ev_pos.reshape(flat),
-        n.ev_neg.reshape(flat),
-        n.trust.reshape(flat),
+    old_ev_pos, old_ev_neg = old.ev_pos.reshape(flat), old.ev_neg.reshape(flat)
+    new_ev_pos, new_ev_neg, new_trust = (
+        new.ev_pos.reshape(flat),
+        new.ev_neg.reshape(flat),
+        new.trust.reshape(flat),
     )
     # Per-entry scratch of the tile: this round's evidence, then the priors repeated per episode.
     good, hostile = scratch.good, scratch.hostile
@@ -152,15 +215,15 @@ def _play(
         prior_pos[e] = t.prior_pos.flat[e % pp]
         prior_neg[e] = t.prior_neg.flat[e % pp]
     weight = t.discount**rnd
-    roadmap_before, roadmap_after = _roadmap(s), _roadmap(n)
-    bad_offer, bad_offer_at = -1, 0
+    old_roadmap, new_roadmap = _roadmap(old), _roadmap(new)
+    bad_b, bad_m = -1, 0
     for lo in range(0, batch, tile):
         size = min(tile, batch - lo)
         keys, violation = scratch.keys[:size], scratch.violation[:size]
         taken, outright = scratch.taken[:size], scratch.outright[:size]
         executed, open_ = scratch.executed[:size], scratch.open_[:size]
         remaining = scratch.remaining[:size]
-        kind, b, i = read_moves(
+        kind, b, at = read_moves(
             t.stage_slot_bits,
             t.repeatable_bits,
             t.com_slot,
@@ -169,8 +232,8 @@ def _play(
             rnd,
             lo,
             episodes,
-            s.stage,
-            s.taken,
+            old.stage,
+            old.taken,
             actions,
             offers,
             keys,
@@ -178,12 +241,12 @@ def _play(
             outright,
             remaining,
             open_,
-            o.trembled,
+            out.trembled,
         )
         if kind == BAD_ACTION:
-            return kind, b, i
-        if kind == BAD_OFFER and bad_offer < 0:
-            bad_offer, bad_offer_at = b, i
+            return kind, b, at
+        if kind == BAD_OFFER and bad_b < 0:
+            bad_b, bad_m = b, at
         clear_tile(
             t.com_slot,
             t.com_cond_bits,
@@ -191,18 +254,18 @@ def _play(
             t.deal_bits,
             t.deal_breaker_bits,
             lo,
-            s.in_force,
+            old.in_force,
             taken,
             outright,
             remaining,
             executed,
             violation,
-            n.in_force,
-            n.taken,
-            n.executed,
-            o.cleared,
-            o.deal_cleared,
-            o.violated,
+            new.in_force,
+            new.taken,
+            new.executed,
+            out.cleared,
+            out.deal_cleared,
+            out.violated,
         )
         pay_tile(
             t.base,
@@ -213,11 +276,11 @@ def _play(
             weight,
             lo,
             executed,
-            s.total,
-            s.discounted,
-            o.payoff,
-            n.total,
-            n.discounted,
+            old.total,
+            old.discounted,
+            out.payoff,
+            new.total,
+            new.discounted,
         )
         observe_tile(
             t.slot_party,
@@ -235,13 +298,13 @@ def _play(
             lo,
             keys,
             executed,
-            n.executed,
-            s_ev_pos,
-            s_ev_neg,
-            n.perceived,
-            n_ev_pos,
-            n_ev_neg,
-            n_trust,
+            new.executed,
+            old_ev_pos,
+            old_ev_neg,
+            new.perceived,
+            new_ev_pos,
+            new_ev_neg,
+            new_trust,
             scratch.sums,
             good,
             hostile,
@@ -269,19 +332,19 @@ def _play(
             lo,
             executed,
             violation,
-            roadmap_before,
-            roadmap_after,
-            n.trust,
-            n.in_force,
-            n.taken,
+            old_roadmap,
+            new_roadmap,
+            new.trust,
+            new.in_force,
+            new.taken,
             scratch.counts,
             scratch.ok,
             scratch.hits,
-            o.track_advanced,
-            o.transition,
-            o.cause,
-            o.success,
+            out.track_advanced,
+            out.transition,
+            out.cause,
+            out.success,
         )
-    if bad_offer >= 0:
-        return BAD_OFFER, bad_offer, bad_offer_at
+    if bad_b >= 0:
+        return BAD_OFFER, bad_b, bad_m
     return OK, 0, 0
