@@ -64,8 +64,8 @@ _ENTRIES: WeakKeyDictionary[CompiledScenario, _Entry] = WeakKeyDictionary()
 def _entry(compiled: CompiledScenario) -> _Entry:
     known = _ENTRIES.get(compiled)
     if known is None:
-        state = (np.arange(1), *initial_arrays(compiled, 1))
-        canonical = compute_fingerprint(state) if compute_fingerprint is not None else None
+        first = (np.arange(1), *initial_arrays(compiled, 1))
+        canonical = compute_fingerprint(first) if compute_fingerprint is not None else None
         known = _ENTRIES[compiled] = _Entry(kernel_tables(compiled), canonical, None)
     return known
 
@@ -75,28 +75,28 @@ def run_kernel(
     seed: np.uint64,
     rnd: int,
     episodes: np.ndarray[Any, Any],
-    s: StateArrays,
+    old: StateArrays,
     actions: np.ndarray[Any, Any],
     offers: np.ndarray[Any, Any],
-    n: StateArrays,
-    o: Outcome,
+    new: StateArrays,
+    out: Outcome,
 ) -> tuple[int, int, int]:
     """:func:`~detente.engine.kernel.step_kernel` on ``compiled``'s tables.
 
-    ``actions``, ``offers``, ``n`` and ``o`` must be C-contiguous arrays of
+    ``actions``, ``offers``, ``new`` and ``out`` must be C-contiguous arrays of
     the engine's dtypes (``step`` makes sure of it). The arrays read are
     recognised by numba's own type fingerprint (dtype, dimensions, layout,
     alignment, read-only flag), computed in C; others are made C-contiguous
     (the kernel reshapes them) and go through the dispatcher.
     """
     tables, canonical, entry = _entry(compiled)
-    if entry is not None and _same_types(canonical, episodes, s):
-        return entry(tables, seed, rnd, episodes, s, actions, offers, n, o)
+    if entry is not None and _same_types(canonical, episodes, old):
+        return entry(tables, seed, rnd, episodes, old, actions, offers, new, out)
     episodes = np.ascontiguousarray(episodes, dtype=np.int64)
-    s = StateArrays._make(np.ascontiguousarray(a) for a in s)
-    args = (tables, seed, rnd, episodes, s, actions, offers, n, o)
+    old = StateArrays._make(np.ascontiguousarray(a) for a in old)
+    args = (tables, seed, rnd, episodes, old, actions, offers, new, out)
     result = step_kernel(*args)
-    if entry is None and _same_types(canonical, episodes, s):
+    if entry is None and _same_types(canonical, episodes, old):
         signature = tuple(numba.typeof(a) for a in args)  # type: ignore[no-untyped-call]
         compiled_kernel: Any = step_kernel.overloads[signature]  # a CompileResult; untyped
         direct = getattr(compiled_kernel, "entry_point", None)
@@ -104,10 +104,12 @@ def run_kernel(
     return result
 
 
-def _same_types(canonical: bytes | None, episodes: np.ndarray[Any, Any], s: StateArrays) -> bool:
+def _same_types(
+    canonical: bytes | None, episodes: np.ndarray[Any, Any], state: StateArrays
+) -> bool:
     """Whether these arrays have the engine's own numba types (never, without the hook)."""
     return (
         canonical is not None
         and compute_fingerprint is not None
-        and compute_fingerprint((episodes, *s)) == canonical
+        and compute_fingerprint((episodes, *state)) == canonical
     )

@@ -231,7 +231,7 @@ def step(
     _check_shapes(state, submissions)
     new = empty_like(state.arrays) if recycle is None else _reusable(state, recycle)
     outcome = empty_outcome(state.compiled, state.batch)
-    kind, b, i = run_kernel(
+    kind, b, at = run_kernel(
         state.compiled,
         rng.key,
         state.round,
@@ -243,6 +243,6 @@ def step(
         outcome,
     )
     if kind != OK:
-        raise _unavailable(state, kind, b, i)
+        raise _unavailable(state, kind, b, at)
     after = State(state.compiled, state.round + 1, state.episodes, new)
     return after, StepEvents(state, after, submissions, outcome)

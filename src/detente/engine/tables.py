@@ -44,7 +44,7 @@ class Tables(NamedTuple):
     linear: F64  # [K, P]
     pair_k: I64
     pair_l: I64
-    pair_value: F64  # [T, P]
+    pair_value: F64  # [pairs, P]
     discount: float
     com_slot: I64
     com_deal: I64
