@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
+import math
 import sys
+import textwrap
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,6 +18,9 @@ from rich.table import Table
 from detente.cli_common import fail
 from detente.scenario import ScenarioError, builtin_names, builtin_text, load_scenario
 from detente.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from detente.strategies.registry import StrategyClass
 
 app = typer.Typer(
     help="detente: the six-party roadmap for the Korean Peninsula as software.",
@@ -90,32 +96,78 @@ def scenario_schema() -> None:
 @app.command("run")
 def run(
     scenario: Annotated[str, typer.Argument(help="Built-in name or YAML file.")] = "korea",
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option(help="PARTY=NAME[:param=value]...; parties not named play their default."),
+    ] = None,
     rounds: Annotated[int | None, typer.Option(min=1, help="Rounds (default: scenario's).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    episode: Annotated[
+        int | None, typer.Option(min=0, help="Which episode of the simulation (default: 0).")
+    ] = None,
+    pick: Annotated[
+        str | None,
+        typer.Option(
+            help="typical, success or collapse: simulate --episodes episodes and tell the "
+            "typical one of that kind (median discounted payoff summed over the parties). "
+            "A collapse never reached success and ended stalled, or back in the first stage "
+            "after reaching a later one."
+        ),
+    ] = None,
+    episodes: Annotated[
+        int, typer.Option(min=1, help="With --pick: episodes simulated to pick from.")
+    ] = 200,
 ) -> None:
-    """Play one deterministic episode in which every party offers every commitment; print it."""
+    """Play one episode of a simulation (same profile, seed and episode id) and tell it round
+    by round."""
+    from detente.cli_common import user_errors
     from detente.scenario.compiled import compile_scenario
-    from detente.trace import play_episode
+    from detente.simulate.narrate import PICKS, NoSuchEpisodeError, narrate
+    from detente.simulate.narrate import pick as pick_episode
+    from detente.simulate.profile import parse_assignments
+    from detente.simulate.runner import simulate
+    from detente.strategies import StrategyError
 
+    if pick is not None and pick not in PICKS:
+        fail(f"--pick must be one of {', '.join(PICKS)}, got {pick!r}")
+    if pick is not None and episode is not None:
+        fail("--pick chooses the episode: give --pick or --episode, not both")
     compiled = compile_scenario(load_or_fail(scenario))
-    horizon = rounds or compiled.scenario.rounds
-    out.print(f"[bold]{compiled.scenario.title}[/bold] (seed {seed}, {horizon} rounds)")
-    for state, events in play_episode(compiled, horizon, seed):
-        stage = compiled.stages[int(state.stage[0])]
-        if state.stalled[0]:
-            stage += " (stalled)"
-        executed = [
-            f"{e.party}.{e.payload['action']}" for e in events if e.type == "action_executed"
-        ]
-        notes = [_describe(e.type, e.payload) for e in events if e.type in _ROADMAP_EVENTS]
-        out.print(f"round {state.round:>3}  [cyan]{stage}[/cyan]", soft_wrap=True)
-        out.print(f"    executed: {', '.join(executed) or '-'}", soft_wrap=True, markup=False)
-        for note in notes:
-            out.print(f"    {note}", soft_wrap=True, markup=False)
-    totals = ", ".join(
-        f"{p} {v:.1f}" for p, v in zip(compiled.parties, state.total[0], strict=True)
-    )
-    out.print(f"total payoffs: {totals}", soft_wrap=True)
+    with user_errors(StrategyError, NoSuchEpisodeError):
+        profile = parse_assignments(strategy or [])
+        chosen = episode or 0
+        if pick is not None:
+            results = simulate(compiled, profile, episodes, rounds, seed)
+            picked = pick_episode(results, pick)
+            out.print(f"picked {picked.why}", soft_wrap=True, markup=False)
+            chosen = picked.episode
+        for line in narrate(compiled, profile, rounds, seed, chosen):
+            out.print(line, soft_wrap=True, markup=False)
+
+
+@app.command("strategies")
+def strategies_command(
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """List the registered strategies: parameters, tags and what each does."""
+    from detente.cli_common import check_format, print_json
+    from detente.strategies import registry
+
+    check_format(fmt)
+    rows = [
+        _strategy_row(name, registry.strategy_class(name)) for name in registry.strategy_names()
+    ]
+    if fmt == "json":
+        print_json({"strategies": rows})
+        return
+    width = min(out.width, 80)
+    for row in rows:
+        tags = "; ".join(row["tags"])
+        out.print(f"[bold]{row['name']}[/bold]  [dim]{tags}[/dim]", width=width)
+        lines = [", ".join(_shown(p) for p in row["parameters"])] if row["parameters"] else []
+        for text in [*lines, row["summary"]]:
+            for line in textwrap.wrap(text, width - 4) or [""]:
+                out.print(f"    {line}", width=width, markup=False, highlight=False)
 
 
 ScenarioArg = Annotated[str, typer.Argument(help="Built-in name or YAML file.")]
@@ -311,22 +363,47 @@ def report_command(
     run_report(results, out_file, png)
 
 
-_ROADMAP_EVENTS = {
-    "agreement_reached",
-    "agreement_violated",
-    "stage_changed",
-    "stalled",
-    "resumed",
-    "success",
-    "track_advanced",
-}
+def _strategy_row(name: str, cls: StrategyClass) -> dict[str, Any]:
+    """One registered strategy as ``detente strategies`` shows it (JSON-ready)."""
+    from detente.strategies import EpisodeStrategy, parameters
+
+    doc = inspect.getdoc(cls) or ""
+    c = cls.classifier
+    memory: int | str = "inf" if math.isinf(c.memory_depth) else int(c.memory_depth)
+    flags = [("stochastic", c.stochastic), ("reciprocal", c.reciprocal)]
+    tags = [f"memory {memory}", *(tag for tag, on in flags if on)]
+    if c.uses:
+        tags.append("uses " + ", ".join(sorted(c.uses)))
+    per_episode = issubclass(cls, EpisodeStrategy)
+    if per_episode:
+        tags.append("per-episode")
+    return {
+        "name": name,
+        "summary": (doc.splitlines() or [""])[0].replace("``", ""),
+        "kind": "per_episode" if per_episode else "vectorised",
+        "parameters": [
+            {"name": p.name, "type": p.kind.__name__, "default": p.default, "optional": p.optional}
+            for p in parameters(cls).values()
+        ],
+        "classifier": {
+            "memory_depth": memory,
+            "stochastic": c.stochastic,
+            "reciprocal": c.reciprocal,
+            "uses": sorted(c.uses),
+        },
+        "tags": tags,
+    }
 
 
-def _describe(kind: str, payload: dict[str, object]) -> str:
-    if kind == "stage_changed":
-        return f"{payload['from']} -> {payload['to']}"
-    detail = ", ".join(str(v) for v in payload.values() if v is not None)
-    return f"{kind.replace('_', ' ')}: {detail}"
+def _shown(p: dict[str, Any]) -> str:
+    """A parameter as ``name: type = default``, the default as a spec would write it."""
+    kind = p["type"] + ("|none" if p["optional"] else "")
+    value = p["default"]
+    if value is None or isinstance(value, bool):
+        default = str(value).lower()
+    else:
+        default = f"{value:.3g}" if isinstance(value, float) else str(value)
+    return f"{p['name']}: {kind} = {default}"
 
 
 ledger_app = typer.Typer(
