@@ -18,6 +18,7 @@ from detente.strategies import (
     register,
     unregister,
 )
+from detente.strategies.testing import versus
 
 
 class TitForTatByName(EpisodeStrategy):
@@ -70,26 +71,27 @@ def test_strategies_by_name_play_exactly_the_librarys(
         np.testing.assert_array_equal(getattr(by_name, name), getattr(vectorised, name))
 
 
-def test_defecting_and_cooperating_by_name(korea: CompiledScenario) -> None:
-    class Alternating(EpisodeStrategy):
-        name = "test_alternating"
-        classifier = Classifier(memory_depth=0)
+class Alternating(EpisodeStrategy):
+    """Cooperates in odd rounds and defects in even ones, by name (left unregistered)."""
 
-        def move(self, view: EpisodeView) -> NamedMove:
-            return view.defect() if view.round % 2 else view.cooperate()
+    name = "test_alternating"
+    classifier = Classifier(memory_depth=0)
 
-    register(Alternating)
-    try:
-        r = simulate(korea, {"DPRK": "test_alternating"}, episodes=20, rounds=6, seed=1)
-        calm = simulate(korea, {"DPRK": "dove"}, episodes=20, rounds=6, seed=1)
-    finally:
-        unregister("test_alternating")
-    assert r.breakdowns.sum() > calm.breakdowns.sum()  # its defections provoke
+    def move(self, view: EpisodeView) -> NamedMove:
+        return view.defect() if view.round % 2 else view.cooperate()
 
 
-def test_retaliating_against_a_party_that_does_not_exist_is_refused(
-    korea: CompiledScenario,
-) -> None:
+def test_defecting_and_cooperating_by_name_are_the_librarys() -> None:
+    by_name = versus(Alternating, {}, 4, scenario="korea", party="DPRK")
+    by_name.assert_plays(["C", "D", "C", "D"])
+    # the library's alternator, move for move: actions and offers
+    assert by_name.moves() == versus("alternator", {}, 4, scenario="korea", party="DPRK").moves()
+    defect = by_name.moves()[1]
+    assert set(defect.actions) == {"missile_test", "nuclear_test"}
+    assert defect.offers == ()
+
+
+def test_retaliating_against_a_party_that_does_not_exist_is_refused() -> None:
     class Typo(EpisodeStrategy):
         name = "test_typo"
         classifier = Classifier(memory_depth=0)
@@ -97,9 +99,5 @@ def test_retaliating_against_a_party_that_does_not_exist_is_refused(
         def move(self, view: EpisodeView) -> NamedMove:
             return view.retaliate(["USA"])
 
-    register(Typo)
-    try:
-        with pytest.raises(StrategyError, match=r"retaliate against unknown parties \['USA'\]"):
-            simulate(korea, {"DPRK": "test_typo"}, episodes=1, rounds=1)
-    finally:
-        unregister("test_typo")
+    with pytest.raises(StrategyError, match=r"retaliate against unknown parties \['USA'\]"):
+        versus(Typo, {}, 1, scenario="korea", party="DPRK")

@@ -1,4 +1,9 @@
-"""The multi-party meaning of the strategies on ``korea``: who answers whom, and how."""
+"""The multi-party meaning of the strategies on ``korea``: who answers whom, and how.
+
+Episodes against scripted opponents (``versus``) where the situation arises
+in play; hand-built views where it needs a later stage or a trust level that a
+few rounds do not reach.
+"""
 
 import functools
 from collections.abc import Iterable
@@ -18,8 +23,13 @@ from detente.engine import (
 )
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate import simulate
-from detente.strategies import Move, Strategy, View, get_strategy
+from detente.strategies import Move, NamedMove, Strategy, View, get_strategy
+from detente.strategies.testing import versus
 from tests.strategies.test_registry import BUILT_IN
+
+C = "C"
+MEETING = {"multilateral_meeting"}
+US_OFFERS = {"us_suspend", "us_summit"}  # its commitments offerable in the first stage
 
 
 def view_for(
@@ -78,20 +88,16 @@ def offered(c: CompiledScenario, party: str, move: Move) -> set[str]:
     return {c.commitments[m] for m in coms[move.offers[0]]}
 
 
-def test_tit_for_tat_answers_only_provocations_that_hurt(korea: CompiledScenario) -> None:
-    jpn = play(korea, "tit_for_tat", "JPN")
-    # US drills reassure Japan: no retaliation, Japan still attends the talks
-    calm = jpn.move(view_for(korea, "JPN", ["US.large_scale_drills"]))
-    assert taken(korea, "JPN", calm) == {"multilateral_meeting"}
-    # a DPRK missile test hurts Japan: it stays away from the talks
-    assert taken(korea, "JPN", jpn.move(view_for(korea, "JPN", ["DPRK.missile_test"]))) == set()
-    us = play(korea, "tit_for_tat", "US")
-    assert taken(korea, "US", us.move(view_for(korea, "US", ["ROK.large_scale_drills"]))) == {
-        "multilateral_meeting"
-    }
-    angry = us.move(view_for(korea, "US", ["DPRK.missile_test"]))
-    assert taken(korea, "US", angry) == {"large_scale_drills"}
-    assert offered(korea, "US", angry) == set()  # every US commitment involves the DPRK
+def test_tit_for_tat_answers_only_provocations_that_hurt() -> None:
+    opponents = {"US": ["large_scale_drills", C], "DPRK": [C, "missile_test", C]}
+    jpn = versus("tit_for_tat", opponents, 4, scenario="korea", party="JPN")
+    # US drills reassure Japan: it still attends the talks; a DPRK missile test hurts it
+    jpn.assert_actions([MEETING, MEETING, set(), MEETING])
+    opponents = {"ROK": ["large_scale_drills", C], "DPRK": [C, "missile_test", C]}
+    us = versus("tit_for_tat", opponents, 4, scenario="korea", party="US")
+    us.assert_actions([MEETING, MEETING, {"large_scale_drills"}, MEETING])
+    # every US commitment involves the DPRK: it withholds them all, and only for a round
+    us.assert_offers([US_OFFERS, US_OFFERS, set(), US_OFFERS])
 
 
 def test_retaliation_withholds_offers_only_from_deals_with_the_provoker(
@@ -108,26 +114,23 @@ def test_retaliation_withholds_offers_only_from_deals_with_the_provoker(
     assert offered(korea, "CHN", after_us) == set()
 
 
-def test_grit_retaliates_in_kind_and_no_further(korea: CompiledScenario) -> None:
-    grit = play(korea, "grit", "DPRK")
-    calm = grit.move(view_for(korea, "DPRK", rnd=0))
-    assert taken(korea, "DPRK", calm) == {"freeze_tests", "multilateral_meeting"}
-    one = grit.move(view_for(korea, "DPRK", ["US.large_scale_drills"]))
-    assert taken(korea, "DPRK", one) == {"missile_test"}  # the milder of its two provocations
-    assert offered(korea, "DPRK", one) == set()  # every DPRK commitment involves the US
-    two = grit.move(view_for(korea, "DPRK", ["US.large_scale_drills", "ROK.large_scale_drills"]))
-    assert taken(korea, "DPRK", two) == {"missile_test", "nuclear_test"}
+def test_grit_retaliates_in_kind_and_no_further() -> None:
+    drills = "large_scale_drills"
+    opponents = {"US": [C, drills, C, drills], "ROK": [C, C, C, drills]}
+    dprk = versus("grit", opponents, 5, scenario="korea", party="DPRK")
+    calm = {"freeze_tests", "multilateral_meeting"}
+    # one provocation: the milder of its own two; two: both; then back to conciliation
+    dprk.assert_actions([calm, calm, {"missile_test"}, calm, {"missile_test", "nuclear_test"}])
+    dprk.assert_offers([..., ..., set(), ..., set()])  # every DPRK commitment involves the US
 
 
-def test_grit_keeps_unilateral_steps_for_patience_rounds_unless_answered(
-    korea: CompiledScenario,
-) -> None:
-    grit = play(korea, "grit:patience=2", "DPRK")
-    steps = []
-    for rnd, seen in enumerate([[], [], [], ["US.suspend_drills"], []]):
-        move = grit.move(view_for(korea, "DPRK", seen, rnd=rnd))
-        steps.append("freeze_tests" in taken(korea, "DPRK", move))
-    assert steps == [True, True, False, True, True]
+def test_grit_keeps_unilateral_steps_for_patience_rounds_unless_answered() -> None:
+    nothing = NamedMove()
+    opponents = {"US": [nothing, nothing, "suspend_drills", nothing], "ROK": [nothing]}
+    dprk = versus("grit:patience=2", opponents, 5, scenario="korea", party="DPRK")
+    step = {"freeze_tests", *MEETING}  # the unilateral step, and it attends the talks
+    # two rounds unanswered, then it stops; the US suspends its drills: it steps again
+    dprk.assert_actions([step, step, MEETING, step, step])
 
 
 def test_hawk_coerces_but_keeps_its_promises(korea: CompiledScenario) -> None:
@@ -155,12 +158,10 @@ def test_big_deal_first_refuses_partial_steps(korea: CompiledScenario) -> None:
     assert taken(korea, "US", distrustful) == {"multilateral_meeting"}
 
 
-def test_suspicious_tit_for_tat_opens_hostile(korea: CompiledScenario) -> None:
-    us = play(korea, "suspicious_tit_for_tat", "US")
-    first = us.move(view_for(korea, "US", rnd=0))
-    assert taken(korea, "US", first) == {"large_scale_drills"}
-    assert offered(korea, "US", first) == set()
-    assert taken(korea, "US", us.move(view_for(korea, "US"))) == {"multilateral_meeting"}
+def test_suspicious_tit_for_tat_opens_hostile() -> None:
+    us = versus("suspicious_tit_for_tat", {}, 3, scenario="korea", party="US")
+    us.assert_actions([{"large_scale_drills"}, MEETING, MEETING])
+    us.assert_offers([set(), US_OFFERS, US_OFFERS])
 
 
 SPECS = [
