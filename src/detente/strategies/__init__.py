@@ -3,7 +3,9 @@
 ``get_strategy("generous_tit_for_tat:g=0.1")`` parses a spec; its ``build``
 makes the strategy object for one party of a compiled scenario. Register
 your own with :func:`register`: a vectorised :class:`Strategy` or a plain
-per-episode :class:`EpisodeStrategy` (see ``docs/simulate.md``).
+per-episode :class:`EpisodeStrategy` (see ``docs/simulate.md``), and test it
+with :mod:`detente.strategies.testing` (``versus``, scripted opponents), which
+plays episodes with :mod:`detente.simulate` and so is not imported here.
 """
 
 from detente.scenario.moves import NamedMove
