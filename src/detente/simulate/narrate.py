@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from detente.dtypes import B8
-from detente.engine import CounterRNG, Event, EventType, StepEvents, initial_state, step
+from detente.engine import CounterRNG, Event, EventType, StepEvents, initial_state
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate.profile import Assignment, resolve_profile
 from detente.simulate.results import Results
-from detente.simulate.runner import submissions_for
+from detente.simulate.runner import build_profile, play
 
 PICKS = ("typical", "success", "collapse")
 
@@ -45,17 +45,8 @@ def play_episode(
         raise ValueError(
             f"rounds must be at least 1 and episode at least 0, got {horizon}, {episode}"
         )
-    factories = resolve_profile(compiled, profile)
-    strategies = [factories[party].build(compiled, p) for p, party in enumerate(compiled.parties)]
-    for strategy in strategies:
-        strategy.reset(1)
-    state = initial_state(compiled, 1, episode)
-    payoff = np.zeros((1, compiled.n_parties))
-    rng = CounterRNG(seed)
-    for _ in range(horizon):
-        state, events = step(state, submissions_for(state, strategies, payoff, rng), rng)
-        payoff = events.payoff
-        yield events
+    _, strategies = build_profile(compiled, profile)
+    yield from play(strategies, initial_state(compiled, 1, episode), horizon, CounterRNG(seed))
 
 
 def collapsed(results: Results) -> B8:

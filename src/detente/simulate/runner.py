@@ -9,14 +9,22 @@ runs with the same seed see the same engine noise whatever the strategies
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from detente.dtypes import F64
-from detente.engine import CounterRNG, State, Submissions, available, initial_state, step
+from detente.engine import (
+    CounterRNG,
+    State,
+    StepEvents,
+    Submissions,
+    available,
+    initial_state,
+    step,
+)
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate.profile import Assignment, resolve_profile
 from detente.simulate.record import Recorder
@@ -54,27 +62,57 @@ def simulate(
     horizon = compiled.scenario.rounds if rounds is None else rounds
     if horizon < 1:
         raise ValueError(f"rounds must be at least 1, got {horizon}")
-    factories = resolve_profile(compiled, profile)
-    strategies = [factories[party].build(compiled, p) for p, party in enumerate(compiled.parties)]
+    labels, strategies = build_profile(compiled, profile)
     recorder = Recorder(compiled, episodes, horizon, trajectories)
     rng = CounterRNG(seed)
     for start in range(0, episodes, chunk):
         rows = slice(start, min(start + chunk, episodes))
         state = initial_state(compiled, rows.stop - start, first_episode + start)
-        for strategy in strategies:
-            strategy.reset(state.batch)
-        payoff = np.zeros((state.batch, compiled.n_parties))
-        spare: State | None = None  # two states take turns: each round overwrites the older
-        for _ in range(horizon):
-            moves = submissions_for(state, strategies, payoff, rng)
-            spare, (state, events) = state, step(state, moves, rng, recycle=spare)
-            payoff = events.payoff
+        for events in play(strategies, state, horizon, rng, recycle=True):
+            state = events.after
             recorder.observe(rows, state, events)
             if progress is not None:
                 progress(state.batch)
         recorder.finish(rows, state)
-    labels = {party: str(f) for party, f in factories.items()}
     return recorder.results(labels, seed, horizon)
+
+
+def build_profile(
+    compiled: CompiledScenario, profile: Assignment | None
+) -> tuple[dict[str, str], list[Strategy]]:
+    """Each party's strategy (defaults for those left out), and its spec by party."""
+    factories = resolve_profile(compiled, profile)
+    strategies = [factories[party].build(compiled, p) for p, party in enumerate(compiled.parties)]
+    return {party: str(f) for party, f in factories.items()}, strategies
+
+
+def play(
+    strategies: list[Strategy],
+    state: State,
+    rounds: int,
+    rng: CounterRNG,
+    *,
+    recycle: bool = False,
+) -> Iterator[StepEvents]:
+    """``rounds`` rounds of ``strategies`` from ``state``; each round's events, as played.
+
+    Strategies are reset for the batch first. ``recycle``: the state two
+    rounds back is overwritten by the next step (fresh arrays at 100,000
+    episodes cost page faults every round), so read each round's events
+    before asking for the next.
+    """
+    for strategy in strategies:
+        strategy.reset(state.batch)
+    payoff = np.zeros((state.batch, state.compiled.n_parties))
+    spare: State | None = None  # with recycle, two states take turns
+    for _ in range(rounds):
+        moves = submissions_for(state, strategies, payoff, rng)
+        if recycle:
+            spare, (state, events) = state, step(state, moves, rng, recycle=spare)
+        else:
+            state, events = step(state, moves, rng)
+        payoff = events.payoff
+        yield events
 
 
 def submissions_for(
