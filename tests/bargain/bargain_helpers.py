@@ -11,7 +11,10 @@ import itertools
 import numpy as np
 from hypothesis import strategies as st
 
-from detente.bargain import BargainProblem
+from detente.bargain import REL_TOL, BargainProblem, is_feasible, solve, utilities
+from detente.bargain.brute import brute_solve
+from detente.bargain.enumeration import feasible_packages
+from detente.bargain.results import Concept
 
 _QUARTERS = st.integers(-12, 12).map(lambda n: n / 4)
 
@@ -83,3 +86,51 @@ def naive_frontier(points: list[tuple[float, ...]]) -> set[tuple[float, ...]]:
         for u in distinct
         if not any(v != u and all(a >= b for a, b in zip(v, u, strict=True)) for v in distinct)
     }
+
+
+def close(a: float, b: float) -> bool:
+    """Equal within 1e-9, relative above 1."""
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def assert_efficient(problem: BargainProblem, point: np.ndarray) -> None:
+    """No feasible package dominates the utility vector ``point``."""
+    table = utilities(problem, feasible_packages(problem))
+    better = np.all(table >= point, axis=1) & np.any(table > point, axis=1)
+    assert not better.any(), f"{point} is dominated by {table[better][0]}"
+
+
+def check_reported(problem: BargainProblem, package: np.ndarray, utils: np.ndarray) -> None:
+    """``package`` is feasible and ``utils`` are its utilities, exactly."""
+    assert is_feasible(problem, package).all()
+    np.testing.assert_array_equal(utils, utilities(problem, package))
+
+
+def assert_matches_brute_force(problem: BargainProblem, concept: Concept) -> None:
+    """``solve`` agrees with brute force: status, objective, gains, ideal, efficiency."""
+    tol = REL_TOL * problem.scale
+    ours = solve(problem, concept)
+    theirs = brute_solve(problem, concept)
+    if theirs is None:
+        assert ours.status == "no_agreement", (concept, ours.message)
+        assert ours.package is None
+        return
+    if concept in ("nash", "kalai") or theirs.objective > tol or concept == "utilitarian":
+        assert ours.status == "optimal", (concept, ours.message)
+    else:
+        assert ours.status == "no_agreement", (concept, ours.message)
+    assert ours.package is not None
+    assert ours.utilities is not None
+    assert ours.gains is not None
+    assert ours.objective is not None
+    check_reported(problem, ours.package, ours.utilities)
+    assert close(ours.objective, theirs.objective), (concept, ours.objective, theirs)
+    assert_efficient(problem, ours.utilities)
+    if concept == "egalitarian":
+        np.testing.assert_allclose(np.sort(ours.gains), np.sort(theirs.gains), atol=1e-9)
+    if concept == "kalai":
+        assert ours.ideal is not None
+        assert theirs.ideal is not None
+        np.testing.assert_allclose(ours.ideal, theirs.ideal, atol=1e-9)
+        ratios = np.sort(ours.gains / ours.ideal)
+        np.testing.assert_allclose(ratios, np.sort(theirs.gains / theirs.ideal), atol=1e-9)

@@ -6,60 +6,31 @@ import time
 
 import numpy as np
 import pytest
-from bargain_helpers import naive_feasible, naive_frontier, naive_utility, problems
+from bargain_helpers import (
+    assert_matches_brute_force,
+    check_reported,
+    close,
+    naive_feasible,
+    naive_frontier,
+    naive_utility,
+    problems,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detente.bargain import REL_TOL, BargainProblem, is_feasible, pareto_frontier, solve, utilities
+from detente.bargain import BargainProblem, pareto_frontier, solve, utilities
 from detente.bargain.brute import brute_frontier, brute_solve
 from detente.bargain.enumeration import feasible_packages
+from detente.bargain.results import CONCEPTS
 
 SETTINGS = settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
-
-
-def _assert_efficient(problem: BargainProblem, point: np.ndarray) -> None:
-    table = utilities(problem, feasible_packages(problem))
-    better = np.all(table >= point, axis=1) & np.any(table > point, axis=1)
-    assert not better.any(), f"{point} is dominated by {table[better][0]}"
-
-
-def _check_reported(problem: BargainProblem, package: np.ndarray, utils: np.ndarray) -> None:
-    assert is_feasible(problem, package).all()
-    np.testing.assert_array_equal(utils, utilities(problem, package))
 
 
 @SETTINGS
 @given(problems())
 def test_solutions_match_brute_force(problem: BargainProblem) -> None:
-    tol = REL_TOL * problem.scale
-    for concept in ("utilitarian", "egalitarian", "nash", "kalai"):
-        ours = solve(problem, concept)
-        theirs = brute_solve(problem, concept)
-        if theirs is None:
-            assert ours.status == "no_agreement", concept
-            assert ours.package is None
-            continue
-        if concept in ("nash", "kalai") or theirs.objective > tol or concept == "utilitarian":
-            assert ours.status == "optimal", (concept, ours.message)
-        else:
-            assert ours.status == "no_agreement"
-        assert ours.package is not None
-        assert ours.utilities is not None
-        assert ours.gains is not None
-        assert ours.objective is not None
-        _check_reported(problem, ours.package, ours.utilities)
-        assert _close(ours.objective, theirs.objective), (concept, ours.objective, theirs)
-        _assert_efficient(problem, ours.utilities)
-        if concept == "egalitarian":
-            np.testing.assert_allclose(np.sort(ours.gains), np.sort(theirs.gains), atol=1e-9)
-        if concept == "kalai":
-            assert ours.ideal is not None
-            ratios = np.sort(ours.gains / ours.ideal)
-            np.testing.assert_allclose(ratios, np.sort(theirs.gains / ours.ideal), atol=1e-9)
+    for concept in CONCEPTS:
+        assert_matches_brute_force(problem, concept)
 
 
 def _assert_is_frontier(problem: BargainProblem, frontier: np.ndarray) -> None:
@@ -91,7 +62,7 @@ def test_frontier_matches_definition(problem: BargainProblem) -> None:
     assert frontier.status == "complete"
     _assert_is_frontier(problem, frontier.utilities)
     for point in frontier.points:
-        _check_reported(problem, point.package, point.utilities)
+        check_reported(problem, point.package, point.utilities)
 
 
 @settings(max_examples=20, deadline=None)
@@ -103,7 +74,7 @@ def test_milp_frontier_matches_enumeration(problem: BargainProblem) -> None:
     _, expected = brute_frontier(problem)
     assert set(map(tuple, frontier.utilities)) == set(map(tuple, expected))
     for point in frontier.points:
-        _check_reported(problem, point.package, point.utilities)
+        check_reported(problem, point.package, point.utilities)
 
 
 def test_large_frontier_six_parties_is_quick() -> None:
@@ -169,4 +140,4 @@ def test_nash_outer_approximation_converges_on_continuous_data(seed: int) -> Non
         assert ours.status == "no_agreement"
         return
     assert ours.objective is not None
-    assert _close(ours.objective, theirs.objective), (ours.objective, theirs.objective)
+    assert close(ours.objective, theirs.objective), (ours.objective, theirs.objective)

@@ -1,7 +1,9 @@
 """Brute force over all ``2**K`` packages: the test oracle and the benchmark baseline.
 
 Each concept is applied straight from its definition to the full table of gains, with
-no MILP, no bounds and no cuts, so agreeing with it is evidence about the MILPs.
+no MILP, no bounds and no cuts, so agreeing with it is evidence about the MILPs. It is
+also what :func:`detente.bargain.solve` falls back to, on problems with few free slots,
+when HiGHS fails.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ from detente.bargain.results import Concept
 
 @dataclass(frozen=True)
 class BruteResult:
-    """A package chosen by brute force, its gains and the concept's objective value."""
+    """A package chosen by brute force, its gains and the concept's objective value.
+
+    ``ideal`` is Kalai-Smorodinsky's ideal point (in the problem's units), else ``None``.
+    """
 
     package: BoolArray
     gains: FloatArray
     objective: float
+    ideal: FloatArray | None = None
 
 
 def brute_frontier(problem: BargainProblem) -> tuple[BoolArray, FloatArray]:
@@ -65,4 +71,11 @@ def brute_solve(problem: BargainProblem, concept: Concept) -> BruteResult | None
     ideal = table[rational].max(axis=0)
     ratios = table[rational] / ideal
     index = int(rational[_leximin_index(ratios)])
-    return BruteResult(packages[index], table[index], float(np.min(table[index] / ideal)))
+    return BruteResult(packages[index], table[index], float(np.min(table[index] / ideal)), ideal)
+
+
+def brute_blocking(problem: BargainProblem) -> tuple[str, ...]:
+    """Parties whose largest gain over all feasible packages is at most ``REL_TOL * scale``."""
+    best = gains(problem, feasible_packages(problem)).max(axis=0)
+    tol = REL_TOL * problem.scale
+    return tuple(party for party, top in zip(problem.parties, best, strict=True) if top <= tol)

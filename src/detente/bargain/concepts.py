@@ -6,6 +6,14 @@ the ``k`` smallest of values ``e_1..e_P`` equals ``max_t  k t - sum_p max(0, t -
 an LP in ``t`` and ``d_p >= t - e_p, d_p >= 0``. Maximising these sums for
 ``k = 1..P`` in turn, each optimum kept as a constraint, yields the leximin optimum; the
 last stage maximises the total, so the result is Pareto-efficient.
+
+No model here carries a row parallel to its own objective (an "at least as good as
+this known package" floor): with the thin margin such a row must have, HiGHS 1.12
+returned non-optimal packages as optimal, reported feasible stages infeasible and
+crashed (``vector::reserve``, "Solve error"), with presolve and without it. A stage's
+optimum is kept as a row on *that* stage's objective for the later stages, at its
+exact value at the stage's package. Whenever HiGHS contradicts a package known to be
+feasible it raises :class:`~detente.bargain.milp.SolverError` rather than report it.
 """
 
 from __future__ import annotations
@@ -15,10 +23,10 @@ from typing import Literal
 
 import numpy as np
 
-from detente.bargain.milp import Affine, Deadline, PackageModel, total
+from detente.bargain.milp import Affine, Deadline, PackageModel, SolverError, total
 from detente.bargain.problem import REL_TOL, BargainProblem, BoolArray, FloatArray, gains
 
-FoundStatus = Literal["optimal", "time_limit", "no_agreement"]
+FoundStatus = Literal["optimal", "time_limit", "no_agreement", "solver_error"]
 
 #: Gain every party must reach in the MILPs that look for an agreement (scaled units):
 #: twice ``REL_TOL``, so that solver tolerances (1e-9 per row and per integer column)
@@ -61,14 +69,28 @@ def _at_least(model: PackageModel, objective: Affine, value: float) -> None:
     model.constrain(objective, lower=value - STAGE_SLACK * max(1.0, abs(value)))
 
 
+def smallest_sum(model: PackageModel, values: list[Affine], package: BoolArray, k: int) -> float:
+    """Sum of the ``k`` smallest ``values`` at ``package``, evaluated from the package."""
+    columns = model.base_columns(package)
+    return float(sum(sorted(v.value(columns) for v in values)[:k]))
+
+
 def leximin(
     model: PackageModel, values: list[Affine], deadline: Deadline, start: BoolArray | None
 ) -> Leximin:
     """Lexicographically maximise the sorted ``values`` over ``model`` (not modified).
 
-    ``start``, a feasible package, and then each stage's optimum give the next stage a
-    floor (the sum of its ``k`` smallest values there), which HiGHS uses to prune. On a
-    time limit the package is the best found so far.
+    ``start`` is a feasible package, returned on a time limit if no stage finished;
+    otherwise a time limit returns the best package found so far.
+
+    Each stage's optimum is kept for the later stages as "objective >= its value at the
+    stage's package" (minus :data:`STAGE_SLACK`), the value recomputed from the package
+    rather than read off HiGHS's continuous columns, which may overstate it within the
+    feasibility tolerance and make the next stage infeasible. The package then meets
+    every kept row with a margin of the slack, so an infeasible stage is a solver error.
+
+    Raises:
+        SolverError: HiGHS failed or called a stage infeasible.
     """
     model = model.copy()
     n_values = len(values)
@@ -82,16 +104,16 @@ def leximin(
             for value, over in zip(values, excess, strict=True):
                 model.constrain(over - level + value, lower=0.0)
             objective = k * level - total(excess)
-        if package is not None:
-            columns = model.base_columns(package)
-            _at_least(model, objective, sum(sorted(v.value(columns) for v in values)[:k]))
         result = model.maximise(objective, deadline)
         if result.status == "infeasible":
-            raise RuntimeError("HiGHS found a leximin stage infeasible; its optimum was kept")
-        if result.status == "time_limit" or result.objective is None:
+            raise SolverError(
+                f"HiGHS found leximin stage {k} infeasible, though the previous stage's "
+                "package meets all its rows"
+            )
+        if result.status == "time_limit" or result.package is None:
             return Leximin("time_limit", package if result.package is None else result.package)
         package = result.package
-        _at_least(model, objective, result.objective)
+        _at_least(model, objective, smallest_sum(model, values, package, k))
     return Leximin("optimal", package)
 
 
@@ -99,7 +121,9 @@ def utilitarian(problem: BargainProblem, deadline: Deadline) -> Found:
     """Maximise the sum of gains (Pareto-efficient: every weight is positive)."""
     model = PackageModel(problem)
     result = model.maximise(total(model.gains), deadline)
-    return Found("optimal" if result.status == "optimal" else "time_limit", result.package)
+    if result.status == "infeasible":
+        raise SolverError("HiGHS found no feasible package, though the required slots are one")
+    return Found(result.status, result.package)
 
 
 def first_agreement(model: PackageModel, start: BoolArray | None, deadline: Deadline) -> Found:
@@ -118,9 +142,11 @@ def first_agreement(model: PackageModel, start: BoolArray | None, deadline: Dead
     result = rational.maximise(total(rational.gains), deadline)
     if result.status == "infeasible":
         return Found("no_agreement", None)
-    if result.package is None or not is_agreement(problem, result.package):
-        return Found("time_limit", None)
-    return Found(result.status, result.package)
+    if result.package is not None and is_agreement(problem, result.package):
+        return Found(result.status, result.package)
+    if result.status == "optimal":
+        raise SolverError("HiGHS returned a package without a strictly positive gain for all")
+    return Found("time_limit", None)
 
 
 def egalitarian(problem: BargainProblem, deadline: Deadline) -> Found:
@@ -160,6 +186,8 @@ def kalai(problem: BargainProblem, deadline: Deadline) -> Found:
     ideal = np.empty(problem.n_parties)
     for p, gain in enumerate(rational.gains):
         best = rational.maximise(gain, deadline)
+        if best.status == "infeasible":
+            raise SolverError("HiGHS found no individually rational package, though one agrees")
         if best.status != "optimal" or best.package is None:
             return Found("time_limit", None)
         ideal[p] = scaled_gains(problem, best.package)[p]

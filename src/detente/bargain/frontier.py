@@ -18,6 +18,11 @@ Two exact methods:
   with ``2**K`` but grows steeply with the size of the frontier (every point adds
   ``P`` binaries to all later MILPs): it is meant for many slots and small frontiers,
   such as two or three parties or tightly constrained problems.
+
+If HiGHS fails (:class:`~detente.bargain.milp.SolverError`), ``milp`` hands over to
+``enumerate`` when at most :data:`~detente.bargain.enumeration.MAX_FREE_SLOTS` slots are
+free (the frontier's ``method`` then says ``enumerate``), and the error propagates
+otherwise: no point of a failed solve is ever reported.
 """
 
 from __future__ import annotations
@@ -27,9 +32,14 @@ from typing import Literal
 import numpy as np
 
 from detente.bargain.concepts import scaled_gains
-from detente.bargain.enumeration import feasible_packages, free_slots, nondominated
+from detente.bargain.enumeration import (
+    MAX_FREE_SLOTS,
+    feasible_packages,
+    free_slots,
+    nondominated,
+)
 from detente.bargain.errors import FrontierTooLargeError, InvalidInputError
-from detente.bargain.milp import Deadline, PackageModel, total
+from detente.bargain.milp import Deadline, PackageModel, SolverError, total
 from detente.bargain.problem import REL_TOL, BargainProblem, BoolArray, FloatArray, utilities
 from detente.bargain.results import Frontier, FrontierStatus, make_frontier
 
@@ -57,6 +67,7 @@ def pareto_frontier(
     Raises:
         FrontierTooLargeError: more than ``max_size`` points.
         InvalidInputError: bad ``max_size``, ``time_limit`` or ``method``.
+        SolverError: HiGHS failed on a problem too large to enumerate instead.
     """
     if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
         raise InvalidInputError(f"max_size is {max_size!r}; expected a positive integer")
@@ -66,10 +77,15 @@ def pareto_frontier(
     if method == "auto":
         few = len(free_slots(problem)) <= AUTO_ENUMERATION_SLOTS
         method = "enumerate" if few else "milp"
+    if method == "milp":
+        try:
+            packages, status = _by_milp(problem, max_size, deadline)
+        except SolverError:
+            if len(free_slots(problem)) > MAX_FREE_SLOTS:
+                raise
+            method = "enumerate"
     if method == "enumerate":
         packages, status = _by_enumeration(problem, max_size, deadline)
-    else:
-        packages, status = _by_milp(problem, max_size, deadline)
     return make_frontier(problem, packages, status, method)
 
 
@@ -111,7 +127,7 @@ def _by_milp(
             raise _too_large(max_size)
         point = scaled_gains(problem, result.package)
         if any(np.all(point <= seen + eps) for seen in points):
-            raise RuntimeError("HiGHS returned a package already covered by the frontier")
+            raise SolverError("HiGHS returned a package already covered by the frontier")
         points.append(point)
         targets = point + eps
         open_parties = np.flatnonzero(targets <= high)

@@ -8,11 +8,26 @@ and rows on top and always *maximise* an affine objective.
 
 Gains enter the models divided by :attr:`BargainProblem.scale`, so the absolute
 tolerances below mean the same for any unit of utility. HiGHS is asked for a zero
-relative *and* absolute MIP gap and feasibility tolerances of 1e-9: its defaults (gap
-1e-4 relative, tolerances 1e-6/1e-7) would let near-ties decide the answer, and at 1e-6
-the integrality slack of a big-M row can exceed the margins the frontier relies on.
-Tighter still (1e-10) made HiGHS report feasible frontier models infeasible. With
-these tolerances HiGHS sometimes prints a debug line
+relative *and* absolute MIP gap, a MIP feasibility tolerance of 1e-8 and an LP one of
+1e-9: its defaults (gap 1e-4 relative, tolerances 1e-6/1e-7) would let near-ties decide
+the answer, and at 1e-6 the integrality slack of a big-M row can exceed the margins the
+frontier relies on. The MIP tolerance must stay above HiGHS's zero for matrix values
+and bound changes (``small_matrix_value``, 1e-9), though: HiGHS also solves its LP
+relaxations to a dual tolerance of a tenth of it, and at 1e-9 (HiGHS 1.12, as bundled
+with SciPy 1.17) it returned non-optimal solutions with a zero gap and called feasible
+models infeasible (a frontier step on five slots and three parties found a total gain
+of 0.25 where 0.375 was available, and the frontier stopped with four points
+missing); 1e-10 was worse.
+
+HiGHS's MIP presolve is off: on these models it returned non-optimal packages with a
+zero gap (at either tolerance, an egalitarian first stage on two parties and nine
+slots, with no row beyond the model's own, found a smallest gain of 1 where 1.75 is
+attainable; Kalai stages 0.44 for 0.5), and made solves fail with "Solve error" or a
+C++ ``vector::reserve`` exception. The models are small and dense, so presolve removes
+little from them. ``tests/bargain/test_bargain_regressions.py`` holds these cases.
+Whatever HiGHS still gets wrong in a way that can be detected (an error, or
+"infeasible" where a known package is feasible) raises :class:`SolverError`, never an
+answer. HiGHS sometimes prints a debug line
 (``HighsMipSolverData::transformNewIntegerFeasibleSolution ...``) with C ``printf``,
 straight to file descriptor 1, which would corrupt machine-readable CLI output; so
 descriptor 1 points at stderr while HiGHS runs (Python's own ``sys.stdout`` is flushed
@@ -43,10 +58,10 @@ from detente.bargain.problem import BargainProblem, BoolArray, FloatArray, IntAr
 MilpStatus = Literal["optimal", "time_limit", "infeasible"]
 
 HIGHS_OPTIONS: dict[str, float | bool] = {
-    "presolve": True,
+    "presolve": False,
     "mip_rel_gap": 0.0,
     "mip_abs_gap": 0.0,
-    "mip_feasibility_tolerance": 1e-9,
+    "mip_feasibility_tolerance": 1e-8,
     "primal_feasibility_tolerance": 1e-9,
 }
 _VERBATIM_WARNING = "Unrecognized options detected"
@@ -63,6 +78,15 @@ def _c_stdout_to_stderr() -> Iterator[None]:
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+
+
+class SolverError(RuntimeError):
+    """HiGHS failed, or answered something that contradicts a known feasible package.
+
+    Raised instead of returning anything from that solve: callers either fall back to
+    an exact method (:func:`detente.bargain.solve` enumerates small problems) or say
+    that nothing is proven.
+    """
 
 
 class Deadline:
@@ -273,19 +297,24 @@ class PackageModel:
         options = dict(HIGHS_OPTIONS)
         if left is not None:
             options["time_limit"] = left
-        with warnings.catch_warnings(), _c_stdout_to_stderr():
-            warnings.filterwarnings("ignore", _VERBATIM_WARNING, RuntimeWarning)
-            res = milp(
-                cost,
-                integrality=integrality,
-                bounds=Bounds(np.concatenate(self._lower), np.concatenate(self._upper)),
-                constraints=constraints,
-                options=options,
-            )
+        try:
+            with warnings.catch_warnings(), _c_stdout_to_stderr():
+                warnings.filterwarnings("ignore", _VERBATIM_WARNING, RuntimeWarning)
+                res = milp(
+                    cost,
+                    integrality=integrality,
+                    bounds=Bounds(np.concatenate(self._lower), np.concatenate(self._upper)),
+                    constraints=constraints,
+                    options=options,
+                )
+        except (ValueError, RuntimeError, MemoryError) as exc:
+            # C++ exceptions thrown inside HiGHS (e.g. ``std::length_error`` from
+            # ``vector::reserve``) reach Python as ValueError or RuntimeError.
+            raise SolverError(f"HiGHS failed: {exc!r}") from exc
         if res.status == 2:
             return MilpResult("infeasible", None, None, -np.inf, self.n_slots)
         if res.status not in (0, 1):
-            raise RuntimeError(f"HiGHS failed: {res.message}")
+            raise SolverError(f"HiGHS failed: {res.message}")
         dual = res.get("mip_dual_bound")
         bound = math.inf if dual is None else objective.const - float(dual)
         if res.x is None:

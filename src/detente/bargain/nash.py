@@ -16,6 +16,13 @@ agreement). Bounds: every party's gain lies below its LP-relaxation
 maximum ``U_p``; and any package at least as good as the incumbent value ``v`` has
 ``log g_p >= v - sum_(q != p) log U_q``, a lower bound that shrinks the search region
 and keeps the tangents' slopes moderate.
+
+The incumbent is *not* imposed as a floor on the objective (``sum_p t_p >= v``): with
+HiGHS 1.12 that row, which the incumbent meets with a margin of only the round-off
+slack, made the solve fail ("Solve error" after
+``HighsMipSolverData::transformNewIntegerFeasibleSolution``). The incumbent meets
+every row of the cut model (the tangents at its own gains are exact there and lie above
+``log`` elsewhere), so a cut model reported infeasible is a solver error, never a proof.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import math
 import numpy as np
 
 from detente.bargain.concepts import Found, first_agreement, scaled_gains
-from detente.bargain.milp import Affine, Deadline, PackageModel, total
+from detente.bargain.milp import Affine, Deadline, PackageModel, SolverError, total
 from detente.bargain.problem import REL_TOL, BargainProblem, BoolArray, FloatArray
 
 #: The loop stops when the upper bound on ``sum log g`` exceeds the best value found by
@@ -85,7 +92,6 @@ class _OuterApproximation:
     def _bound_below(self) -> None:
         for gain, low in zip(self.model.gains, self.lower(), strict=True):
             self.model.constrain(gain, lower=float(low))
-        self.model.constrain(total(self.logs), lower=self.best_value - _SLACK)
 
     def _tangent(self, p: int, point: float) -> None:
         gain: Affine = self.model.gains[p]
@@ -106,7 +112,7 @@ def nash(problem: BargainProblem, deadline: Deadline) -> Found:
     while True:
         result = search.model.maximise(total(search.logs), deadline)
         if result.status == "infeasible":
-            return Found("optimal", search.best)
+            raise SolverError("HiGHS found the Nash cut model infeasible; the incumbent meets it")
         package = result.package
         if package is not None:
             seen = package.tobytes() in search.exact

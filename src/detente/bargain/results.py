@@ -14,8 +14,10 @@ CONCEPTS: tuple[Concept, ...] = ("nash", "egalitarian", "utilitarian", "kalai")
 
 #: ``optimal``: proven optimal. ``time_limit``: the budget ran out; the package, if any,
 #: is the best found and is *not* proven optimal. ``no_agreement``: no feasible package
-#: gives every party a strictly positive gain.
-SolutionStatus = Literal["optimal", "time_limit", "no_agreement"]
+#: gives every party a strictly positive gain. ``solver_error``: HiGHS failed and the
+#: problem has too many free slots to enumerate instead; nothing is proven and no
+#: package is reported.
+SolutionStatus = Literal["optimal", "time_limit", "no_agreement", "solver_error"]
 
 #: ``complete``: every non-dominated utility vector is listed. ``time_limit``: the points
 #: listed are proven non-dominated, but others may be missing.
@@ -46,8 +48,8 @@ class Solution:
         concept: the solution concept asked for.
         status: see :data:`SolutionStatus`.
         package: ``[K]`` chosen slots, or ``None`` when there is none to report
-            (``no_agreement`` for Nash and Kalai-Smorodinsky, or a time limit hit
-            before any package was found).
+            (``no_agreement`` for Nash and Kalai-Smorodinsky, ``solver_error``, or a
+            time limit hit before any package was found).
         slots: labels of the chosen slots (empty without a package).
         utilities: ``[P]`` utility of each party for the package.
         gains: ``[P]`` utilities minus the disagreement point.
