@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from detente.cli_common import fail
 from detente.scenario import ScenarioError, builtin_names, builtin_text, load_scenario
@@ -34,6 +35,15 @@ scenario_app = typer.Typer(
 app.add_typer(scenario_app, name="scenario")
 
 out = Console(highlight=False)
+
+ScenarioArg = Annotated[str, typer.Argument(help="Built-in name or YAML file.")]
+EpisodesOpt = Annotated[int, typer.Option(min=1, help="Episodes to simulate.")]
+RoundsOpt = Annotated[int | None, typer.Option(min=1, help="Rounds (default: scenario's).")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a scenario number: PATH=VALUE, e.g. noise.miss=0.1."),
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 
 
 def load_or_fail(name_or_path: str) -> Scenario:
@@ -93,14 +103,57 @@ def scenario_schema() -> None:
     sys.stdout.write(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n")
 
 
+BASES = ("source", "estimate", "assumption", "none")
+
+
+@scenario_app.command("numbers")
+def scenario_numbers(
+    scenario: ScenarioArg = "korea",
+    basis: Annotated[
+        list[str] | None,
+        typer.Option(help="Only numbers of this basis: source, estimate, assumption or none."),
+    ] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Every number a scenario writes, with its basis, rationale and source.
+
+    Basis ``none`` lists the numbers no provenance entry covers. Paths are
+    ``--set`` paths, ready for overrides and sweeps.
+    """
+    from detente.cli_common import check_format, print_json, user_errors
+    from detente.scenario.overrides import load_document
+    from detente.scenario.provenance import numbers
+
+    check_format(fmt)
+    wanted = set(basis or BASES)
+    if unknown := sorted(wanted - set(BASES)):
+        fail(f"--basis must be one of {', '.join(BASES)}, got {', '.join(map(repr, unknown))}")
+    with user_errors():
+        doc, _ = load_document(scenario)
+    rows = [n for n in numbers(doc) if (n.basis or "none") in wanted]
+    if fmt == "json":
+        print_json({"scenario": scenario, "numbers": [vars(n) for n in rows]})
+        return
+    table = Table("path", "value", "basis", "rationale", "source")
+    table.columns[0].overflow = "fold"
+    for n in rows:
+        cells = (n.path, f"{n.value:g}", n.basis or "-", n.rationale, n.source)
+        table.add_row(*(Text(cell) for cell in cells))
+    out.print(table)
+    counts = {b: sum((n.basis or "none") == b for n in rows) for b in BASES if b in wanted}
+    out.print(
+        f"{len(rows)} numbers: " + ", ".join(f"{c} {b}" for b, c in counts.items()), markup=False
+    )
+
+
 @app.command("run")
 def run(
-    scenario: Annotated[str, typer.Argument(help="Built-in name or YAML file.")] = "korea",
+    scenario: ScenarioArg = "korea",
     strategy: Annotated[
         list[str] | None,
         typer.Option(help="PARTY=NAME[:param=value]...; parties not named play their default."),
     ] = None,
-    rounds: Annotated[int | None, typer.Option(min=1, help="Rounds (default: scenario's).")] = None,
+    rounds: RoundsOpt = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     episode: Annotated[
         int | None, typer.Option(min=0, help="Which episode of the simulation (default: 0).")
@@ -147,7 +200,7 @@ def run(
 
 @app.command("strategies")
 def strategies_command(
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """List the registered strategies: parameters, tags and what each does."""
     from detente.cli_common import check_format, print_json
@@ -168,16 +221,6 @@ def strategies_command(
         for text in [*lines, row["summary"]]:
             for line in textwrap.wrap(text, width - 4) or [""]:
                 out.print(f"    {line}", width=width, markup=False, highlight=False)
-
-
-ScenarioArg = Annotated[str, typer.Argument(help="Built-in name or YAML file.")]
-EpisodesOpt = Annotated[int, typer.Option(min=1, help="Episodes to simulate.")]
-RoundsOpt = Annotated[int | None, typer.Option(min=1, help="Rounds (default: scenario's).")]
-SetOpt = Annotated[
-    list[str] | None,
-    typer.Option("--set", help="Override a scenario number: PATH=VALUE, e.g. noise.miss=0.1."),
-]
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 
 
 @app.command("simulate")

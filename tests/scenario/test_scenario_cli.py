@@ -57,6 +57,9 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
         "show": ["scenario", "show", "korea"],
         "show_unknown": ["scenario", "show", "atlantis"],
         "schema": ["scenario", "schema"],
+        "numbers_json": ["scenario", "numbers", "ipd", "--format", "json"],
+        "numbers_none": ["scenario", "numbers", ipd_copy, "--basis", "none"],
+        "numbers_bad_basis": ["scenario", "numbers", "ipd", "--basis", "guess"],
     }
     started = {
         name: subprocess.Popen(
@@ -161,3 +164,28 @@ def test_schema_is_json_with_the_roadmap(cli: Cli) -> None:
     assert "roadmap" in schema["properties"]
     assert {"id", "parties", "actions", "roadmap"} <= set(schema["required"])
     assert "if" in schema["$defs"]["Commitment"]["properties"]
+
+
+def test_numbers_lists_every_number_with_its_basis(cli: Cli) -> None:
+    run = cli.runs["numbers_json"]
+    assert run.returncode == 0, run.stderr
+    rows = {row["path"]: row for row in json.loads(run.stdout)["numbers"]}
+    assert rows["rounds"]["value"] == 200
+    assert rows["actions[defect].intensity"]["basis"] == "assumption"
+    payoff = rows["utilities.parties.A.linear['B.defect']"]
+    assert (payoff["value"], payoff["basis"]) == (-3, "source")
+    assert payoff["covered_by"] == "utilities.parties"
+    assert "Axelrod" in payoff["source"]
+
+
+def test_numbers_filters_by_basis_in_a_table(cli: Cli) -> None:
+    run = cli.runs["numbers_none"]
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.rstrip().endswith("0 numbers: 0 none")
+
+
+def test_numbers_rejects_an_unknown_basis(cli: Cli) -> None:
+    run = cli.runs["numbers_bad_basis"]
+    assert run.returncode == 2
+    assert "--basis must be one of source, estimate, assumption, none, got 'guess'" in run.stderr
+    assert_no_traceback(run)

@@ -21,6 +21,7 @@ from detente.scenario.limits import (
     check_structure,
     depth_error,
 )
+from detente.scenario.provenance import check_provenance
 from detente.scenario.references import check_references
 from detente.scenario.schema import Scenario
 from detente.scenario.semantics import check_semantics
@@ -155,6 +156,7 @@ def parse_scenario(doc: Any, source: str = "<scenario>") -> Scenario:
     except ValidationError as err:
         issues.extend(_pydantic_issues(doc, err))
     issues.extend(check_references(doc))
+    issues.extend(check_provenance(doc))
     if scenario is not None:
         issues.extend(check_semantics(scenario))
     if issues or scenario is None:

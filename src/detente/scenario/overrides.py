@@ -13,7 +13,6 @@ and what exists there.
 from __future__ import annotations
 
 import copy
-import re
 import types
 import typing
 from collections.abc import Iterable
@@ -30,40 +29,14 @@ from detente.scenario.load import (
     load_yaml,
     parse_scenario,
 )
+from detente.scenario.paths import PathError, Step, list_position, parse_path, render_path
 from detente.scenario.schema import Scenario
 
-Step = str | int
-
-_STEP = re.compile(
-    r"""(?:^|\.)(?P<key>[A-Za-z_][A-Za-z0-9_]*)
-      | \[(?P<index>-?\d+)\]
-      | \[(?P<id>[A-Za-z_][A-Za-z0-9_]*)\]
-      | \["(?P<dq>[^"]*)"\]
-      | \['(?P<sq>[^']*)'\]""",
-    re.VERBOSE,
-)
+__all__ = ["OverrideError", "apply_overrides", "load_with_overrides", "parse_path"]
 
 
 class OverrideError(ValueError):
     """An override that cannot be applied: a malformed one, or a path that does not exist."""
-
-
-def parse_path(path: str) -> list[Step]:
-    """``trust.priors[0].trust`` -> ``["trust", "priors", 0, "trust"]``."""
-    steps: list[Step] = []
-    pos = 0
-    while pos < len(path):
-        m = _STEP.match(path, pos)
-        if m is None or m.end() == pos:
-            raise OverrideError(f"cannot read the path {path!r} at {path[pos:]!r}")
-        if m["index"] is not None:
-            steps.append(int(m["index"]))
-        else:
-            steps.append(next(g for g in (m["key"], m["id"], m["dq"], m["sq"]) if g is not None))
-        pos = m.end()
-    if not steps:
-        raise OverrideError("an empty path")
-    return steps
 
 
 def _unwrap(tp: Any) -> Any:
@@ -120,38 +93,14 @@ def _set(doc: dict[str, Any], steps: list[Step], value: Any) -> None:
                 if not last:
                     node[step] = {}
         elif isinstance(node, list):
-            step = _list_position(node, step, where)
+            step = list_position(node, step, where)
         else:
             raise OverrideError(f"{where} is a value ({node!r}), not a section: nothing below it")
         if last:
             node[step] = value
             return
         node, tp = node[step], child if child is not None else Any
-        where = _render(steps[: i + 1])
-
-
-def _list_position(items: list[Any], step: Step, where: str) -> int:
-    if isinstance(step, int):
-        if not -len(items) <= step < len(items):
-            raise OverrideError(f"{where} has {len(items)} items; there is no item {step}")
-        return step
-    ids = [item.get("id") for item in items if isinstance(item, dict)]
-    if step not in ids:
-        listed = ", ".join(str(i) for i in ids if i is not None) or "none have ids"
-        raise OverrideError(f"{where} has no item with id {step!r} (ids: {listed})")
-    return ids.index(step)
-
-
-def _render(steps: list[Step]) -> str:
-    out = ""
-    for step in steps:
-        if isinstance(step, int):
-            out += f"[{step}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", step):
-            out += f".{step}" if out else step
-        else:
-            out += f"[{step!r}]"
-    return out
+        where = render_path(steps[: i + 1])
 
 
 def apply_overrides(doc: Any, overrides: Iterable[str]) -> Any:
@@ -171,7 +120,7 @@ def apply_overrides(doc: Any, overrides: Iterable[str]) -> Any:
             _set(out, parse_path(path.strip()), value)
         except yaml.YAMLError as err:
             raise OverrideError(f"--set {text}: the value is not valid YAML ({err})") from None
-        except OverrideError as err:
+        except (OverrideError, PathError) as err:
             raise OverrideError(f"--set {text}: {err}") from None
     return out
 
@@ -191,8 +140,19 @@ def load_with_overrides(name_or_path: str | Path, overrides: Iterable[str] = ())
     overrides = list(overrides)
     if not overrides:
         return load_scenario(name_or_path)
+    return load_document(name_or_path, overrides)[1]
+
+
+def load_document(name_or_path: str | Path, overrides: Iterable[str] = ()) -> tuple[Any, Scenario]:
+    """The raw document (overrides applied) and the scenario it validates to.
+
+    For tools that read what the author wrote rather than its meaning, such as the
+    provenance of its numbers.
+    """
+    overrides = list(overrides)
     text, source = _read(name_or_path)
     doc = load_yaml(text, source)  # the loader's limits and duplicate-key check, as without --set
-    return parse_scenario(
-        apply_overrides(doc, overrides), f"{source} with --set {' '.join(overrides)}"
-    )
+    if overrides:
+        doc = apply_overrides(doc, overrides)
+        source = f"{source} with --set {' '.join(overrides)}"
+    return doc, parse_scenario(doc, source)

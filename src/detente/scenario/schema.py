@@ -223,6 +223,33 @@ class TrustParams(_Model):
     priors: list[TrustPrior] = Field(default_factory=list)
 
 
+class Basis(StrEnum):
+    """Where a number comes from: a cited source, an estimate from data, or an assumption."""
+
+    SOURCE = "source"
+    ESTIMATE = "estimate"
+    ASSUMPTION = "assumption"
+
+
+class Provenance(_Model):
+    """Why a number (or every number of a section) has its value, readable by the tools."""
+
+    path: str = Field(
+        min_length=1,
+        max_length=300,
+        description="A --set path: a number (noise.miss) or a section of numbers (trust.priors).",
+    )
+    basis: Basis
+    rationale: str = Field(min_length=1, description="Why this value, in a sentence.")
+    source: str = Field(default="", description="A public citation; required for basis source.")
+
+    @model_validator(mode="after")
+    def _cited(self) -> Provenance:
+        if self.basis is Basis.SOURCE and not self.source.strip():
+            raise ValueError("basis 'source' needs a citation in 'source'")
+        return self
+
+
 class Scenario(_Model):
     """A negotiation scenario: parties, actions, utilities, commitments and a roadmap."""
 
@@ -239,3 +266,8 @@ class Scenario(_Model):
     roadmap: Roadmap
     noise: Noise = Field(default_factory=Noise)
     trust: TrustParams = Field(default_factory=TrustParams)
+    provenance: list[Provenance] = Field(
+        default_factory=list,
+        description="Basis, rationale and source of the numbers, by path; the most specific "
+        "entry covering a number applies (see `detente scenario numbers`).",
+    )

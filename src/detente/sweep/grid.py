@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from detente.scenario.overrides import OverrideError, parse_path
+from detente.scenario.paths import PathError, parse_path
 
 
 class SweepError(ValueError):
@@ -37,7 +37,7 @@ def parse_axis(text: str) -> Axis:
         raise SweepError(f"--grid {text!r}: expected PATH=VALUE,VALUE,..., e.g. noise.miss=0,0.1")
     try:
         parse_path(path.strip())
-    except OverrideError as err:
+    except PathError as err:
         raise SweepError(f"--grid {text!r}: {err}") from None
     if len(set(values)) != len(values):
         raise SweepError(f"--grid {text!r}: a value is given twice")
