@@ -1,12 +1,14 @@
 """Fingerprints of what detente computes, to keep refactors of the engine's contract honest.
 
 Runs fixed simulations (korea under the default profile and under strategies
-that read perception, trust and agreements; ipd with a trembling hand; a noisy
-round-robin tournament of every two-party strategy), the bargaining solutions
-of korea, and a PettingZoo episode, and records a SHA-256 of every array they
-produce (and of their summaries). ``tests/test_fingerprints.py`` recomputes
-them and compares: a change of layout, names or code paths that is meant to
-change nothing must leave every fingerprint as it is.
+that read perception, trust and agreements; a user's korea file in the format
+of December 2026, which must keep its results as the format grows; ipd with a
+trembling hand; a noisy round-robin tournament of every two-party strategy),
+the bargaining solutions of korea, and a PettingZoo episode, and records a
+SHA-256 of every array they produce (and of their summaries).
+``tests/test_fingerprints.py`` recomputes them and compares: a change of
+layout, names or code paths that is meant to change nothing must leave every
+fingerprint as it is.
 
     python scripts/results_fingerprints.py          # rewrite tests/golden/fingerprints.json
 
@@ -25,7 +27,10 @@ from typing import Any
 
 import numpy as np
 
-OUTPUT = Path(__file__).resolve().parent.parent / "tests" / "golden" / "fingerprints.json"
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "tests" / "golden" / "fingerprints.json"
+#: A user's file in the scenario format of December 2026: it must keep its results.
+KOREA_V1 = ROOT / "tests" / "scenario" / "legacy" / "korea_v1.yaml"
 TOURNAMENT = (  # the library's two-party strategies (named: tests register others)
     "action_for_action",
     "alternator",
@@ -86,6 +91,8 @@ def fingerprints() -> dict[str, dict[str, str]]:
     out["korea_default"] = _results(
         simulate(korea, {}, episodes=600, rounds=30, seed=3, trajectories=True)
     )
+    korea_v1 = compile_scenario(load_scenario(KOREA_V1))
+    out["korea_v1"] = _results(simulate(korea_v1, {}, episodes=600, rounds=30, seed=3))
     readers = {
         "US": "big_deal_first:deal=big_deal",
         "DPRK": "grim_trigger",
