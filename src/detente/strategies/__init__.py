@@ -9,7 +9,7 @@ plays episodes with :mod:`detente.simulate` and so is not imported here.
 """
 
 from detente.scenario.moves import NamedMove
-from detente.strategies import diplomacy, foresight, reciprocal, simple
+from detente.strategies import diplomacy, foresight, reciprocal, respond, simple
 from detente.strategies.assorted import Assortment, AssortmentStrategy
 from detente.strategies.base import (
     Classifier,
@@ -53,6 +53,7 @@ __all__ = [
     "parameters",
     "reciprocal",
     "register",
+    "respond",
     "simple",
     "strategy_class",
     "strategy_names",

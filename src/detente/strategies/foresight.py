@@ -52,9 +52,11 @@ MAX_PROVOCATIONS = 12  # subsets of the provocations worth taking are enumerated
 
 @register
 class ForwardLooking(StanceStrategy):
-    """Offers a package when its expected discounted gain under current trust beats not
-    offering; provokes when a provocation outweighs the answer it expects.
+    """Offers what pays in expectation under its trust and the discount; provokes when it pays.
 
+    A package is offered when its expected discounted gain under current
+    trust beats not offering; a provocation is taken when it outweighs the
+    answer it expects and the packages it would forgo.
     Parameters: ``answer`` (probability that a counterpart hurt by a
     provocation answers it in kind next round), ``scepticism`` (the
     probability that a counterpart honours a package is trust to this power:
