@@ -20,6 +20,7 @@ from detente.scenario.overrides import load_with_overrides
 from detente.simulate import simulate
 from detente.strategies import NamedMove, StrategyError, get_strategy
 from detente.strategies.testing import versus
+from tests.strategies.test_multiparty import offered, play, taken, view_for
 
 # A's per-round utility: +1 arming, -1 when B arms, -cost freezing, +1.2 when B freezes.
 # Arming breaks a freeze. Offering the mutual freeze gains 1.2 - cost a round while it holds.
@@ -123,6 +124,21 @@ def test_once_the_freeze_holds_it_keeps_it() -> None:
 def test_bad_parameters_are_refused(spec: str, message: str) -> None:
     with pytest.raises(StrategyError, match=message):
         get_strategy(spec).build(standoff(0.9, 0.5), 0)
+
+
+def test_in_korea_the_dprk_dismantles_for_relief_only_if_relief_lasts() -> None:
+    # Yongbyon (-4, once) for US relief (+3 a round): worth it if relief goes on while the
+    # deal holds; not if the deal is worth its first round only, as the engine executes it
+    korea = compile_scenario(load_with_overrides("korea", []))
+    view = view_for(korea, "DPRK", stage="simultaneous_actions", trust=0.9)
+    lasting = play(korea, "forward_looking", "DPRK").move(view)
+    once = play(korea, "forward_looking:lasting=false", "DPRK").move(view)
+    assert "dprk_dismantle" in offered(korea, "DPRK", lasting)
+    assert "dprk_dismantle" not in offered(korea, "DPRK", once)
+    # the double freeze, the summit and the end of war pay it either way; no test pays
+    # against the answer of the US and the ROK (answer 1)
+    assert {"dprk_freeze", "dprk_summit", "dprk_eow"} <= offered(korea, "DPRK", once)
+    assert not {"nuclear_test", "missile_test"} & taken(korea, "DPRK", lasting)
 
 
 KOREA_PROFILE = {"DPRK": "forward_looking:answer=0.6"}

@@ -9,7 +9,11 @@ it expects, in its party's own utility (the scenario's
 
 * a package's **gain** is the utility of what executes when it clears (its
   deal's actions, or the commitment's action and its conditions) over the
-  status quo: all of it once, then its repeatable acts each later round;
+  status quo: all of it once, then its repeatable acts each later round it
+  holds (``lasting``, the default: an agreement on relief is read as relief
+  that goes on). With ``lasting=false`` a package with a one-off act is worth
+  its first round only, which is what the engine executes today: such a
+  package cannot clear twice, so its repeatable acts stop after one round;
 * it **clears and is kept** each round with probability ``q``, the product
   over the counterparts it involves of the party's trust in them raised to
   ``scepticism``; kept rounds are discounted, so the continuation is worth
@@ -62,8 +66,9 @@ class ForwardLooking(StanceStrategy):
     probability that a counterpart honours a package is trust to this power:
     0 takes every promise at face value, 1 reads trust as that probability),
     ``risk_aversion`` (standard deviations of a package's outcome subtracted
-    from its expected value). The discount is the scenario's
-    ``utilities.discount``.
+    from its expected value), ``lasting`` (whether a package's repeatable acts
+    go on while it holds even when it has a one-off act). The discount is the
+    scenario's ``utilities.discount``.
     """
 
     name = "forward_looking"
@@ -77,6 +82,7 @@ class ForwardLooking(StanceStrategy):
         answer: float = 1.0,
         scepticism: float = 1.0,
         risk_aversion: float = 0.0,
+        lasting: bool = True,
     ) -> None:
         super().__init__(compiled, party)
         for what, value in (
@@ -89,6 +95,7 @@ class ForwardLooking(StanceStrategy):
         if answer > 1:
             raise StrategyError(f"answer is a probability, in [0, 1], got {answer}")
         self.answer, self.scepticism, self.risk_aversion = answer, scepticism, risk_aversion
+        self.lasting = lasting
         c = compiled
         u = c.utilities
         self.discount = float(u.discount)
@@ -123,6 +130,7 @@ class ForwardLooking(StanceStrategy):
         base = float(u.base[party])
         self.first = np.zeros(n_units)  # gain of the round it clears
         self.repeat = np.zeros(n_units)  # gain of each later round it holds
+        self.once: B8 = np.zeros(n_units, dtype=bool)  # it has a one-off act: it clears once
         self.involves: B8 = np.zeros((n_units, c.n_parties), dtype=bool)
         self.breaks: B8 = np.zeros((self.tempting.size, n_units), dtype=bool)
         tempting_slots = own[self.tempting]
@@ -133,12 +141,14 @@ class ForwardLooking(StanceStrategy):
                 executed |= package_slots(c, int(coms[j]))
             self.first[i] = float(u.value(executed)[party]) - base
             self.repeat[i] = float(u.value(executed & c.slot_repeatable)[party]) - base
+            self.once[i] = bool((executed & ~c.slot_repeatable).any())
             self.involves[i] = self.playbook.involves[cols].any(axis=0)
             for j in cols:
                 breakers = c.breakers(int(c.commitment_slot[coms[j]]))
                 self.breaks[:, i] |= np.isin(tempting_slots, breakers)
         forgone = self.breaks.T.astype(np.float64) @ self.tempting_value
-        self.held = self.repeat - forgone  # per later round while it holds
+        # per later round while it holds; nothing when it cannot hold beyond its first round
+        self.held: F64 = np.where(lasting | ~self.once, self.repeat - forgone, 0.0)
         # outright acts other than provocations: uncommitted dialogue when free, others when paid
         others = np.setdiff1d(np.arange(own.size), self.playbook.provocations)
         others = others[~np.isin(own[others], c.commitment_slot[coms])]
