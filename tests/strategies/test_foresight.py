@@ -9,6 +9,7 @@ P(success) by more than three measured standard errors of the paired
 difference.
 """
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -139,6 +140,29 @@ def test_in_korea_the_dprk_dismantles_for_relief_only_if_relief_lasts() -> None:
     # against the answer of the US and the ROK (answer 1)
     assert {"dprk_freeze", "dprk_summit", "dprk_eow"} <= offered(korea, "DPRK", once)
     assert not {"nuclear_test", "missile_test"} & taken(korea, "DPRK", lasting)
+
+
+def test_it_weighs_what_a_provocation_breaks_of_an_agreement_in_force() -> None:
+    # trust 0.6 in everyone, discount 0.97, a test answered with probability 0.5 (worth 0.545):
+    # the double freeze alone (0.45) does not outweigh a nuclear test; with the big deal in force
+    # (Yongbyon already dismantled, so it cannot be offered again) the test would also break the
+    # freeze promised in it, and keeping that is worth more than the test
+    korea = compile_scenario(load_with_overrides("korea", []))
+    dprk = korea.seat("DPRK")
+    base = view_for(korea, "DPRK", stage="simultaneous_actions", trust=0.6)
+    available = base.available.copy()
+    available[:, dprk.actions.index("dismantle_facility")] = False
+    spent = dataclasses.replace(
+        base, available=available, offerable=available[:, dprk.offer_columns]
+    )
+    signed = dataclasses.replace(
+        spent, in_force=view_for(korea, "DPRK", in_force=["big_deal"]).in_force
+    )
+    strategy = play(korea, "forward_looking:answer=0.5", "DPRK")
+    assert "nuclear_test" in taken(korea, "DPRK", strategy.move(spent))
+    kept = strategy.move(signed)
+    assert "nuclear_test" not in taken(korea, "DPRK", kept)
+    assert "dprk_freeze" in offered(korea, "DPRK", kept)
 
 
 KOREA_PROFILE = {"DPRK": "forward_looking:answer=0.6"}

@@ -21,7 +21,9 @@ it expects, in its party's own utility (the scenario's
   the rounds left in the scenario;
 * while a package holds, the party forgoes the provocations that break what
   it promised; their per-round value is subtracted from the repeatable gain,
-  and this round's are forgone whether or not the package clears;
+  and this round's are forgone whether or not the package clears; a
+  provocation that breaks an agreement in force loses what keeping it is
+  worth from the next round on;
 * a provocation is worth its own utility now, less the hurt of the answer
   it expects next round, discounted: each counterpart it hurts answers with
   probability ``answer`` by taking every provocation of its own that hurts
@@ -60,7 +62,8 @@ class ForwardLooking(StanceStrategy):
 
     A package is offered when its expected discounted gain under current
     trust beats not offering; a provocation is taken when it outweighs the
-    answer it expects and the packages it would forgo.
+    answer it expects and the packages it would forgo or break.
+
     Parameters: ``answer`` (probability that a counterpart hurt by a
     provocation answers it in kind next round), ``scepticism`` (the
     probability that a counterpart honours a package is trust to this power:
@@ -72,7 +75,7 @@ class ForwardLooking(StanceStrategy):
     """
 
     name = "forward_looking"
-    classifier = Classifier(memory_depth=math.inf, uses=frozenset({"trust"}))
+    classifier = Classifier(memory_depth=math.inf, uses=frozenset({"trust", "agreements"}))
 
     def __init__(
         self,
@@ -116,7 +119,6 @@ class ForwardLooking(StanceStrategy):
                 f"{seat.name} has {int(worth.sum())} provocations worth taking; "
                 f"forward_looking weighs at most {MAX_PROVOCATIONS} together"
             )
-        self.provocation_value: F64 = value
         self.tempting = self.playbook.provocations[worth]  # own columns worth taking
         self.tempting_value: F64 = value[worth]
         # packages: its commitments per deal, and each commitment outside every deal
@@ -127,6 +129,8 @@ class ForwardLooking(StanceStrategy):
         self.units: B8 = np.array([[k == key for k in keys] for key in order], dtype=bool)
         self.units = self.units.reshape(len(order), coms.size)
         n_units = len(order)
+        self.deals = np.array([key for key in order if key >= 0], dtype=np.int64)
+        self.in_deal: B8 = np.array([key >= 0 for key in order], dtype=bool)
         base = float(u.base[party])
         self.first = np.zeros(n_units)  # gain of the round it clears
         self.repeat = np.zeros(n_units)  # gain of each later round it holds
@@ -168,17 +172,21 @@ class ForwardLooking(StanceStrategy):
                 out[:, i] *= q[:, j]
         return out
 
-    def package_values(self, view: View) -> F64:
-        """``[B, packages]``: the expected discounted gain of offering each package now."""
+    def package_values(self, view: View) -> tuple[F64, F64]:
+        """``[B, packages]`` twice: the expected discounted gain of offering each package now,
+        and of keeping it from the next round on (what breaking it loses while it is in force)."""
         q = self.honour(view.trust)
         left = max(1, self.horizon - view.round)
         x = self.discount * q
         later = left - 1  # rounds after this one
         with np.errstate(divide="ignore", invalid="ignore"):
             geometric = np.where(np.isclose(x, 1.0), later, x * (1 - x**later) / (1 - x))
-        outcome = self.first[None, :] + geometric * self.held[None, :]
-        spread = np.sqrt(q * (1 - q)) * np.abs(outcome)
-        return np.asarray(q * outcome - self.risk_aversion * spread, dtype=np.float64)
+        kept = geometric * self.held[None, :]
+        values = []
+        for outcome in (self.first[None, :] + kept, kept):
+            spread = np.sqrt(q * (1 - q)) * np.abs(outcome)
+            values.append(np.asarray(q * outcome - self.risk_aversion * spread, dtype=np.float64))
+        return values[0], values[1]
 
     def move(self, view: View) -> Move:
         batch = view.batch
@@ -186,8 +194,12 @@ class ForwardLooking(StanceStrategy):
         offerable = np.ones((batch, self.units.shape[0]), dtype=bool)
         for i, members in enumerate(self.units):
             offerable[:, i] = seat_offerable[:, members].all(axis=1)
-        worth = np.where(offerable, np.maximum(self.package_values(view), 0.0), 0.0)
-        wants = worth > 0
+        signed = np.zeros(offerable.shape, dtype=bool)
+        signed[:, self.in_deal] = view.in_force[:, self.deals]
+        offer, keep = self.package_values(view)
+        wants = offerable & (offer > 0)
+        # at stake this round: what it can offer, else what it would break of an agreement
+        worth = np.maximum(np.where(offerable, offer, np.where(signed, keep, 0.0)), 0.0)
         available = view.available[:, self.tempting]
         best = np.full(batch, -np.inf)
         choice = np.zeros(batch, dtype=np.int64)
