@@ -244,8 +244,8 @@ def compare_command(
 
 @app.command("best-response")
 def best_response_command(
+    party: Annotated[str, typer.Option(help="The party whose best response is sought.")],
     scenario: ScenarioArg = "korea",
-    party: Annotated[str, typer.Option(help="The party whose best response is sought.")] = "DPRK",
     candidate: Annotated[
         list[str] | None,
         typer.Option(

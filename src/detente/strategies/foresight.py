@@ -165,7 +165,7 @@ class ForwardLooking(StanceStrategy):
 
     def honour(self, trust: F64) -> F64:
         """``[B, packages]``: probability that every counterpart of a package honours it."""
-        q = np.power(np.clip(trust, 0.0, 1.0), self.scepticism)
+        q = trust if self.scepticism == 1 else np.power(trust, self.scepticism)
         out = np.ones((trust.shape[0], self.units.shape[0]))
         for i, involved in enumerate(self.involves):
             for j in np.flatnonzero(involved):
@@ -177,15 +177,17 @@ class ForwardLooking(StanceStrategy):
         and of keeping it from the next round on (what breaking it loses while it is in force)."""
         q = self.honour(view.trust)
         left = max(1, self.horizon - view.round)
-        x = self.discount * q
+        x = self.discount * q  # at most 1: trust and the discount are in [0, 1]
         later = left - 1  # rounds after this one
-        with np.errstate(divide="ignore", invalid="ignore"):
-            geometric = np.where(np.isclose(x, 1.0), later, x * (1 - x**later) / (1 - x))
+        below = x < 1
+        geometric = np.where(below, x * (1 - x**later) / np.where(below, 1 - x, 1.0), later)
         kept = geometric * self.held[None, :]
         values = []
         for outcome in (self.first[None, :] + kept, kept):
-            spread = np.sqrt(q * (1 - q)) * np.abs(outcome)
-            values.append(np.asarray(q * outcome - self.risk_aversion * spread, dtype=np.float64))
+            value = q * outcome
+            if self.risk_aversion:
+                value -= self.risk_aversion * np.sqrt(q * (1 - q)) * np.abs(outcome)
+            values.append(value)
         return values[0], values[1]
 
     def move(self, view: View) -> Move:
