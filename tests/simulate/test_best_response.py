@@ -99,6 +99,20 @@ def test_the_strategy_plays_the_chosen_best_response() -> None:
     assert get_strategy(nested).build(ipd(0.95), 0).choice == "forward_looking:answer=1"  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("best_response:against=B", "expected PARTY=SPEC"),
+        ("best_response:against=B=defect+B=grit", "given twice"),
+        ("best_response:episodes=0", "at least 1"),
+        ("best_response:candidates=defect+best_response", "cannot be a candidate"),
+    ],
+)
+def test_the_strategy_refuses_bad_parameters(spec: str, message: str) -> None:
+    with pytest.raises(StrategyError, match=message):
+        get_strategy(spec).build(ipd(0.9), 0)
+
+
 def test_cli_prints_the_candidates_and_the_best() -> None:
     args = ["best-response", "ipd", "--party", "A", "--strategy", "B=tit_for_tat"]
     args += ["--set", "utilities.discount=0.95", "--episodes", "5", "--rounds", "30"]

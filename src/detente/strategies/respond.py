@@ -10,6 +10,7 @@ imports it when it is built, not when the library is imported.
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 from detente.scenario.compiled import CompiledScenario
@@ -61,6 +62,8 @@ class BestResponse(Strategy):
             who, sep, spec = item.partition("=")
             if not sep or not who.strip() or not spec.strip():
                 raise StrategyError(f"against: expected PARTY=SPEC, got {item!r}")
+            if who.strip() in others:
+                raise StrategyError(f"against: party {who.strip()} is given twice")
             others[who.strip()] = spec.strip()
         self.choice = _search(
             compiled,
@@ -95,7 +98,8 @@ def _search(
     """The best response's spec, searched once per scenario text, party and parameters."""
     from detente.simulate.best_response import best_response
 
-    key = (compiled.scenario.model_dump_json(), party, candidates, against, episodes, rounds, seed)
+    text = compiled.scenario.model_dump_json().encode()
+    key = (hashlib.sha256(text).digest(), party, candidates, against, episodes, rounds, seed)
     if key not in _FOUND:
         found = best_response(compiled, party, candidates, dict(against), episodes, rounds, seed)
         _FOUND[key] = found.best
