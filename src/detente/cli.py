@@ -285,6 +285,35 @@ def compare_command(
     run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt)
 
 
+@app.command("best-response")
+def best_response_command(
+    party: Annotated[str, typer.Option(help="The party whose best response is sought.")],
+    scenario: ScenarioArg = "korea",
+    candidate: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A candidate strategy spec (repeatable); default: every registered strategy "
+            "that can play the party."
+        ),
+    ] = None,
+    strategy: Annotated[
+        list[str] | None,
+        typer.Option(help="PARTY=NAME[:param=value]... for the others; the rest their default."),
+    ] = None,
+    episodes: EpisodesOpt = 2_000,
+    rounds: RoundsOpt = None,
+    seed: Annotated[int, typer.Option(help="Random seed shared by all candidates.")] = 0,
+    set_: SetOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """The party's best response to the others' strategies among candidates, by simulation."""
+    from detente.simulate.commands import run_best_response
+
+    run_best_response(
+        scenario, party, candidate, strategy or [], episodes, rounds, seed, set_ or [], fmt
+    )
+
+
 @app.command("bargain")
 def bargain_command(
     scenario: ScenarioArg = "korea",

@@ -168,6 +168,7 @@ SPECS = [
     *sorted(BUILT_IN - {"big_deal_first"}),
     "random:p=0.9",
     "action_for_action:threshold=0.1",
+    "forward_looking:answer=0.5:risk_aversion=0.5",
 ]
 
 

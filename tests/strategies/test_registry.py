@@ -40,6 +40,7 @@ BUILT_IN = {
     "big_deal_first",
     "hawk",
     "dove",
+    "forward_looking",
 }
 
 

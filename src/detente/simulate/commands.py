@@ -20,9 +20,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from detente.cli_common import check_format, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
+from detente.simulate.best_response import best_response
 from detente.simulate.compare import compare
 from detente.simulate.profile import Assignment, parse_assignments
-from detente.simulate.render import comparison_view, console, summary_view
+from detente.simulate.render import best_response_view, comparison_view, console, summary_view
 from detente.simulate.runner import Progress as OnProgress
 from detente.simulate.runner import simulate
 from detente.strategies import StrategyError
@@ -133,3 +134,27 @@ def run_compare(
         print_json(comparison.to_dict())
     else:
         console().print(comparison_view(comparison))
+
+
+def run_best_response(
+    scenario: str,
+    party: str,
+    candidates: Sequence[str] | None,
+    strategies: Sequence[str],
+    episodes: int,
+    rounds: int | None,
+    seed: int,
+    overrides: Sequence[str],
+    fmt: str,
+) -> None:
+    """``detente best-response``: every candidate for one party on common random numbers."""
+    check_format(fmt)
+    compiled = _scenario(scenario, overrides)
+    horizon = rounds or compiled.scenario.rounds
+    with user_errors(StrategyError):
+        against = parse_assignments(strategies)
+        found = best_response(compiled, party, candidates, against, episodes, horizon, seed)
+    if fmt == "json":
+        print_json(found.to_dict())
+    else:
+        console().print(best_response_view(found))

@@ -6,6 +6,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from detente.simulate.best_response import BestResponse
 from detente.simulate.compare import Comparison
 from detente.simulate.summary import Estimate, Summary
 
@@ -93,3 +94,28 @@ def comparison_view(c: Comparison) -> Group:
             table.add_row(party, f"{est.mean:+.4g}", _ci(est), f"{total.mean:+.4g}", _ci(total))
         parts.append(table)
     return Group(*parts)
+
+
+def best_response_view(b: BestResponse) -> Group:
+    """The candidates, best first marked, with the party's discounted utility and shortfall."""
+    head = Text(
+        f"{b.scenario}: best response of {b.party}, {b.episodes} episodes x {b.rounds} rounds, "
+        f"seed {b.seed}, common random numbers\n"
+        f"against: {_profile(b.against)}\n"
+        f"best: {b.best}, the highest mean discounted utility of {b.party}\n"
+        "shortfall: the best minus the candidate, episode by episode"
+    )
+    table = Table(
+        "", "candidate", "mean discounted utility", "95% CI", "shortfall", "95% CI", "P(success)"
+    )
+    for c in b.candidates:
+        table.add_row(
+            "*" if c.spec == b.best else "",
+            c.spec,
+            f"{c.discounted.mean:.4g}",
+            _ci(c.discounted),
+            f"{c.shortfall.mean:.4g}",
+            _ci(c.shortfall),
+            f"{c.success.mean:.3f}",
+        )
+    return Group(head, table)

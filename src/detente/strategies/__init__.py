@@ -9,7 +9,7 @@ plays episodes with :mod:`detente.simulate` and so is not imported here.
 """
 
 from detente.scenario.moves import NamedMove
-from detente.strategies import diplomacy, reciprocal, simple
+from detente.strategies import diplomacy, foresight, reciprocal, respond, simple
 from detente.strategies.assorted import Assortment, AssortmentStrategy
 from detente.strategies.base import (
     Classifier,
@@ -48,10 +48,12 @@ __all__ = [
     "StrategySpec",
     "View",
     "diplomacy",
+    "foresight",
     "get_strategy",
     "parameters",
     "reciprocal",
     "register",
+    "respond",
     "simple",
     "strategy_class",
     "strategy_names",
