@@ -30,8 +30,8 @@ def detente(*args: str) -> subprocess.CompletedProcess[str]:
 def test_package_utilities_equal_engine_payoffs(
     korea_quiet: CompiledScenario, data: st.DataObject
 ) -> None:
-    """What bargaining promises per round is what the engine pays for those actions."""
-    problem = problem_from_scenario(korea_quiet, "simultaneous_actions")
+    """Valued over one round, a package is worth what the engine pays for its actions."""
+    problem = problem_from_scenario(korea_quiet, "simultaneous_actions", horizon=1)
     package = np.array(
         data.draw(st.lists(st.booleans(), min_size=len(problem.slots), max_size=len(problem.slots)))
     )
@@ -52,7 +52,9 @@ def test_candidates_are_the_stage_initiatives(korea: CompiledScenario) -> None:
     assert "US.peace_treaty" not in problem.slots, "not available in stage 2"
     assert "DPRK.missile_test" not in problem.slots, "provocations are left out by default"
     assert all(s.split(".")[0] in ("US", "DPRK") for s in problem.slots)
-    with_threats = problem_from_scenario(korea, 2, ["DPRK"], include_provocations=True)
+    with_threats = problem_from_scenario(
+        korea, 2, ["US", "DPRK", "ROK"], include_provocations=True
+    )
     assert "DPRK.missile_test" in with_threats.slots
     freeze, test = (
         with_threats.slots.index("DPRK.freeze_tests"),
@@ -79,9 +81,15 @@ def test_bad_requests_are_named(korea: CompiledScenario) -> None:
 
 def test_disagreement_point_parsing() -> None:
     parties = ("A", "B", "C")
-    assert parse_disagreement("status_quo", parties) is None
-    np.testing.assert_array_equal(parse_disagreement("1,2,3", parties), [1, 2, 3])
-    point = parse_disagreement("B=-2", parties)
+    assert parse_disagreement("status_quo", parties).fallback == "status_quo"
+    for default in ("default_moves", ""):
+        spec = parse_disagreement(default, parties)
+        assert spec.fallback == "default_moves"
+        assert spec.given is None
+    given = parse_disagreement("1,2,3", parties).given
+    assert given is not None
+    np.testing.assert_array_equal(given, [1, 2, 3])
+    point = parse_disagreement("B=-2", parties).given
     assert point is not None
     assert point[1] == -2
     assert np.isnan(point[[0, 2]]).all()
