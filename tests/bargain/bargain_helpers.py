@@ -7,6 +7,8 @@ point, so "identical within 1e-9" compares true values, not round-off.
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 from hypothesis import strategies as st
@@ -15,6 +17,55 @@ from detente.bargain import REL_TOL, BargainProblem, is_feasible, solve, utiliti
 from detente.bargain.brute import brute_solve
 from detente.bargain.enumeration import feasible_packages
 from detente.bargain.results import Concept
+
+#: A scenario small enough to value by hand: discount 1/2 over 3 rounds, so a flow
+#: counts 1 + 1/2 + 1/4 = 7/4 times its per-round value and a one-off act once; A's
+#: default move is to test.
+TRUCE = """
+id: truce
+title: A truce
+rounds: 3
+parties:
+  - {id: A, default_move: [test]}
+  - {id: B}
+actions:
+  - {id: test, actors: [A], category: provocation, intensity: -5, breaks: [pause]}
+  - {id: pause, actors: [A], category: restraint, intensity: 5}
+  - {id: aid, actors: [B], category: concession, intensity: 5}
+  - {id: treaty, actors: [A, B], category: initiative, intensity: 8, repeatable: false}
+  - {id: visit, actors: [B], category: dialogue, intensity: 3}
+utilities:
+  discount: 0.5
+  parties:
+    A:
+      linear: {A.test: 2, A.pause: -1, B.aid: 3, A.treaty: 4, B.treaty: 1}
+      pairwise: [{slots: [A.pause, B.aid], value: 0.5}]
+    B:
+      linear: {A.test: -6, A.pause: 2, B.aid: -1, A.treaty: 2, B.treaty: 1, B.visit: 0.5}
+      pairwise: [{slots: [A.treaty, B.aid], value: 1}]
+commitments:
+  - {id: a_pause, party: A, action: pause, if: [B.aid]}
+  - {id: b_aid, party: B, action: aid, if: [A.pause]}
+  - {id: a_treaty, party: A, action: treaty, if: [B.treaty]}
+  - {id: b_treaty, party: B, action: treaty, if: [A.treaty]}
+deals:
+  - {id: pause_for_aid, commitments: [a_pause, b_aid]}
+  - {id: peace, commitments: [a_treaty, b_treaty]}
+roadmap:
+  stages:
+    - {id: talks, title: Talks}
+  success:
+    hold_rounds: 1
+    criteria: {deals_in_force: [peace]}
+"""
+
+
+def detente(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "detente", *args], capture_output=True, text=True, check=False
+    )
+
 
 _QUARTERS = st.integers(-12, 12).map(lambda n: n / 4)
 
@@ -94,9 +145,7 @@ def naive_whole_deals(problem: BargainProblem, package: tuple[int, ...]) -> list
 def naive_structured(problem: BargainProblem, package: tuple[int, ...]) -> bool:
     """Every bound slot of ``package`` comes with a deal that is whole in it."""
     whole = naive_whole_deals(problem, package)
-    return all(
-        any(k in problem.deals[name] for name in whole) for k in problem.bound if package[k]
-    )
+    return all(any(k in problem.deals[name] for name in whole) for k in problem.bound if package[k])
 
 
 def naive_feasible(problem: BargainProblem) -> list[tuple[int, ...]]:

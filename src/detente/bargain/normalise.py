@@ -15,8 +15,7 @@ disagreement point: a party may have no package better than disagreeing, and its
 gains stay comparable then. Multiplying a party's utilities and disagreement value by a
 positive number multiplies its range by the same number, so the normalised problem, and
 with it every concept's package, is unchanged (exactly so for powers of two, which
-floating point multiplies without rounding). A party indifferent among all packages
-(range within ``REL_TOL`` of zero) is left as it is.
+floating point multiplies without rounding).
 """
 
 from __future__ import annotations
@@ -94,10 +93,31 @@ def _ranges_by_milp(problem: BargainProblem) -> FloatArray:
     return ranges
 
 
+def party_scales(problem: BargainProblem) -> FloatArray:
+    """``[P]``: each party's largest magnitude among its base, disagreement value and
+    coefficients (1 if all are 0).
+
+    It scales with the party's units, so a tolerance relative to it means the same in any.
+    """
+    terms = np.vstack(
+        [problem.base, problem.disagreement_point, problem.linear, problem.pair_terms[2]]
+    )
+    largest = np.abs(terms).max(axis=0)
+    scales: FloatArray = np.where(largest > 0.0, largest, 1.0)
+    return scales
+
+
 def normalise(problem: BargainProblem) -> Normalised:
-    """``problem`` with each party's utilities and disagreement value over its range."""
+    """``problem`` with each party's utilities and disagreement value over its range.
+
+    A party whose range is within ``REL_TOL`` of zero, relative to its largest
+    coefficient, is divided by :func:`party_scales` instead (its gain is the same
+    for every package, and stays so), which keeps the result free of its units too.
+    """
     ranges = utility_ranges(problem)
-    divisors = np.where(ranges > REL_TOL * problem.scale, ranges, 1.0)
+    terms = np.vstack([problem.linear, problem.pair_terms[2]])
+    coefficients = np.abs(terms).max(axis=0, initial=0.0)
+    divisors = np.where(ranges > REL_TOL * coefficients, ranges, party_scales(problem))
     rescaled = replace(
         problem,
         base=problem.base / divisors,
