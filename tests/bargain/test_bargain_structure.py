@@ -19,12 +19,12 @@ from bargain_helpers import TRUCE, detente
 
 from detente.bargain import CONCEPTS, InvalidInputError, solve, utilities
 from detente.bargain.enumeration import feasible_packages
-from detente.bargain.problem import deals_in
 from detente.bargain.scenario import (
     DisagreementSpec,
     bargain_from_scenario,
     parse_disagreement,
     problem_from_scenario,
+    scenario_deals,
 )
 from detente.bargain.valuation import Valuation, flow_slots
 from detente.scenario import parse_scenario
@@ -150,26 +150,24 @@ def test_commitment_slots_enter_only_through_their_deals() -> None:
 
 @pytest.mark.parametrize("parties", [None, ["US", "DPRK"], ["US", "DPRK", "ROK", "CHN"]])
 def test_korea_packages_take_deals_whole(korea: CompiledScenario, parties: list[str]) -> None:
-    """Every concept's package is made of whole deals and outright actions."""
-    bargain = bargain_from_scenario(korea, parties=parties)
-    problem = bargain.problem
-    bound = set(problem.bound)
+    """Every concept's package is made of whole deals and outright actions, read off the
+    scenario itself: each action a commitment offers comes with a deal whole in it."""
+    problem = bargain_from_scenario(korea, parties=parties).problem
+    offered = {korea.slot_label(int(k)) for k in korea.commitment_slot}
+    deals = {
+        name: {korea.slot_label(k) for k in slots} for name, slots in scenario_deals(korea).items()
+    }
     for concept in CONCEPTS:
         solution = solve(problem, concept)
         assert solution.package is not None, solution.message
-        whole = deals_in(problem, solution.package)
-        brought = {
-            k for d, name in enumerate(problem.deal_names) if whole[d] for k in problem.deals[name]
-        }
-        loose = {problem.slots[k] for k in np.flatnonzero(solution.package) if k in bound} - {
-            problem.slots[k] for k in brought
-        }
+        chosen = set(solution.slots)
+        whole = [members for members in deals.values() if members <= chosen]
+        loose = (chosen & offered) - set().union(*whole)
         assert not loose, f"{concept}: {loose} entered without a deal"
-        eow = [s for s in solution.slots if s.endswith(".end_of_war_declaration")]
-        signatories = {s.split(".")[0] for s in eow}
-        assert signatories in (set(), {"US"}, {"US", "DPRK", "ROK", "CHN"}), (concept, eow)
+        signatories = {s.split(".")[0] for s in chosen if s.endswith(".end_of_war_declaration")}
+        assert signatories in (set(), {"US"}, {"US", "DPRK", "ROK", "CHN"}), (concept, chosen)
         if signatories == {"US"}:
-            assert "big_deal" in {n for n, w in zip(problem.deal_names, whole, strict=True) if w}
+            assert deals["big_deal"] <= chosen
 
 
 def test_korea_end_of_war_needs_its_four_signatories(korea: CompiledScenario) -> None:
