@@ -327,8 +327,26 @@ def bargain_command(
         str, typer.Option(help="nash, egalitarian, utilitarian, kalai or all.")
     ] = "all",
     disagreement: Annotated[
-        str, typer.Option(help="status_quo, v1,v2,... in party order, or PARTY=v,...")
-    ] = "status_quo",
+        str,
+        typer.Option(
+            help="default_moves (each party's default move continued), status_quo (nobody "
+            "acts), v1,v2,... in party order, or PARTY=v,... (present values)."
+        ),
+    ] = "default_moves",
+    horizon: Annotated[
+        int | None,
+        typer.Option(min=1, help="Last round valued (default: the scenario's rounds)."),
+    ] = None,
+    from_round: Annotated[
+        int | None, typer.Option(min=1, help="First round valued, undiscounted (default 1).")
+    ] = None,
+    normalise: Annotated[
+        bool, typer.Option(help="Rescale each party's gains by its range over the packages.")
+    ] = False,
+    free: Annotated[
+        str | None,
+        typer.Option(help="P.action,...: actions allowed outright though commitments offer them."),
+    ] = None,
     include_provocations: Annotated[
         bool, typer.Option(help="Let provocations be part of a package.")
     ] = False,
@@ -348,7 +366,11 @@ def bargain_command(
     ] = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Balance of interests: Nash, egalitarian, utilitarian and Kalai packages of a stage."""
+    """Balance of interests: Nash, egalitarian, utilitarian and Kalai packages of a stage.
+
+    Packages respect the scenario's deals, are valued as present values over the
+    horizon, and are measured against the default moves continued.
+    """
     from detente.bargain.commands import run_bargain
 
     run_bargain(
@@ -365,6 +387,10 @@ def bargain_command(
         as_deal,
         out_file,
         fmt,
+        horizon,
+        from_round,
+        normalise,
+        free,
     )
 
 

@@ -7,6 +7,8 @@ point, so "identical within 1e-9" compares true values, not round-off.
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 from hypothesis import strategies as st
@@ -15,6 +17,55 @@ from detente.bargain import REL_TOL, BargainProblem, is_feasible, solve, utiliti
 from detente.bargain.brute import brute_solve
 from detente.bargain.enumeration import feasible_packages
 from detente.bargain.results import Concept
+
+#: A scenario small enough to value by hand: discount 1/2 over 3 rounds, so a flow
+#: counts 1 + 1/2 + 1/4 = 7/4 times its per-round value and a one-off act once; A's
+#: default move is to test.
+TRUCE = """
+id: truce
+title: A truce
+rounds: 3
+parties:
+  - {id: A, default_move: [test]}
+  - {id: B}
+actions:
+  - {id: test, actors: [A], category: provocation, intensity: -5, breaks: [pause]}
+  - {id: pause, actors: [A], category: restraint, intensity: 5}
+  - {id: aid, actors: [B], category: concession, intensity: 5}
+  - {id: treaty, actors: [A, B], category: initiative, intensity: 8, repeatable: false}
+  - {id: visit, actors: [B], category: dialogue, intensity: 3}
+utilities:
+  discount: 0.5
+  parties:
+    A:
+      linear: {A.test: 2, A.pause: -1, B.aid: 3, A.treaty: 4, B.treaty: 1}
+      pairwise: [{slots: [A.pause, B.aid], value: 0.5}]
+    B:
+      linear: {A.test: -6, A.pause: 2, B.aid: -1, A.treaty: 2, B.treaty: 1, B.visit: 0.5}
+      pairwise: [{slots: [A.treaty, B.aid], value: 1}]
+commitments:
+  - {id: a_pause, party: A, action: pause, if: [B.aid]}
+  - {id: b_aid, party: B, action: aid, if: [A.pause]}
+  - {id: a_treaty, party: A, action: treaty, if: [B.treaty]}
+  - {id: b_treaty, party: B, action: treaty, if: [A.treaty]}
+deals:
+  - {id: pause_for_aid, commitments: [a_pause, b_aid]}
+  - {id: peace, commitments: [a_treaty, b_treaty]}
+roadmap:
+  stages:
+    - {id: talks, title: Talks}
+  success:
+    hold_rounds: 1
+    criteria: {deals_in_force: [peace]}
+"""
+
+
+def detente(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "detente", *args], capture_output=True, text=True, check=False
+    )
+
 
 _QUARTERS = st.integers(-12, 12).map(lambda n: n / 4)
 
@@ -26,8 +77,13 @@ def problems(
     max_parties: int = 6,
     with_pairwise: bool = True,
     with_conflicts: bool = True,
+    with_deals: bool = False,
 ) -> BargainProblem:
-    """Random problems; large ones are rarer, so most examples stay cheap."""
+    """Random problems; large ones are rarer, so most examples stay cheap.
+
+    ``with_deals`` adds structure: up to four deals of one to four slots (they may
+    overlap), some of their slots bound to them, and sometimes a forbidden slot.
+    """
     n_parties = draw(st.integers(2, max_parties))
     n_slots = draw(st.integers(1, max_slots))
     grid = st.lists(_QUARTERS, min_size=n_parties, max_size=n_parties)
@@ -45,7 +101,21 @@ def problems(
     disagreement = None
     if draw(st.booleans()):
         disagreement = base + np.array(draw(grid)) / 4
+    deals: dict[str, tuple[int, ...]] = {}
+    bound: tuple[int, ...] = ()
+    forbidden: tuple[int, ...] = ()
+    if with_deals:
+        members = st.lists(slot, min_size=1, max_size=4, unique=True).map(tuple)
+        drawn = draw(st.lists(members, min_size=1, max_size=4))
+        deals = {f"deal{d}": ks for d, ks in enumerate(drawn)}
+        in_deals = sorted({k for ks in drawn for k in ks})
+        bound = tuple(draw(st.lists(st.sampled_from(in_deals), unique=True)))
+        if n_slots >= 2 and draw(st.booleans()):
+            forbidden = (draw(slot),)
     return BargainProblem(
+        deals=deals,
+        bound=bound,
+        forbidden=forbidden,
         parties=tuple(f"P{p}" for p in range(n_parties)),
         slots=tuple(f"P{k % n_parties}:a{k}" for k in range(n_slots)),
         base=base,
@@ -67,6 +137,17 @@ def naive_utility(problem: BargainProblem, package: tuple[int, ...]) -> tuple[fl
     return tuple(values)
 
 
+def naive_whole_deals(problem: BargainProblem, package: tuple[int, ...]) -> list[str]:
+    """The deals all of whose slots are in ``package``."""
+    return [name for name, ks in problem.deals.items() if all(package[k] for k in ks)]
+
+
+def naive_structured(problem: BargainProblem, package: tuple[int, ...]) -> bool:
+    """Every bound slot of ``package`` comes with a deal that is whole in it."""
+    whole = naive_whole_deals(problem, package)
+    return all(any(k in problem.deals[name] for name in whole) for k in problem.bound if package[k])
+
+
 def naive_feasible(problem: BargainProblem) -> list[tuple[int, ...]]:
     """All feasible packages, from itertools and the constraint definitions."""
     return [
@@ -75,6 +156,7 @@ def naive_feasible(problem: BargainProblem) -> list[tuple[int, ...]]:
         if all(package[k] for k in problem.required)
         and not any(package[k] for k in problem.forbidden)
         and not any(package[k] and package[m] for k, m in problem.conflicts)
+        and naive_structured(problem, package)
     ]
 
 
@@ -101,8 +183,10 @@ def assert_efficient(problem: BargainProblem, point: np.ndarray) -> None:
 
 
 def check_reported(problem: BargainProblem, package: np.ndarray, utils: np.ndarray) -> None:
-    """``package`` is feasible and ``utils`` are its utilities, exactly."""
+    """``package`` is feasible, by the code and by the definition of deals, and ``utils``
+    are its utilities, exactly."""
     assert is_feasible(problem, package).all()
+    assert naive_structured(problem, tuple(int(v) for v in package)), "a deal taken in part"
     np.testing.assert_array_equal(utils, utilities(problem, package))
 
 

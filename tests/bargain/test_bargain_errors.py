@@ -72,6 +72,19 @@ def test_every_slot_forbidden_is_empty_too() -> None:
         ({"parties": ("A", "A")}, r"parties\[1\] repeats the label 'A'"),
         ({"slots": ("x", "", "z")}, r"slots\[1\] is ''"),
         ({"parties": (), "base": np.zeros(0), "linear": np.zeros((3, 0))}, "parties is empty"),
+        ({"deals": [(0, 1)]}, r"deals is \[\(0, 1\)\]; expected a mapping name -> slots"),
+        ({"deals": {"d": (0, 3)}}, r"deals\['d'\]\[1\] is 3; slot indices run from 0 to 2"),
+        ({"deals": {"d": ()}}, r"deals\['d'\] has no slots"),
+        ({"deals": {"d": 1}}, r"deals\['d'\] is 1; expected slot indices"),
+        ({"deals": {"": (0,)}}, r"deals\[0\] is ''"),
+        (
+            {"deals": {"d": (0, 1)}, "bound": (2,)},
+            r"bound\[0\] is slot 2 \('A:z'\), which is in no deal",
+        ),
+        (
+            {"deals": {"d": (0, 1)}, "bound": (0,), "required": (0,)},
+            r"slot 0 \('A:x'\) is required but enters only through a deal",
+        ),
     ],
 )
 def test_invalid_input_names_field_and_value(changes: dict[str, Any], pattern: str) -> None:

@@ -1,4 +1,9 @@
-"""Property tests: the MILP answers equal brute force over all 2**K packages."""
+"""Property tests: the MILP answers equal brute force over all 2**K packages.
+
+Each test runs on unstructured problems and on problems with deals (``structured``),
+whose packages brute force and the naive helpers check against the definition: every
+bound slot in a package comes with a deal whole in it.
+"""
 
 from __future__ import annotations
 
@@ -26,9 +31,14 @@ from detente.bargain.results import CONCEPTS
 SETTINGS = settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+STRUCTURED = pytest.mark.parametrize("structured", [False, True], ids=["plain", "deals"])
+
+
+@STRUCTURED
 @SETTINGS
-@given(problems())
-def test_solutions_match_brute_force(problem: BargainProblem) -> None:
+@given(data=st.data())
+def test_solutions_match_brute_force(structured: bool, data: st.DataObject) -> None:
+    problem = data.draw(problems(with_deals=structured))
     for concept in CONCEPTS:
         assert_matches_brute_force(problem, concept)
 
@@ -53,9 +63,11 @@ def _assert_is_frontier(problem: BargainProblem, frontier: np.ndarray) -> None:
         assert covered.all(), f"{chunk[~covered][0]} is not covered by the frontier"
 
 
+@STRUCTURED
 @SETTINGS
-@given(problems())
-def test_frontier_matches_definition(problem: BargainProblem) -> None:
+@given(data=st.data())
+def test_frontier_matches_definition(structured: bool, data: st.DataObject) -> None:
+    problem = data.draw(problems(with_deals=structured))
     # Room for every package: six parties' utilities can leave thousands incomparable,
     # more than the default max_size, which would raise FrontierTooLargeError instead.
     frontier = pareto_frontier(problem, max_size=2**problem.n_slots)
@@ -65,9 +77,11 @@ def test_frontier_matches_definition(problem: BargainProblem) -> None:
         check_reported(problem, point.package, point.utilities)
 
 
+@STRUCTURED
 @settings(max_examples=20, deadline=None)
-@given(problems(max_slots=6, max_parties=3))
-def test_milp_frontier_matches_enumeration(problem: BargainProblem) -> None:
+@given(data=st.data())
+def test_milp_frontier_matches_enumeration(structured: bool, data: st.DataObject) -> None:
+    problem = data.draw(problems(max_slots=6, max_parties=3, with_deals=structured))
     frontier = pareto_frontier(problem, method="milp")
     assert frontier.method == "milp"
     assert frontier.status == "complete"
@@ -94,9 +108,11 @@ def test_large_frontier_six_parties_is_quick() -> None:
     _assert_is_frontier(problem, frontier.utilities)
 
 
+@STRUCTURED
 @settings(max_examples=40, deadline=None)
-@given(problems(max_slots=8, max_parties=4))
-def test_evaluation_matches_naive_loops(problem: BargainProblem) -> None:
+@given(data=st.data())
+def test_evaluation_matches_naive_loops(structured: bool, data: st.DataObject) -> None:
+    problem = data.draw(problems(max_slots=8, max_parties=4, with_deals=structured))
     packages = naive_feasible(problem)
     assert [tuple(p) for p in feasible_packages(problem).astype(int)] == sorted(packages)
     table = utilities(problem, np.array(packages, dtype=bool))

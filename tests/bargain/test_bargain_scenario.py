@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from bargain_helpers import detente
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,19 +18,13 @@ from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 
 
-def detente(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "detente", *args], capture_output=True, text=True, check=False
-    )
-
-
 @settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_package_utilities_equal_engine_payoffs(
     korea_quiet: CompiledScenario, data: st.DataObject
 ) -> None:
-    """What bargaining promises per round is what the engine pays for those actions."""
-    problem = problem_from_scenario(korea_quiet, "simultaneous_actions")
+    """Valued over one round, a package is worth what the engine pays for its actions."""
+    problem = problem_from_scenario(korea_quiet, "simultaneous_actions", horizon=1)
     package = np.array(
         data.draw(st.lists(st.booleans(), min_size=len(problem.slots), max_size=len(problem.slots)))
     )
@@ -52,7 +45,7 @@ def test_candidates_are_the_stage_initiatives(korea: CompiledScenario) -> None:
     assert "US.peace_treaty" not in problem.slots, "not available in stage 2"
     assert "DPRK.missile_test" not in problem.slots, "provocations are left out by default"
     assert all(s.split(".")[0] in ("US", "DPRK") for s in problem.slots)
-    with_threats = problem_from_scenario(korea, 2, ["DPRK"], include_provocations=True)
+    with_threats = problem_from_scenario(korea, 2, ["US", "DPRK", "ROK"], include_provocations=True)
     assert "DPRK.missile_test" in with_threats.slots
     freeze, test = (
         with_threats.slots.index("DPRK.freeze_tests"),
@@ -79,9 +72,15 @@ def test_bad_requests_are_named(korea: CompiledScenario) -> None:
 
 def test_disagreement_point_parsing() -> None:
     parties = ("A", "B", "C")
-    assert parse_disagreement("status_quo", parties) is None
-    np.testing.assert_array_equal(parse_disagreement("1,2,3", parties), [1, 2, 3])
-    point = parse_disagreement("B=-2", parties)
+    assert parse_disagreement("status_quo", parties).fallback == "status_quo"
+    for default in ("default_moves", ""):
+        spec = parse_disagreement(default, parties)
+        assert spec.fallback == "default_moves"
+        assert spec.given is None
+    given = parse_disagreement("1,2,3", parties).given
+    assert given is not None
+    np.testing.assert_array_equal(given, [1, 2, 3])
+    point = parse_disagreement("B=-2", parties).given
     assert point is not None
     assert point[1] == -2
     assert np.isnan(point[[0, 2]]).all()
@@ -143,3 +142,61 @@ def test_as_deal_writes_a_scenario_whose_deal_clears_whole(tmp_path: Path) -> No
     sub.offers[0, members[0]] = False
     _, events = step(state, sub, CounterRNG(0))
     assert not events.outcome.cleared[0].any(), "one missing part and nothing clears"
+
+
+def test_cli_text_names_valuation_disagreement_deals_and_warning() -> None:
+    out = detente("bargain", "korea")
+    assert out.returncode == 0, out.stderr
+    assert (
+        "valuation: present value of rounds 1-40 (40 rounds) at discount 0.97 per round: "
+        "a repeated act counts 23.48 times its per-round value, a one-off act once"
+    ) in out.stdout
+    assert "disagreement point: every party's default move continued" in out.stdout
+    assert "values: RUS +0.00, CHN +0.00, US +0.00" in out.stdout
+    assert "  deals  double_freeze" in out.stdout
+    assert "warning: egalitarian and utilitarian compare utilities across parties" in out.stdout
+    normalised = detente("bargain", "korea", "--normalise", "--solution", "egalitarian")
+    assert normalised.returncode == 0, normalised.stderr
+    assert "warning" not in normalised.stdout
+    assert "as shares of each party's range" in normalised.stdout
+    quiet = detente("bargain", "korea", "--solution", "nash")
+    assert "warning" not in quiet.stdout
+
+
+def test_cli_json_names_valuation_disagreement_deals_and_warning() -> None:
+    out = detente("bargain", "korea", "--format", "json", "--horizon", "12", "--from-round", "3")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    valuation = data["valuation"]
+    assert {k: valuation[k] for k in ("kind", "discount", "horizon", "from_round", "rounds")} == {
+        "kind": "present_value",
+        "discount": 0.97,
+        "horizon": 12,
+        "from_round": 3,
+        "rounds": 10,
+    }
+    assert valuation["flow_factor"] == pytest.approx(sum(0.97**t for t in range(10)))
+    assert "DPRK.dismantle_facility" in valuation["one_off"]
+    assert "US.sanctions_relief" in valuation["flows"]
+    assert data["disagreement"]["source"] == "default_moves"
+    assert data["disagreement"]["values"] == dict.fromkeys(data["parties"], 0.0)
+    assert data["deals"]["end_of_war"] == [
+        "US.end_of_war_declaration",
+        "DPRK.end_of_war_declaration",
+        "ROK.end_of_war_declaration",
+        "CHN.end_of_war_declaration",
+    ]
+    assert data["normalise"] is None
+    assert len(data["warnings"]) == 1
+    assert "egalitarian and utilitarian" in data["warnings"][0]
+    for solution in data["solutions"].values():
+        package = set(solution["package"])
+        assert solution["deals"], "every korea package holds a deal"
+        for deal in solution["deals"]:
+            assert set(data["deals"][deal]) <= package
+    normalised = json.loads(detente("bargain", "korea", "--format", "json", "--normalise").stdout)
+    assert normalised["warnings"] == []
+    assert normalised["normalise"]["by"] == "range"
+    assert set(normalised["normalise"]["ranges"]) == set(normalised["parties"])
+    egalitarian = normalised["solutions"]["egalitarian"]["parties"]
+    assert all(0 < p["normalised_gain"] <= 1 for p in egalitarian.values())

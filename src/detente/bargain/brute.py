@@ -79,3 +79,9 @@ def brute_blocking(problem: BargainProblem) -> tuple[str, ...]:
     best = gains(problem, feasible_packages(problem)).max(axis=0)
     tol = REL_TOL * problem.scale
     return tuple(party for party, top in zip(problem.parties, best, strict=True) if top <= tol)
+
+
+def brute_extremes(problem: BargainProblem) -> tuple[FloatArray, FloatArray]:
+    """``[P]`` largest and ``[P]`` smallest utility of each party over the feasible packages."""
+    table = gains(problem, feasible_packages(problem)) + problem.disagreement_point
+    return table.max(axis=0), table.min(axis=0)

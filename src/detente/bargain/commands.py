@@ -14,12 +14,18 @@ from rich.table import Table
 from detente.bargain.deal import add_deal, dump_scenario
 from detente.bargain.errors import BargainError
 from detente.bargain.frontier import pareto_frontier
+from detente.bargain.normalise import Normalised, comparison_warning, normalise
+from detente.bargain.problem import BargainProblem, deals_in, utilities
 from detente.bargain.results import CONCEPTS, Concept, Frontier, Solution
-from detente.bargain.scenario import parse_disagreement, problem_from_scenario, stage_index
+from detente.bargain.scenario import ScenarioBargain, bargain_from_scenario, parse_disagreement
 from detente.bargain.solve import solve
 from detente.cli_common import fail, user_errors
 from detente.scenario.compiled import compile_scenario
 from detente.scenario.overrides import load_with_overrides
+
+
+def _names(text: str | None) -> list[str] | None:
+    return [p.strip() for p in text.split(",") if p.strip()] if text else None
 
 
 def _concepts(solution: str) -> list[Concept]:
@@ -30,21 +36,36 @@ def _concepts(solution: str) -> list[Concept]:
     return [solution]
 
 
-def _solution_dict(s: Solution, parties: Sequence[str]) -> dict[str, Any]:
+def _solution_dict(
+    s: Solution, problem: BargainProblem, normalised: Normalised | None
+) -> dict[str, Any]:
     per_party = None
-    if s.gains is not None and s.utilities is not None:
+    if s.package is not None and s.gains is not None:
+        utils = utilities(problem, s.package)
         per_party = {
-            p: {"utility": float(u), "gain": float(g)}
-            for p, u, g in zip(parties, s.utilities, s.gains, strict=True)
+            p: {"utility": float(u), "gain": float(u - d)}
+            for p, u, d in zip(problem.parties, utils, problem.disagreement_point, strict=True)
         }
+        if normalised is not None:
+            for p, g in zip(problem.parties, s.gains, strict=True):
+                per_party[p]["normalised_gain"] = float(g)
     return {
         "status": s.status,
         "package": list(s.slots),
+        "deals": _deals(problem, s),
         "parties": per_party,
         "objective": s.objective,
         "blocking": list(s.blocking),
         "message": s.message,
     }
+
+
+def _deals(problem: BargainProblem, s: Solution) -> list[str]:
+    """The deals whole in the solution's package."""
+    if s.package is None:
+        return []
+    whole = deals_in(problem, s.package)
+    return [name for name, inside in zip(problem.deal_names, whole, strict=True) if inside]
 
 
 def _frontier_dict(f: Frontier) -> dict[str, Any]:
@@ -57,8 +78,56 @@ def _frontier_dict(f: Frontier) -> dict[str, Any]:
     }
 
 
-def _gains_table(solved: dict[Concept, Solution], parties: Sequence[str]) -> Table:
-    table = Table(title="gains per round over the disagreement point", title_justify="left")
+def _valuation_dict(b: ScenarioBargain) -> dict[str, Any]:
+    v = b.valuation
+    return {
+        "kind": "present_value",
+        "discount": v.discount,
+        "horizon": v.horizon,
+        "from_round": v.from_round,
+        "rounds": v.rounds,
+        "flow_factor": v.flow_factor,
+        "flows": list(b.flows),
+        "one_off": list(b.one_off),
+    }
+
+
+def _disagreement_dict(b: ScenarioBargain) -> dict[str, Any]:
+    d = b.disagreement
+    return {
+        "source": d.source,
+        "description": d.describe(),
+        "default_moves": {p: list(acts) for p, acts in d.moves.items()},
+        "given": list(d.given),
+        "values": {p: float(v) for p, v in zip(b.problem.parties, d.values, strict=True)},
+    }
+
+
+def _valuation_text(b: ScenarioBargain) -> str:
+    v = b.valuation
+    return (
+        f"valuation: present value of rounds {v.from_round}-{v.horizon} ({v.rounds} rounds) "
+        f"at discount {v.discount:g} per round: a repeated act counts {v.flow_factor:.2f} "
+        "times its per-round value, a one-off act once"
+    )
+
+
+def _disagreement_text(b: ScenarioBargain) -> str:
+    values = ", ".join(
+        f"{p} {v:+.2f}" for p, v in zip(b.problem.parties, b.disagreement.values, strict=True)
+    )
+    return f"disagreement point: {b.disagreement.describe()}; values: {values}"
+
+
+def _gains_table(
+    solved: dict[Concept, Solution], parties: Sequence[str], normalised: bool
+) -> Table:
+    title = (
+        "gains over the disagreement point, as shares of each party's range"
+        if normalised
+        else "gains over the disagreement point (present values)"
+    )
+    table = Table(title=title, title_justify="left")
     table.add_column("solution", no_wrap=True)
     table.add_column("status", no_wrap=True)
     for p in parties:
@@ -71,10 +140,10 @@ def _gains_table(solved: dict[Concept, Solution], parties: Sequence[str]) -> Tab
     return table
 
 
-def _packages(solved: dict[Concept, Solution], parties: Sequence[str]) -> list[str]:
-    """Each distinct package once, actions grouped by party, with the concepts that chose it."""
+def _packages(solved: dict[Concept, Solution], problem: BargainProblem) -> list[str]:
+    """Each distinct package once, its deals, actions grouped by party, and its concepts."""
     lines: list[str] = []
-    seen: dict[tuple[str, ...], list[str]] = {}
+    seen: dict[tuple[str, ...], list[Concept]] = {}
     for concept, s in solved.items():
         if s.package is None:
             lines.append(f"{concept}: {s.message}")
@@ -82,7 +151,8 @@ def _packages(solved: dict[Concept, Solution], parties: Sequence[str]) -> list[s
             seen.setdefault(s.slots, []).append(concept)
     for slots, concepts in seen.items():
         lines.append(f"package of {', '.join(concepts)}:")
-        for party in parties:
+        lines.append(f"  deals  {', '.join(_deals(problem, solved[concepts[0]])) or '-'}")
+        for party in problem.parties:
             mine = [slot.split(".", 1)[1] for slot in slots if slot.split(".", 1)[0] == party]
             lines.append(f"  {party:<6} {', '.join(mine) or '-'}")
     return lines
@@ -102,6 +172,10 @@ def run_bargain(
     as_deal: str | None,
     out: Path | None,
     fmt: str,
+    horizon: int | None = None,
+    from_round: int | None = None,
+    normalise_gains: bool = False,
+    free: str | None = None,
 ) -> None:
     """Solve the balance of interests at a stage and print (or write) the result."""
     if fmt not in ("table", "json"):
@@ -112,20 +186,41 @@ def run_bargain(
     with user_errors(BargainError):
         loaded = load_with_overrides(scenario, overrides)
         compiled = compile_scenario(loaded)
-        names = [p.strip() for p in parties.split(",") if p.strip()] if parties else None
-        point = parse_disagreement(disagreement, compiled.parties)
-        problem = problem_from_scenario(compiled, stage, names, point, include_provocations)
-        solved = {c: solve(problem, c, time_limit) for c in concepts}
+        names = _names(parties)
+        bargain = bargain_from_scenario(
+            compiled,
+            stage,
+            names,
+            parse_disagreement(disagreement, compiled.parties),
+            include_provocations,
+            horizon,
+            from_round,
+            _names(free) or (),
+        )
+        problem = bargain.problem
+        normalised = normalise(problem) if normalise_gains else None
+        solving = normalised.problem if normalised is not None else problem
+        solved = {c: solve(solving, c, time_limit) for c in concepts}
         front = pareto_frontier(problem, max_frontier, time_limit) if frontier else None
-    stage_id = compiled.stages[stage_index(compiled, stage)]
+    warning = comparison_warning(concepts, normalise_gains)
     if fmt == "json":
         data: dict[str, Any] = {
             "scenario": compiled.scenario.id,
-            "stage": stage_id,
+            "stage": bargain.stage,
             "parties": list(problem.parties),
             "candidates": list(problem.slots),
-            "disagreement": [float(v) for v in problem.disagreement_point],
-            "solutions": {c: _solution_dict(s, problem.parties) for c, s in solved.items()},
+            "valuation": _valuation_dict(bargain),
+            "disagreement": _disagreement_dict(bargain),
+            "deals": {n: [problem.slots[k] for k in ks] for n, ks in problem.deals.items()},
+            "left_out": list(bargain.left_out),
+            "normalise": None
+            if normalised is None
+            else {
+                "by": "range",
+                "ranges": dict(zip(problem.parties, map(float, normalised.ranges), strict=True)),
+            },
+            "warnings": [] if warning is None else [warning],
+            "solutions": {c: _solution_dict(s, problem, normalised) for c, s in solved.items()},
         }
         if front is not None:
             data["frontier"] = _frontier_dict(front)
@@ -133,15 +228,29 @@ def run_bargain(
     else:
         console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
         console.print(
-            f"{compiled.scenario.title}: balance of interests in stage {stage_id} among "
-            f"{', '.join(problem.parties)} ({len(problem.slots)} candidate actions)",
+            f"{compiled.scenario.title}: balance of interests in stage {bargain.stage} among "
+            f"{', '.join(problem.parties)} ({len(problem.slots)} candidate actions, "
+            f"{len(problem.deals)} deals on the table)",
             soft_wrap=True,
+            markup=False,
         )
-        console.print(_gains_table(solved, problem.parties))
-        for line in _packages(solved, problem.parties):
+        for line in (_valuation_text(bargain), _disagreement_text(bargain)):
+            console.print(line, soft_wrap=True, markup=False)
+        if bargain.left_out:
+            console.print(
+                f"left out (offered only through deals not on the table): "
+                f"{', '.join(bargain.left_out)}",
+                soft_wrap=True,
+                markup=False,
+            )
+        console.print(_gains_table(solved, problem.parties, normalised is not None))
+        for line in _packages(solved, problem):
             console.print(line, soft_wrap=True, markup=False)
         if front is not None:
             console.print(f"Pareto frontier: {len(front.points)} packages ({front.status})")
+        if warning is not None:
+            console.print(f"warning: {warning}", soft_wrap=True, markup=False)
+    stage_id = bargain.stage
     if as_deal is not None:
         chosen = solved[concepts[0]]
         if chosen.package is None:

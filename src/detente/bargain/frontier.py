@@ -4,7 +4,7 @@ Two exact methods:
 
 * ``enumerate``: evaluate every feasible package and keep the non-dominated utility
   vectors (:func:`detente.bargain.enumeration.nondominated`); one package per vector,
-  the lexicographically smallest. Fast while the free slots are few.
+  the lexicographically smallest. Fast while the choices (free slots, deals) are few.
 * ``milp``: the method of Sylva & Crema, "A method for finding the set of
   non-dominated vectors for multiple objective integer linear programs" (EJOR 158,
   2004): maximise the sum of gains over the packages not weakly dominated by any point
@@ -20,8 +20,8 @@ Two exact methods:
   such as two or three parties or tightly constrained problems.
 
 If HiGHS fails (:class:`~detente.bargain.milp.SolverError`), ``milp`` hands over to
-``enumerate`` when at most :data:`~detente.bargain.enumeration.MAX_FREE_SLOTS` slots are
-free (the frontier's ``method`` then says ``enumerate``), and the error propagates
+``enumerate`` when at most :data:`~detente.bargain.enumeration.MAX_CHOICES` choices are
+left (the frontier's ``method`` then says ``enumerate``), and the error propagates
 otherwise: no point of a failed solve is ever reported.
 """
 
@@ -33,9 +33,9 @@ import numpy as np
 
 from detente.bargain.concepts import scaled_gains
 from detente.bargain.enumeration import (
-    MAX_FREE_SLOTS,
+    MAX_CHOICES,
     feasible_packages,
-    free_slots,
+    n_choices,
     nondominated,
 )
 from detente.bargain.errors import FrontierTooLargeError, InvalidInputError
@@ -43,7 +43,7 @@ from detente.bargain.milp import Deadline, PackageModel, SolverError, total
 from detente.bargain.problem import REL_TOL, BargainProblem, BoolArray, FloatArray, utilities
 from detente.bargain.results import Frontier, FrontierStatus, make_frontier
 
-#: ``method="auto"`` enumerates when at most this many slots are free, else uses MILP.
+#: ``method="auto"`` enumerates up to this many choices (free slots and deals), else MILP.
 AUTO_ENUMERATION_SLOTS = 20
 
 
@@ -62,7 +62,7 @@ def pareto_frontier(
         time_limit: wall-clock seconds; when they run out, the frontier's status is
             ``time_limit`` and its points are proven non-dominated but maybe not all.
         method: ``enumerate``, ``milp``, or ``auto`` (enumerate up to
-            :data:`AUTO_ENUMERATION_SLOTS` free slots).
+            :data:`AUTO_ENUMERATION_SLOTS` choices).
 
     Raises:
         FrontierTooLargeError: more than ``max_size`` points.
@@ -75,13 +75,13 @@ def pareto_frontier(
         raise InvalidInputError(f"unknown method {method!r}; expected one of auto, enumerate, milp")
     deadline = Deadline(time_limit)
     if method == "auto":
-        few = len(free_slots(problem)) <= AUTO_ENUMERATION_SLOTS
+        few = n_choices(problem) <= AUTO_ENUMERATION_SLOTS
         method = "enumerate" if few else "milp"
     if method == "milp":
         try:
             packages, status = _by_milp(problem, max_size, deadline)
         except SolverError:
-            if len(free_slots(problem)) > MAX_FREE_SLOTS:
+            if n_choices(problem) > MAX_CHOICES:
                 raise
             method = "enumerate"
     if method == "enumerate":

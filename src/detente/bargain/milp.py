@@ -3,8 +3,11 @@
 Columns ``0..K-1`` are the binary slot variables ``x``; columns ``K..K+M-1`` are the
 products ``y = x_k x_l`` of the ``M`` distinct slot pairs with a pairwise term, linearised
 exactly by ``y <= x_k``, ``y <= x_l``, ``y >= x_k + x_l - 1`` (``y`` may stay continuous
-in ``[0, 1]``: binary ``x`` force it to 0 or 1). Solution concepts add their own columns
-and rows on top and always *maximise* an affine objective.
+in ``[0, 1]``: binary ``x`` force it to 0 or 1). Columns ``K+M..K+M+D-1`` are one binary
+``z_d`` per deal: a chosen deal brings all its slots (``x_k >= z_d``) and a bound slot
+needs a chosen deal that contains it (``x_k <= sum_(d contains k) z_d``); a package
+encodes with ``z_d = 1`` exactly for the deals whole in it. Solution concepts add their
+own columns and rows on top and always *maximise* an affine objective.
 
 Gains enter the models divided by :attr:`BargainProblem.scale`, so the absolute
 tolerances below mean the same for any unit of utility. HiGHS is asked for a zero
@@ -53,7 +56,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
 from detente.bargain.errors import InvalidInputError
-from detente.bargain.problem import BargainProblem, BoolArray, FloatArray, IntArray
+from detente.bargain.problem import BargainProblem, BoolArray, FloatArray, IntArray, deals_in
 
 MilpStatus = Literal["optimal", "time_limit", "infeasible"]
 
@@ -194,15 +197,18 @@ class PackageModel:
         n_slots = problem.n_slots
         firsts, seconds, pair_values = problem.pair_terms
         n_pairs = len(firsts)
+        n_deals = len(problem.deals)
         self.n_slots = n_slots
-        self.n_base = n_slots + n_pairs
+        self.n_base = n_slots + n_pairs + n_deals
         lower = np.zeros(self.n_base)
         upper = np.ones(self.n_base)
         lower[list(problem.required)] = 1.0
         upper[list(problem.forbidden)] = 0.0
         self._lower: list[FloatArray] = [lower]
         self._upper: list[FloatArray] = [upper]
-        self._integer: list[FloatArray] = [np.concatenate([np.ones(n_slots), np.zeros(n_pairs)])]
+        self._integer: list[FloatArray] = [
+            np.concatenate([np.ones(n_slots), np.zeros(n_pairs), np.ones(n_deals)])
+        ]
         self._n_cols = self.n_base
         self._row_ids: list[IntArray] = []
         self._row_cols: list[IntArray] = []
@@ -216,7 +222,11 @@ class PackageModel:
             self.constrain(y - xa - xb, lower=-1.0)
         for a, b in sorted({(min(a, b), max(a, b)) for a, b in problem.conflicts}):
             self.constrain(self.column(a) + self.column(b), upper=1.0)
-        coefficients = np.vstack([problem.linear, pair_values]) / problem.scale
+        self._constrain_deals()
+        coefficients = (
+            np.vstack([problem.linear, pair_values, np.zeros((n_deals, problem.n_parties))])
+            / problem.scale
+        )
         self._gain_coefficients = coefficients.T.copy()
         self._gain_offsets = (problem.base - problem.disagreement_point) / problem.scale
         base_cols = np.arange(self.n_base, dtype=np.intp)
@@ -224,6 +234,17 @@ class PackageModel:
             Affine(base_cols, self._gain_coefficients[p], float(self._gain_offsets[p]))
             for p in range(problem.n_parties)
         ]
+
+    def _constrain_deals(self) -> None:
+        """Deals whole or not at all; bound slots only with a deal that contains them."""
+        first = self.n_base - len(self.problem.deals)
+        matrix = self.problem.deal_matrix
+        for d, members in enumerate(matrix):
+            for member in np.flatnonzero(members):
+                self.constrain(self.column(int(member)) - self.column(first + d), lower=0.0)
+        for k in self.problem.bound:
+            carriers = [self.column(first + int(d)) for d in np.flatnonzero(matrix[:, k])]
+            self.constrain(self.column(k) - total(carriers), upper=0.0)
 
     def copy(self) -> PackageModel:
         """An independent copy, so a model can be extended in different directions."""
@@ -239,7 +260,8 @@ class PackageModel:
         """Values of the slot and pair columns that encode ``package``."""
         firsts, seconds, _ = self.problem.pair_terms
         x = package.astype(np.float64)
-        return np.concatenate([x, x[firsts] * x[seconds]])
+        whole = deals_in(self.problem, package).astype(np.float64)
+        return np.concatenate([x, x[firsts] * x[seconds], whole])
 
     def column(self, index: int) -> Affine:
         """The expression made of column ``index`` alone."""
@@ -268,8 +290,13 @@ class PackageModel:
         """Valid lower and upper bounds of every (scaled) gain, by interval arithmetic."""
         firsts, seconds, _ = self.problem.pair_terms
         lower, upper = self._lower[0], self._upper[0]
-        col_low = np.concatenate([lower[: self.n_slots], lower[firsts] * lower[seconds]])
-        col_high = np.concatenate([upper[: self.n_slots], upper[firsts] * upper[seconds]])
+        deals = slice(self.n_slots + len(firsts), self.n_base)
+        col_low = np.concatenate(
+            [lower[: self.n_slots], lower[firsts] * lower[seconds], lower[deals]]
+        )
+        col_high = np.concatenate(
+            [upper[: self.n_slots], upper[firsts] * upper[seconds], upper[deals]]
+        )
         coef = self._gain_coefficients
         low = self._gain_offsets + np.minimum(coef * col_low, coef * col_high).sum(axis=1)
         high = self._gain_offsets + np.maximum(coef * col_low, coef * col_high).sum(axis=1)

@@ -9,13 +9,23 @@ Party ``p`` values a package at::
 and its *gain* is ``u_p(x) - d_p`` where ``d`` is the disagreement point (the status
 quo ``base`` unless given). Every number this package reports is evaluated here, in
 floating point from the package itself, never read back from a solver.
+
+*Deals* give a problem structure: a deal is a set of slots that enters a package whole
+(all its slots) or not at all, and a *bound* slot is one that may enter only through a
+deal containing it. Every other slot is a free choice. A package is feasible when,
+besides the conflicts, required and forbidden slots, each of its bound slots belongs to
+a deal whose slots are all in the package; equivalently, it is the union of some deals
+and some free slots. Deals may overlap (a slot counts once, whichever deals bring it),
+and a problem without deals is the unstructured problem over all ``2**K`` packages.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from numbers import Integral
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -100,8 +110,11 @@ class BargainProblem:
             the package; repeated pairs add up.
         disagreement: ``[P]`` disagreement point; ``None`` means the status quo ``base``.
         conflicts: pairs of slots that cannot both be in a package.
-        required: slots every package must contain.
-        forbidden: slots no package may contain.
+        required: slots every package must contain (none of them bound).
+        forbidden: slots no package may contain (a deal with one is never chosen).
+        deals: deal name -> the slots that enter a package together or not at all.
+        bound: slots that may enter only through a deal containing them; each must be
+            in some deal. Slots not listed are free choices, in deals or not.
     """
 
     parties: tuple[str, ...]
@@ -113,6 +126,8 @@ class BargainProblem:
     conflicts: tuple[tuple[int, int], ...] = ()
     required: tuple[int, ...] = ()
     forbidden: tuple[int, ...] = ()
+    deals: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    bound: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         parties = _labels("parties", self.parties)
@@ -148,7 +163,43 @@ class BargainProblem:
         )
         set_(self, "required", required)
         set_(self, "forbidden", forbidden)
+        set_(self, "deals", self._check_deals())
+        set_(self, "bound", self._check_bound())
         self._check_satisfiable()
+
+    def _check_deals(self) -> Mapping[str, tuple[int, ...]]:
+        if not isinstance(self.deals, Mapping):
+            raise InvalidInputError(
+                f"BargainProblem.deals is {self.deals!r}; expected a mapping name -> slots"
+            )
+        _labels("deals", self.deals)
+        deals: dict[str, tuple[int, ...]] = {}
+        for name, members in self.deals.items():
+            try:
+                listed = tuple(members)
+            except TypeError:
+                raise InvalidInputError(
+                    f"BargainProblem.deals[{name!r}] is {members!r}; expected slot indices"
+                ) from None
+            indices = tuple(
+                _index(f"BargainProblem.deals[{name!r}][{i}]", k, self.n_slots)
+                for i, k in enumerate(listed)
+            )
+            if not indices:
+                raise InvalidInputError(f"BargainProblem.deals[{name!r}] has no slots")
+            deals[name] = tuple(sorted(set(indices)))
+        return MappingProxyType(deals)
+
+    def _check_bound(self) -> tuple[int, ...]:
+        bound = tuple(_index(f"bound[{i}]", k, self.n_slots) for i, k in enumerate(self.bound))
+        in_deals = {k for members in self.deals.values() for k in members}
+        for i, k in enumerate(bound):
+            if k not in in_deals:
+                raise InvalidInputError(
+                    f"BargainProblem.bound[{i}] is slot {k} ({self.slots[k]!r}), which is in no "
+                    "deal: it could never enter a package (forbid it instead)"
+                )
+        return tuple(sorted(set(bound)))
 
     def _check_pair(self, i: int, term: Any) -> tuple[int, int, FloatArray]:
         try:
@@ -183,6 +234,13 @@ class BargainProblem:
         return (a, b)
 
     def _check_satisfiable(self) -> None:
+        tied = sorted(set(self.required) & set(self.bound))
+        if tied:
+            k = tied[0]
+            raise InvalidInputError(
+                f"slot {k} ({self.slots[k]!r}) is required but enters only through a deal; "
+                "a required slot must be a free choice"
+            )
         both = sorted(set(self.required) & set(self.forbidden))
         if both:
             k = both[0]
@@ -213,6 +271,28 @@ class BargainProblem:
     def disagreement_point(self) -> FloatArray:
         """``d``: the given disagreement point, or the status quo ``base``."""
         return self.base if self.disagreement is None else self.disagreement
+
+    @property
+    def deal_names(self) -> tuple[str, ...]:
+        """Names of the deals, in the order of :attr:`deal_matrix`'s rows."""
+        return tuple(self.deals)
+
+    @cached_property
+    def deal_matrix(self) -> BoolArray:
+        """``[D, K]``: which slots each deal brings, one row per deal."""
+        matrix = np.zeros((len(self.deals), self.n_slots), dtype=np.bool_)
+        for d, members in enumerate(self.deals.values()):
+            matrix[d, list(members)] = True
+        matrix.setflags(write=False)
+        return matrix
+
+    @cached_property
+    def bound_mask(self) -> BoolArray:
+        """``[K]``: the slots that enter only through a deal."""
+        mask = np.zeros(self.n_slots, dtype=np.bool_)
+        mask[list(self.bound)] = True
+        mask.setflags(write=False)
+        return mask
 
     @cached_property
     def pair_terms(self) -> tuple[IntArray, IntArray, FloatArray]:
@@ -270,8 +350,17 @@ def gains(problem: BargainProblem, packages: Any) -> FloatArray:
     return utilities(problem, packages) - problem.disagreement_point
 
 
+def deals_in(problem: BargainProblem, packages: Any) -> BoolArray:
+    """``[N, D]``: which deals have all their slots in each package (``[K]`` -> ``[D]``)."""
+    x = as_packages(problem, packages)
+    missing = (~x).astype(np.int64) @ problem.deal_matrix.T.astype(np.int64)
+    inside: BoolArray = missing == 0
+    return inside[0] if np.ndim(packages) == 1 else inside
+
+
 def is_feasible(problem: BargainProblem, packages: Any) -> BoolArray:
-    """``[N]``: whether each package meets the conflicts, required and forbidden slots.
+    """``[N]``: whether each package meets the conflicts, required and forbidden slots,
+    and brings each of its bound slots with a deal that is whole in it.
 
     A single ``[K]`` package is checked as ``N = 1``.
     """
@@ -281,4 +370,7 @@ def is_feasible(problem: BargainProblem, packages: Any) -> BoolArray:
     )
     for a, b in problem.conflicts:
         ok &= ~(x[:, a] & x[:, b])
+    if problem.bound:
+        whole = deals_in(problem, x).astype(np.int64) @ problem.deal_matrix.astype(np.int64)
+        ok &= ~(x & problem.bound_mask & (whole == 0)).any(axis=1)
     return ok

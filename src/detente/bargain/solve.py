@@ -13,7 +13,7 @@ from detente.bargain.concepts import (
     kalai,
     utilitarian,
 )
-from detente.bargain.enumeration import free_slots
+from detente.bargain.enumeration import n_choices
 from detente.bargain.errors import InvalidInputError
 from detente.bargain.milp import Deadline, SolverError
 from detente.bargain.nash import nash
@@ -28,8 +28,9 @@ _SEARCHES: dict[Concept, Callable[[BargainProblem, Deadline], Found]] = {
 }
 
 #: When HiGHS fails (:class:`~detente.bargain.milp.SolverError`), a problem with at most
-#: this many free slots is solved again by enumerating all its packages, which is exact
-#: and takes about a second at ``2**20``; a larger one gets the status ``solver_error``.
+#: this many choices (free slots and deals) is solved again by enumerating all its
+#: packages, which is exact and takes about a second at ``2**20``; a larger one gets the
+#: status ``solver_error``.
 ENUMERATION_FALLBACK_SLOTS = 20
 
 
@@ -48,7 +49,7 @@ def solve(problem: BargainProblem, solution: Concept, time_limit: float | None =
     Every answer is Pareto-efficient when proven; gains within ``REL_TOL * scale`` of
     zero count as zero (see :data:`detente.bargain.problem.REL_TOL`). If HiGHS fails,
     or contradicts a package known to be feasible, nothing it found is used: a problem
-    with at most :data:`ENUMERATION_FALLBACK_SLOTS` free slots is solved by enumeration
+    with at most :data:`ENUMERATION_FALLBACK_SLOTS` choices is solved by enumeration
     instead (the message says so), a larger one gets the status ``solver_error``.
 
     Raises:
@@ -76,11 +77,12 @@ def _without_highs(
     problem: BargainProblem, concept: Concept, error: SolverError, time_limit: float | None
 ) -> tuple[Found, tuple[str, ...], str]:
     """The answer by enumeration after HiGHS failed, or ``solver_error`` if too large."""
-    n_free = len(free_slots(problem))
+    n_free = n_choices(problem)
     if n_free > ENUMERATION_FALLBACK_SLOTS:
         message = (
-            f"{error}; with {n_free} free slots the problem is too large to enumerate "
-            f"instead (at most {ENUMERATION_FALLBACK_SLOTS}): no package is proven optimal"
+            f"{error}; with {n_free} choices (free slots and deals) the problem is too large "
+            f"to enumerate instead (at most {ENUMERATION_FALLBACK_SLOTS}): no package is "
+            "proven optimal"
         )
         return Found("solver_error", None), (), message
     best = brute_solve(problem, concept)
@@ -91,7 +93,7 @@ def _without_highs(
         found = Found("optimal" if agreed else "no_agreement", best.package, best.ideal)
     blocking = brute_blocking(problem) if found.status == "no_agreement" else ()
     message = _message(concept, found, blocking, time_limit)
-    return found, blocking, f"{message} (by enumerating all 2**{n_free} packages: {error})"
+    return found, blocking, f"{message} (by enumerating all 2**{n_free} choices: {error})"
 
 
 def _message(
