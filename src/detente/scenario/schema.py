@@ -117,7 +117,12 @@ class TrackLevelRef(_Model):
 
 
 class Criteria(_Model):
-    """Conditions that must all hold; an empty criteria set always holds."""
+    """Conditions that must all hold; an empty criteria set always holds.
+
+    ``any_of`` adds alternatives: the block then also needs at least one of
+    them to hold (a small deal *or* a big deal). Alternatives are criteria
+    blocks themselves and may nest.
+    """
 
     trust: list[TrustThreshold] = Field(default_factory=list)
     calm_rounds: int = Field(default=0, ge=0, description="Consecutive rounds without provocation.")
@@ -126,6 +131,11 @@ class Criteria(_Model):
     taken: list[SlotRef] = Field(default_factory=list, description="Slots executed at least once.")
     executed: list[SlotRef] = Field(default_factory=list, description="Slots executed this round.")
     min_rounds: int = Field(default=0, ge=0, description="Rounds spent in the current stage.")
+    any_of: list[Criteria] = Field(
+        default_factory=list,
+        min_length=1,
+        description="Alternatives, at least one of which must hold as well (omit for none).",
+    )
 
 
 class Trigger(_Model):
