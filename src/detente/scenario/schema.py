@@ -170,9 +170,22 @@ class Stage(_Model):
 
 
 class Success(_Model):
+    """When the roadmap has succeeded, and which success the headline numbers count.
+
+    Success is *reached* when the final stage has been held, unstalled, with
+    the criteria met, for ``hold_rounds`` rounds in a row; it is *in force*
+    while that still holds, and lost when it stops. Both are always recorded;
+    ``counts`` says which one "success" means in summaries.
+    """
+
     hold_rounds: int = Field(ge=1, description="Rounds the final stage must be held.")
     criteria: Criteria = Field(
         default_factory=Criteria, description="What must also hold in each round that counts."
+    )
+    counts: Literal["reached", "held_to_end"] = Field(
+        default="reached",
+        description="reached: success counts once reached; held_to_end: only if still in force "
+        "at the last round (held for hold_rounds rounds and not lost since).",
     )
 
 

@@ -212,13 +212,16 @@ _NOTES: dict[str, Callable[[dict[str, Any]], str]] = {
     EventType.STALLED: lambda p: f"stalled in {p['stage']}{_because(p['cause'])}",
     EventType.RESUMED: lambda p: f"resumed in {p['stage']}",
     EventType.SUCCESS: lambda p: f"success: {p['stage']} held",
+    EventType.SUCCESS_LOST: lambda p: f"success lost (now in {p['stage']})",
+    EventType.SUCCESS_REGAINED: lambda p: f"success regained: {p['stage']} held again",
 }
 
 
 def _outcome(compiled: CompiledScenario, last: StepEvents, furthest: int) -> str:
     after = last.after
     success = int(after.success_round[0])
-    reached = f"success in round {success}" if success >= 0 else "no success"
+    held = "held to the end" if after.success_in_force[0] else "not in force at the end"
+    reached = f"success in round {success}, {held}" if success >= 0 else "no success"
     stage = compiled.stages[int(after.stage[0])]
     state = "stalled in" if after.stalled[0] else "in"
     return f"outcome: {reached}; ended {state} {stage} (furthest: {compiled.stages[furthest]})"
