@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,3 +135,15 @@ def test_track_levels_count_towards_the_any_of_limit() -> None:
 
 def test_files_may_nest_alternatives_deeper() -> None:
     assert parse_yaml(yaml.safe_dump(doc(nested(12))), "file").roadmap.stages[0].exit.any_of
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readmes_scenarios_are_valid() -> None:
+    blocks = re.findall(r"```yaml\n(id: .*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 2
+    scenarios = [parse_yaml(block, "README.md") for block in blocks]
+    exit_ = scenarios[-1].roadmap.stages[0].exit
+    assert len(exit_.any_of) == 2
+    assert scenarios[-1].roadmap.success.counts == "held_to_end"
