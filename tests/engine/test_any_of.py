@@ -187,6 +187,7 @@ def test_alternatives_hold_exactly_as_the_rule_says(
 ) -> None:
     c = two_stages(block)
     exit_ = c.scenario.roadmap.stages[0].exit
+    rounds = rounds * (300 // len(rounds))  # past two tiles of 128 episodes
     batch = len(rounds)
     state = initial_state(c, batch)
     sub = moves(c, (), batch=batch)
