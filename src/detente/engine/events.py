@@ -97,7 +97,9 @@ class StepEvents:
     @property
     def success_lost(self) -> B8:
         """``[B]`` whether success was in force before this round and is not after it."""
-        lost: B8 = self.before.success_in_force & ~self.after.success_in_force
+        hold = self.after.compiled.scenario.roadmap.success.hold_rounds
+        lost: B8 = self.before.arrays.held >= hold
+        lost &= self.after.arrays.held < hold
         return lost
 
     def records(self, b: int = 0) -> list[Event]:

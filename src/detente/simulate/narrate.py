@@ -220,8 +220,12 @@ _NOTES: dict[str, Callable[[dict[str, Any]], str]] = {
 def _outcome(compiled: CompiledScenario, last: StepEvents, furthest: int) -> str:
     after = last.after
     success = int(after.success_round[0])
-    held = "held to the end" if after.success_in_force[0] else "not in force at the end"
-    reached = f"success in round {success}, {held}" if success >= 0 else "no success"
+    reached = f"success in round {success}" if success >= 0 else "no success"
     stage = compiled.stages[int(after.stage[0])]
     state = "stalled in" if after.stalled[0] else "in"
-    return f"outcome: {reached}; ended {state} {stage} (furthest: {compiled.stages[furthest]})"
+    held = "" if success < 0 else "; success in force at the end"
+    if success >= 0 and not after.success_in_force[0]:
+        held = "; success no longer in force at the end"
+    return (
+        f"outcome: {reached}; ended {state} {stage} (furthest: {compiled.stages[furthest]}){held}"
+    )
