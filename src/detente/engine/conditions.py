@@ -5,6 +5,13 @@ track level, the success criteria, a breakdown trigger) becomes a run of
 *ops* in flat arrays; one interpreter in the engine evaluates them all. The
 flat form keeps the kernels' arguments few and plain, which is what makes
 numba fast.
+
+A criteria block's ``any_of`` alternatives are condition sets of their own,
+added (with their own alternatives) just before the block that names them,
+so a block and everything under it are one contiguous run of sets, and
+evaluating sets in index order evaluates every alternative before the block
+that reads it. The block reads them with one ``ANY_OF`` op per alternative;
+a block without alternatives compiles to exactly the ops it always did.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ EXECUTED_ANY = 7  # a=slot
 PROVOCATIONS_AT_LEAST = 8  # a=count this round
 VIOLATION = 9  # an agreement was violated this round
 TRUST_BELOW_ANY = 10  # a=truster, b=trusted, x=max
+# Criteria again: the block holds only if one of its ANY_OF ops does.
+ANY_OF = 11  # a=the alternative's condition set, b=the first set of its run (a's own alternatives)
 
 
 class ConditionArrays(NamedTuple):
@@ -62,7 +71,8 @@ class ConditionProgram:
         return len(self._ptr) - 2
 
     def criteria(self, criteria: Criteria) -> int:
-        """Add a criteria set; returns its index."""
+        """Add a criteria set, after its alternatives; returns its index."""
+        alternatives = [(self._first(), self.criteria(alt)) for alt in criteria.any_of]
         party = self._party
         ops = [
             (TRUST_AT_LEAST, party(trust.pair[0]), party(trust.pair[1]), trust.min)
@@ -79,7 +89,12 @@ class ConditionProgram:
         ]
         ops += [(TAKEN, self._slot(slot), 0, 0.0) for slot in criteria.taken]
         ops += [(EXECUTED, self._slot(slot), 0, 0.0) for slot in criteria.executed]
+        ops += [(ANY_OF, alt, first, 0.0) for first, alt in alternatives]
         return self._close(ops)
+
+    def _first(self) -> int:
+        """The index the next condition set added will get."""
+        return len(self._ptr) - 1
 
     def trigger(self, trigger: Trigger) -> int:
         """Add a breakdown trigger; returns its index."""

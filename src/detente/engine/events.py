@@ -38,6 +38,8 @@ class EventType(StrEnum):
     STALLED = "stalled"
     RESUMED = "resumed"
     SUCCESS = "success"
+    SUCCESS_LOST = "success_lost"
+    SUCCESS_REGAINED = "success_regained"
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,16 @@ class StepEvents:
 
     @property
     def success(self) -> B8:
-        """``[B]`` whether success was reached in this round."""
+        """``[B]`` whether success was reached (for the first time) in this round."""
         return self.outcome.success
+
+    @property
+    def success_lost(self) -> B8:
+        """``[B]`` whether success was in force before this round and is not after it."""
+        hold = self.after.compiled.scenario.roadmap.success.hold_rounds
+        lost: B8 = self.before.arrays.held >= hold
+        lost &= self.after.arrays.held < hold
+        return lost
 
     def records(self, b: int = 0) -> list[Event]:
         """The events of episode ``b`` (a batch index) in canonical order."""
@@ -202,4 +212,9 @@ class StepEvents:
             out.append(Event(rnd, EventType.RESUMED, None, {"stage": after}))
         if self.outcome.success[b]:
             out.append(Event(rnd, EventType.SUCCESS, None, {"stage": after}))
+        was, now = self.before.success_in_force[b], self.after.success_in_force[b]
+        if was and not now:
+            out.append(Event(rnd, EventType.SUCCESS_LOST, None, {"stage": after}))
+        elif now and not was and not self.outcome.success[b]:
+            out.append(Event(rnd, EventType.SUCCESS_REGAINED, None, {"stage": after}))
         return out

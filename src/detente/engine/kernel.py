@@ -83,7 +83,7 @@ class Scratch(NamedTuple):
     picks: NDArray[np.int64]  # [K] one observer's distinct picks of misses or alarms
     counts: NDArray[np.int64]  # [4, TILE] provocations, calm, rounds in stage, a track's level
     ok: NDArray[np.bool_]  # [C, TILE] whether each condition set holds (roadmap_tile)
-    hits: NDArray[np.bool_]  # [2, TILE] any executed slot / any trust below, of a trigger
+    hits: NDArray[np.bool_]  # [2, TILE] any executed slot or any alternative / any trust below
 
 
 @njit(cache=True, error_model="numpy")

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from detente.engine.bits import count_bits, has
 from detente.engine.conditions import (
+    ANY_OF,
     CALM_AT_LEAST,
     DEAL_IN_FORCE,
     EXECUTED,
@@ -69,6 +70,7 @@ def _evaluate(
     c: int,
     triggers: bool,
     lo: int,
+    size: int,
     ok: NDArray[np.bool_],
     hits: NDArray[np.bool_],
     calm: NDArray[np.int64],
@@ -81,7 +83,7 @@ def _evaluate(
     new_track_level: NDArray[np.int64],
     new_taken: NDArray[np.bool_],
 ) -> None:
-    """``ok[i]``: whether condition set ``c`` holds for episode ``lo + i`` of the tile.
+    """``ok[c, i]``: whether condition set ``c`` holds for episode ``lo + i`` of the tile.
 
     A real call, not inlined: it runs once per condition and tile, and
     numba inlining its two call sites doubled ``roadmap_tile``'s compile time.
@@ -102,11 +104,16 @@ def _evaluate(
         which are evaluated before them in the round's order).
     lo : int
         The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
-    ok : bool[size]
-        Written. Whether the set holds for each episode of the tile.
+    size : int
+        The tile's episodes.
+    ok : bool[C, TILE]
+        Row ``c`` written: whether the set holds for each episode of the tile.
+        Read: the rows of the set's ``any_of`` alternatives, which come
+        before it and must have been evaluated already.
     hits : bool[2, TILE]
-        Scratch: for the two kinds of which any one op suffices, whether
-        one did (executed slots, trust below).
+        Scratch: for the kinds of which any one op suffices, whether one
+        did (row 0: executed slots of a trigger, or alternatives of a
+        criteria block, never both in one set; row 1: trust below).
     calm, in_stage, provocations : int64[size]
         Read. Calm rounds and rounds in the stage, this one included, and
         this round's provocations.
@@ -123,51 +130,67 @@ def _evaluate(
     new_taken : bool[B, K]
         Read. The slots taken, this round included.
     """
-    size = ok.shape[0]
-    any_exec, any_trust = False, False
+    row = ok[c]
+    any_one, any_trust = False, False
     for i in range(size):
-        ok[i] = True
+        row[i] = True
         hits[0, i] = False
         hits[1, i] = False
     for q in range(cond_ptr[c], cond_ptr[c + 1]):
         kind, qa, qb, qx = cond_kind[q], cond_a[q], cond_b[q], cond_x[q]
         if kind == TRUST_AT_LEAST:
             for i in range(size):
-                ok[i] &= not new_trust[lo + i, qa, qb] < qx
+                row[i] &= not new_trust[lo + i, qa, qb] < qx
         elif kind == CALM_AT_LEAST:
             for i in range(size):
-                ok[i] &= calm[i] >= qa
+                row[i] &= calm[i] >= qa
         elif kind == ROUNDS_AT_LEAST:
             for i in range(size):
-                ok[i] &= in_stage[i] >= qa
+                row[i] &= in_stage[i] >= qa
         elif kind == DEAL_IN_FORCE:
             for i in range(size):
-                ok[i] &= new_in_force[lo + i, qa]
+                row[i] &= new_in_force[lo + i, qa]
         elif kind == TRACK_AT_LEAST:
             for i in range(size):
-                ok[i] &= new_track_level[lo + i, qa] >= qb
+                row[i] &= new_track_level[lo + i, qa] >= qb
         elif kind == TAKEN:
             for i in range(size):
-                ok[i] &= new_taken[lo + i, qa]
+                row[i] &= new_taken[lo + i, qa]
         elif kind == EXECUTED:
             for i in range(size):
-                ok[i] &= has(executed[i], qa)
+                row[i] &= has(executed[i], qa)
         elif kind == EXECUTED_ANY:
-            any_exec = True
+            any_one = True
             for i in range(size):
                 hits[0, i] |= has(executed[i], qa)
         elif kind == PROVOCATIONS_AT_LEAST:
             for i in range(size):
-                ok[i] &= (provocations[i] if triggers else 0) >= qa
+                row[i] &= (provocations[i] if triggers else 0) >= qa
         elif kind == VIOLATION:
             for i in range(size):
-                ok[i] &= triggers and violation[i]
+                row[i] &= triggers and violation[i]
         elif kind == TRUST_BELOW_ANY:
             any_trust = True
             for i in range(size):
                 hits[1, i] |= new_trust[lo + i, qa, qb] < qx
+        elif kind == ANY_OF:
+            any_one = True
+            for i in range(size):
+                hits[0, i] |= ok[qa, i]
     for i in range(size):
-        ok[i] &= (hits[0, i] or not any_exec) and (hits[1, i] or not any_trust)
+        row[i] &= (hits[0, i] or not any_one) and (hits[1, i] or not any_trust)
+
+
+@inlined
+def _run_start(
+    cond_ptr: NDArray[np.int64], cond_kind: NDArray[np.int64], cond_b: NDArray[np.int64], c: int
+) -> int:
+    """The first condition set of ``c``'s run: ``c`` itself, or its first alternative's run."""
+    first = c
+    for q in range(cond_ptr[c], cond_ptr[c + 1]):
+        if cond_kind[q] == ANY_OF and cond_b[q] < first:
+            first = cond_b[q]
+    return first
 
 
 @inlined
@@ -338,30 +361,34 @@ def roadmap_tile(
         for i in range(size):
             level[i] = new_track[lo + i, tr]
         for below in range(level_ptr[tr + 1] - level_ptr[tr]):
-            # The criteria of level ``below + 1``, for the episodes at level ``below``.
-            _evaluate(
-                cond_ptr,
-                cond_kind,
-                cond_a,
-                cond_b,
-                cond_x,
-                level_cond[level_ptr[tr] + below],
-                False,
-                lo,
-                ok[0, :size],
-                hits,
-                calm,
-                in_stage,
-                provocations,
-                violation,
-                executed,
-                new_trust,
-                new_in_force,
-                new_track,
-                new_taken,
-            )
+            # The criteria of level ``below + 1`` (after their alternatives), for the
+            # episodes at level ``below``.
+            c = level_cond[level_ptr[tr] + below]
+            for run in range(_run_start(cond_ptr, cond_kind, cond_b, c), c + 1):
+                _evaluate(
+                    cond_ptr,
+                    cond_kind,
+                    cond_a,
+                    cond_b,
+                    cond_x,
+                    run,
+                    False,
+                    lo,
+                    size,
+                    ok,
+                    hits,
+                    calm,
+                    in_stage,
+                    provocations,
+                    violation,
+                    executed,
+                    new_trust,
+                    new_in_force,
+                    new_track,
+                    new_taken,
+                )
             for i in range(size):
-                if level[i] == below and ok[0, i]:
+                if level[i] == below and ok[c, i]:
                     new_track[lo + i, tr] = below + 1
                     out_track_advanced[lo + i, tr] = True
 
@@ -375,7 +402,8 @@ def roadmap_tile(
             c,
             True,
             lo,
-            ok[c, :size],
+            size,
+            ok,
             hits,
             calm,
             in_stage,

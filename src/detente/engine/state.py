@@ -113,8 +113,15 @@ class State:
 
     @property
     def success_round(self) -> I64:
-        """``[B]`` the round success was reached, -1 before."""
+        """``[B]`` the round success was first reached, -1 before."""
         return self.arrays.success_round
+
+    @property
+    def success_in_force(self) -> B8:
+        """``[B]`` whether success holds now: its conditions have held for the last
+        ``hold_rounds`` rounds or more, so it was reached and not lost since."""
+        in_force: B8 = self.arrays.held >= self.compiled.scenario.roadmap.success.hold_rounds
+        return in_force
 
     def episode(self, b: int) -> State:
         """Episode ``b`` alone, as a batch of one."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from detente.report.page import Plot, Section, table
 from detente.simulate.compare import paired_difference
 from detente.simulate.read import ResultsFileError, read_parquet
 from detente.simulate.results import Results, Trajectories
+from detente.simulate.summary import success_definitions
 
 NO_TRAJECTORIES = (
     "{label} has no trajectories, so it has no plot of {what}; "
@@ -61,13 +63,22 @@ def _overview(runs: dict[str, Results]) -> Section:
                 str(r.seed),
                 ", ".join(f"{p}={spec}" for p, spec in r.profile.items()),
                 str(s.success),
+                str(s.reached),
+                "-" if s.held_to_end is None else str(s.held_to_end),
                 str(s.stall),
                 "yes" if r.trajectories is not None else "no",
             ]
         )
     header = ["run", "episodes x rounds", "seed", "strategies", "P(success) [95% CI]"]
+    header += ["P(reached) [95% CI]", "P(held to end) [95% CI]"]
     header += ["P(stalled at least once) [95% CI]", "trajectories"]
     first = next(iter(runs.values()))
+    first_summary = first.summary()
+    words = success_definitions(first_summary.success_counts, first_summary.hold_rounds)
+    meaning = (
+        f"<p>Reached: {escape(words['reached'])}. Held to end: {escape(words['held_to_end'])}. "
+        f"Success {escape(words['success'])}.</p>"
+    )
     payoffs = table(
         ["run", *first.parties],
         [[label, *(str(p.discounted) for p in r.summary().parties)] for label, r in runs.items()],
@@ -75,7 +86,12 @@ def _overview(runs: dict[str, Results]) -> Section:
     return Section(
         "runs",
         f"Runs of {first.scenario}",
-        html=[table(header, rows), "<p>Mean discounted payoff per episode [95% CI]:</p>", payoffs],
+        html=[
+            table(header, rows),
+            meaning,
+            "<p>Mean discounted payoff per episode [95% CI]:</p>",
+            payoffs,
+        ],
     )
 
 

@@ -145,19 +145,19 @@ def payoff_distributions(runs: dict[str, Results]) -> Figure:
 
 
 def outcome_bars(runs: dict[str, Results]) -> Figure:
-    """P(success), P(stall) and mean discounted payoffs per run, with 95% intervals."""
+    """P(success reached), P(success held to end), P(stall) and mean discounted payoffs per run."""
     summaries = {label: r.summary() for label, r in runs.items()}
     labels = list(summaries)
     fig = _figure(12, 4)
     left, right = fig.subplots(1, 2, width_ratios=(1, 2.5))
-    x = np.arange(2)
+    x = np.arange(3)
     width = 0.8 / len(labels)
     for k, (label, s) in enumerate(summaries.items()):
-        est = [s.success, s.stall]
+        est = [s.reached, s.held_to_end or Estimate(float("nan"), None, None), s.stall]
         left.bar(x + k * width, [e.mean for e in est], width, yerr=_errors(est), label=label)
     left.set(
         xticks=x + width * (len(labels) - 1) / 2,
-        xticklabels=["P(success)", "P(stalled at least once)"],
+        xticklabels=["P(success reached)", "P(success held to end)", "P(stalled at least once)"],
         ylim=(0, 1),
         ylabel="probability",
         title="outcomes (95% CI)",

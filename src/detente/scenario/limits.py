@@ -73,6 +73,9 @@ class ScenarioLimits:
             reference).
         max_pairwise: pairwise utility terms, over all parties; the engine
             evaluates each, for each party, every round.
+        max_any_of_depth: nesting of ``any_of`` alternatives in any criteria
+            block (1: alternatives without alternatives of their own);
+            validation and compilation recurse once per level.
         subject: who the limits are for, as refusals name them (``an upload
             may have at most 32``).
     """
@@ -89,6 +92,7 @@ class ScenarioLimits:
     max_stages: int | None = None
     max_tracks: int | None = None
     max_pairwise: int | None = None
+    max_any_of_depth: int | None = None
     subject: str = "a scenario"
 
     def __post_init__(self) -> None:
@@ -120,6 +124,7 @@ UPLOAD_LIMITS = ScenarioLimits(
     max_stages=32,
     max_tracks=32,
     max_pairwise=256,
+    max_any_of_depth=4,
     subject="an upload",
 )
 """What the server accepts from anonymous uploads.
@@ -284,6 +289,37 @@ def _pairwise(doc: Any) -> int:
     return sum(_length("pairwise")(u) for u in parties.values())
 
 
+def _any_of_depth(criteria: Any) -> int:
+    """How deep ``any_of`` alternatives nest in a raw criteria block (0 without any)."""
+    alternatives = _get(criteria, "any_of")
+    if not isinstance(alternatives, list) or not alternatives:
+        return 0
+    return 1 + max(_any_of_depth(alternative) for alternative in alternatives)
+
+
+def _criteria_blocks(doc: Any) -> list[Any]:
+    """Every criteria block of a raw document: stages' entry and exit, resume, success, tracks."""
+    roadmap = _get(doc, "roadmap")
+    stages = _get(roadmap, "stages")
+    resume = _get(roadmap, "resume")
+    tracks = _get(doc, "tracks")
+    blocks = [_get(roadmap, "success", "criteria")]
+    blocks += [_get(stage, key) for stage in _list(stages) for key in ("entry", "exit")]
+    blocks += _list(resume)
+    blocks += [
+        _get(level, "criteria") for track in _list(tracks) for level in _list(_get(track, "levels"))
+    ]
+    return blocks
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _any_of_nesting(doc: Any) -> int:
+    return max((_any_of_depth(block) for block in _criteria_blocks(doc)), default=0)
+
+
 _COUNTS: tuple[tuple[str, str, str, Callable[[Any], int]], ...] = (
     # (limit, path, what is counted, how)
     ("max_parties", "parties", "parties", _length("parties")),
@@ -295,6 +331,12 @@ _COUNTS: tuple[tuple[str, str, str, Callable[[Any], int]], ...] = (
     ("max_stages", "roadmap.stages", "stages", _length("roadmap", "stages")),
     ("max_tracks", "tracks", "tracks", _length("tracks")),
     ("max_pairwise", "utilities.parties", "pairwise utility terms", _pairwise),
+    (
+        "max_any_of_depth",
+        "roadmap",
+        "levels of any_of nesting in a criteria block",
+        _any_of_nesting,
+    ),
 )
 
 

@@ -194,6 +194,8 @@ class _Checker:
         for key in ("taken", "executed"):
             for p, value in _strings(crit, key, path):
                 self.slot(p, value)
+        for p, alternative in _items(crit, "any_of", path):
+            self.criteria(p, alternative)
 
     def trigger(self, path: Path, trig: Any) -> None:
         if not isinstance(trig, Mapping):

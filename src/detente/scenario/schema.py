@@ -117,7 +117,12 @@ class TrackLevelRef(_Model):
 
 
 class Criteria(_Model):
-    """Conditions that must all hold; an empty criteria set always holds."""
+    """Conditions that must all hold; an empty criteria set always holds.
+
+    ``any_of`` adds alternatives: the block then also needs at least one of
+    them to hold (a small deal *or* a big deal). Alternatives are criteria
+    blocks themselves and may nest.
+    """
 
     trust: list[TrustThreshold] = Field(default_factory=list)
     calm_rounds: int = Field(default=0, ge=0, description="Consecutive rounds without provocation.")
@@ -126,6 +131,11 @@ class Criteria(_Model):
     taken: list[SlotRef] = Field(default_factory=list, description="Slots executed at least once.")
     executed: list[SlotRef] = Field(default_factory=list, description="Slots executed this round.")
     min_rounds: int = Field(default=0, ge=0, description="Rounds spent in the current stage.")
+    any_of: list[Criteria] = Field(
+        default_factory=list,
+        min_length=1,
+        description="Alternatives, at least one of which must hold as well (omit for none).",
+    )
 
 
 class Trigger(_Model):
@@ -160,9 +170,22 @@ class Stage(_Model):
 
 
 class Success(_Model):
+    """When the roadmap has succeeded, and which success the headline numbers count.
+
+    Success is *reached* when the final stage has been held, unstalled, with
+    the criteria met, for ``hold_rounds`` rounds in a row; it is *in force*
+    while that still holds, and lost when it stops. Both are always recorded;
+    ``counts`` says which one "success" means in summaries.
+    """
+
     hold_rounds: int = Field(ge=1, description="Rounds the final stage must be held.")
     criteria: Criteria = Field(
         default_factory=Criteria, description="What must also hold in each round that counts."
+    )
+    counts: Literal["reached", "held_to_end"] = Field(
+        default="reached",
+        description="reached: success counts once reached; held_to_end: only if still in force "
+        "at the last round (held for hold_rounds rounds and not lost since).",
     )
 
 

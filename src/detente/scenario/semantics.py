@@ -69,6 +69,20 @@ def _criteria_issues(
             unreachable(
                 (*where, key), f"needs more rounds than the scenario's {scenario.rounds}", value
             )
+    alternatives = [
+        _criteria_issues(scenario, alternative, before, (*where, "any_of", i), stage)
+        for i, alternative in enumerate(crit.any_of)
+    ]
+    if all(alternatives):  # no alternative can hold (all() of none: no any_of, nothing added)
+        issues += [
+            ScenarioIssue(
+                issue.path,
+                f"{issue.message}; no other alternative of its any_of can hold either",
+                issue.value,
+            )
+            for found in alternatives
+            for issue in found
+        ]
     return issues
 
 

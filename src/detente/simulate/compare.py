@@ -17,17 +17,24 @@ from detente.scenario.compiled import CompiledScenario
 from detente.simulate.profile import Assignment
 from detente.simulate.results import Results
 from detente.simulate.runner import DEFAULT_CHUNK, Progress, simulate
-from detente.simulate.summary import Estimate, Summary, mean_ci, without
+from detente.simulate.summary import Estimate, Summary, counted_success, mean_ci, without
 
 
 @dataclass(frozen=True)
 class Difference:
-    """A profile minus the baseline, episode by episode: success and each party's payoffs."""
+    """A profile minus the baseline, episode by episode: success and each party's payoffs.
+
+    ``reached`` and ``held_to_end`` are the differences in success reached and
+    in success held to the end (None when a results file lacks it);
+    ``success`` is the one the scenario counts.
+    """
 
     profile: str
     success: Estimate
     discounted: dict[str, Estimate]
     total: dict[str, Estimate]
+    reached: Estimate
+    held_to_end: Estimate | None
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,15 @@ def paired_difference(name: str, results: Results, baseline: Results) -> Differe
         or (results.episodes != baseline.episodes).any()
     ):
         raise ValueError("paired differences need the same episodes in both results")
-    won = (results.success_round >= 0).astype(float) - (baseline.success_round >= 0)
+    reached = mean_ci((results.success_round >= 0).astype(float) - (baseline.success_round >= 0))
+    held = (
+        None
+        if results.success_held is None or baseline.success_held is None
+        else mean_ci(results.success_held.astype(float) - baseline.success_held)
+    )
     return Difference(
         name,
-        mean_ci(won),
+        counted_success(results.success_counts, reached, held),
         {
             p: mean_ci(results.discounted[:, i] - baseline.discounted[:, i])
             for i, p in enumerate(results.parties)
@@ -65,6 +77,8 @@ def paired_difference(name: str, results: Results, baseline: Results) -> Differe
             p: mean_ci(results.total[:, i] - baseline.total[:, i])
             for i, p in enumerate(results.parties)
         },
+        reached,
+        held,
     )
 
 

@@ -212,6 +212,8 @@ _NOTES: dict[str, Callable[[dict[str, Any]], str]] = {
     EventType.STALLED: lambda p: f"stalled in {p['stage']}{_because(p['cause'])}",
     EventType.RESUMED: lambda p: f"resumed in {p['stage']}",
     EventType.SUCCESS: lambda p: f"success: {p['stage']} held",
+    EventType.SUCCESS_LOST: lambda p: f"success lost (now in {p['stage']})",
+    EventType.SUCCESS_REGAINED: lambda p: f"success regained: {p['stage']} held again",
 }
 
 
@@ -221,4 +223,9 @@ def _outcome(compiled: CompiledScenario, last: StepEvents, furthest: int) -> str
     reached = f"success in round {success}" if success >= 0 else "no success"
     stage = compiled.stages[int(after.stage[0])]
     state = "stalled in" if after.stalled[0] else "in"
-    return f"outcome: {reached}; ended {state} {stage} (furthest: {compiled.stages[furthest]})"
+    held = "" if success < 0 else "; success in force at the end"
+    if success >= 0 and not after.success_in_force[0]:
+        held = "; success no longer in force at the end"
+    return (
+        f"outcome: {reached}; ended {state} {stage} (furthest: {compiled.stages[furthest]}){held}"
+    )

@@ -3,7 +3,11 @@
 Columns are flat and named for humans (``reached_peace_mechanism``,
 ``discounted_US``) so the files open as they are in pandas, polars and
 DuckDB. Rounds never reached are nulls, not -1. The run's scenario, seed,
-rounds and profile are in the schema metadata under ``detente``.
+rounds and profile (and what success counts) are in the schema metadata
+under ``detente``. ``success_round`` is the round success was first reached;
+``success_held`` whether it was in force after the last round and
+``success_losses`` how often it was lost (columns added later: files
+without them still read).
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ def _metadata(r: Results) -> dict[bytes, bytes]:
         "stages": r.stages,
         "rules": r.rules,
         "detente_version": detente.__version__,
+        "success_counts": r.success_counts,
+        "hold_rounds": r.hold_rounds,
     }
     return {b"detente": json.dumps(meta).encode()}
 
@@ -52,6 +58,9 @@ def episodes_table(r: Results) -> pa.Table:
         "final_stalled": pa.array(r.final_stalled),
         "stalls": pa.array(r.stalls),
     }
+    if r.success_held is not None and r.success_losses is not None:
+        columns["success_held"] = pa.array(r.success_held)
+        columns["success_losses"] = pa.array(r.success_losses)
     for s, stage in enumerate(r.stages):
         columns[f"reached_{stage}"] = _nullable(r.first_reached[:, s])
     for q, rule in enumerate(r.rules):

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from detente.dtypes import F64, I64
+from detente.dtypes import B8, F64, I64
 from detente.simulate.parquet import trajectories_path
 from detente.simulate.results import Results, Trajectories
 
@@ -44,6 +44,18 @@ def _table(path: Path) -> tuple[pa.Table, dict[str, Any]]:
 def _ints(table: pa.Table, name: str) -> I64:
     """An integer column with nulls as -1."""
     return np.asarray(table.column(name).fill_null(-1).to_numpy(), dtype=np.int64)
+
+
+def _has(table: pa.Table, name: str) -> bool:
+    """Whether the file has column ``name`` (files written before it was added have not)."""
+    return name in table.column_names
+
+
+def _flags(table: pa.Table, name: str) -> B8 | None:
+    """A boolean column, or None for files written before it was added."""
+    if not _has(table, name):
+        return None
+    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _codes(table: pa.Table, name: str, names: list[str]) -> I64:
@@ -110,6 +122,12 @@ def read_parquet(path: Path) -> Results:
             total=_matrix(table, [f"total_{p}" for p in parties]),
             discounted=_matrix(table, [f"discounted_{p}" for p in parties]),
             trajectories=_trajectories(path, n, meta),
+            success_held=_flags(table, "success_held"),
+            success_losses=_ints(table, "success_losses")
+            if _has(table, "success_losses")
+            else None,
+            success_counts=str(meta.get("success_counts", "reached")),
+            hold_rounds=meta.get("hold_rounds"),
         )
     except (KeyError, ValueError) as err:
         if isinstance(err, ResultsFileError):

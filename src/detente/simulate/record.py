@@ -24,6 +24,8 @@ class Recorder:
         self.stalls = np.zeros(episodes, dtype=np.int64)
         self.breakdowns = np.zeros((episodes, len(compiled.rules)), dtype=np.int64)
         self.success_round = np.full(episodes, -1, dtype=np.int64)
+        self.success_held = np.zeros(episodes, dtype=bool)
+        self.success_losses = np.zeros(episodes, dtype=np.int64)
         self.final_stage = np.zeros(episodes, dtype=np.int64)
         self.final_stalled = np.zeros(episodes, dtype=bool)
         self.total = np.zeros((episodes, P))
@@ -49,6 +51,7 @@ class Recorder:
         first[at] = np.where(seen < 0, state.round, seen)
         np.maximum(self.max_stage[rows], stage, out=self.max_stage[rows])
         self.stalls[rows] += events.stalled
+        self.success_losses[rows] += events.success_lost
         rule = events.breakdown
         fired = rule >= 0
         at = episode[fired] * self.breakdowns.shape[1] + rule[fired]
@@ -63,6 +66,7 @@ class Recorder:
         """Record the end of the chunk's episodes."""
         self.episodes[rows] = state.episodes
         self.success_round[rows] = state.success_round
+        self.success_held[rows] = state.success_in_force
         self.final_stage[rows] = state.stage
         self.final_stalled[rows] = state.stalled
         self.total[rows] = state.total
@@ -89,4 +93,8 @@ class Recorder:
             total=self.total,
             discounted=self.discounted,
             trajectories=self.trajectories,
+            success_held=self.success_held,
+            success_losses=self.success_losses,
+            success_counts=c.scenario.roadmap.success.counts,
+            hold_rounds=c.scenario.roadmap.success.hold_rounds,
         )

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from detente.simulate.best_response import BestResponse
 from detente.simulate.compare import Comparison
-from detente.simulate.summary import Estimate, Summary
+from detente.simulate.summary import Estimate, Summary, success_definitions
 
 TOP_CAUSES = 5
 MIN_WIDTH = 110  # when printing to a file or pipe, which rich would treat as 80 columns
@@ -32,14 +32,40 @@ def _ci(e: Estimate) -> str:
     return "-" if e.low is None or e.high is None else f"{e.low:.3g} to {e.high:.3g}"
 
 
+def _share(e: Estimate | None) -> str:
+    return "-" if e is None else f"{e.mean:.3g} (95% CI {_ci(e)})"
+
+
+def success_lines(s: Summary) -> list[str]:
+    """P(success), then P(reached) and P(held to end), each with its interval and meaning."""
+    words = success_definitions(s.success_counts, s.hold_rounds)
+    median = f", median round {s.median_success_round:g}" if s.median_success_round else ""
+    return [
+        f"P(success) {_share(s.success)}: {words['success']}",
+        f"  P(reached) {_share(s.reached)}{median}: {words['reached']}",
+        f"  P(held to end) {_share(s.held_to_end)}: {words['held_to_end']}",
+    ]
+
+
+def _cells(e: Estimate | None) -> tuple[str, str]:
+    return ("-", "-") if e is None else (f"{e.mean:.3f}", _ci(e))
+
+
+def _change(e: Estimate | None) -> str:
+    return "-" if e is None else f"{e.mean:+.3f} (95% CI {_ci(e)})"
+
+
 def summary_view(s: Summary) -> Group:
     """Headline numbers, then stages, payoffs and the most frequent breakdowns."""
-    median = f", median round {s.median_success_round:g}" if s.median_success_round else ""
     head = Text(
-        f"{s.scenario}: {s.episodes} episodes x {s.rounds} rounds, seed {s.seed}\n"
-        f"strategies: {_profile(s.profile)}\n"
-        f"P(success) {s.success.mean:.3g} (95% CI {_ci(s.success)}){median}\n"
-        f"P(stalled at least once) {s.stall.mean:.3g} (95% CI {_ci(s.stall)})"
+        "\n".join(
+            [
+                f"{s.scenario}: {s.episodes} episodes x {s.rounds} rounds, seed {s.seed}",
+                f"strategies: {_profile(s.profile)}",
+                *success_lines(s),
+                f"P(stalled at least once) {_share(s.stall)}",
+            ]
+        )
     )
     marks = _checkpoints(s.rounds)
     stages = Table("stage", "P(reached)", "95% CI", "median round", *(f"by {r}" for r in marks))
@@ -73,10 +99,27 @@ def comparison_view(c: Comparison) -> Group:
         f"common random numbers; differences are paired, against {c.baseline}",
         *(f"{name}: {_profile(s.profile)}" for name, s in c.summaries.items()),
     ]
-    overview = Table("profile", "P(success)", "95% CI", "P(stall)", "95% CI")
+    lines.append(
+        f"success {success_definitions(first.success_counts, first.hold_rounds)['success']}"
+    )
+    overview = Table(
+        "profile",
+        "P(success)",
+        "95% CI",
+        "P(reached)",
+        "95% CI",
+        "P(held to end)",
+        "95% CI",
+        "P(stall)",
+        "95% CI",
+    )
     for name, s in c.summaries.items():
         overview.add_row(
-            name, f"{s.success.mean:.3f}", _ci(s.success), f"{s.stall.mean:.3f}", _ci(s.stall)
+            name,
+            *_cells(s.success),
+            *_cells(s.reached),
+            *_cells(s.held_to_end),
+            *_cells(s.stall),
         )
     parts: list[Text | Table] = [Text("\n".join(lines)), overview]
     for d in c.differences:
@@ -86,8 +129,8 @@ def comparison_view(c: Comparison) -> Group:
             "95% CI",
             "difference in total payoff",
             "95% CI",
-            title=f"{d.profile} - {c.baseline}: P(success) {d.success.mean:+.3f} "
-            f"(95% CI {_ci(d.success)})",
+            title=f"{d.profile} - {c.baseline}: P(success) {_change(d.success)}; "
+            f"P(reached) {_change(d.reached)}; P(held to end) {_change(d.held_to_end)}",
         )
         for party, est in d.discounted.items():
             total = d.total[party]

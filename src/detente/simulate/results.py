@@ -29,7 +29,12 @@ class Results:
 
     Rounds are counted from 1; ``first_reached[n, s]`` is the round after
     which stage ``s`` was first reached (0 for the first stage, -1 if never);
-    ``success_round`` is -1 when success was not reached.
+    ``success_round`` is the round success was first reached, -1 when it was
+    not; ``success_held`` whether success was in force after the last round
+    (reached and not lost since, or regained) and ``success_losses`` how often
+    it was lost. Results files written before these were recorded read them as
+    None. ``success_counts`` is the scenario's ``roadmap.success.counts``:
+    which of the two "success" means in the headline numbers.
     """
 
     scenario: str
@@ -50,6 +55,10 @@ class Results:
     total: F64  # [N, P] undiscounted payoff
     discounted: F64  # [N, P]
     trajectories: Trajectories | None = None
+    success_held: B8 | None = None  # [N]
+    success_losses: I64 | None = None  # [N]
+    success_counts: str = "reached"
+    hold_rounds: int | None = None  # the scenario's roadmap.success.hold_rounds
 
     @property
     def n(self) -> int:

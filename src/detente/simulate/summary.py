@@ -86,7 +86,15 @@ class CauseSummary:
 
 @dataclass(frozen=True)
 class Summary:
-    """The forecast: success, stalls, stages, payoffs and what broke talks down."""
+    """The forecast: success, stalls, stages, payoffs and what broke talks down.
+
+    ``reached`` is P(success reached at some round), ``held_to_end`` P(success
+    in force after the last round: reached and not lost since, or regained);
+    ``success`` is whichever of the two the scenario's ``counts`` names
+    (``success_counts``). ``held_to_end`` is None for results files written
+    before it was recorded; ``median_success_round`` is the round success was
+    first reached, among the episodes that reached it.
+    """
 
     scenario: str
     episodes: int
@@ -99,12 +107,17 @@ class Summary:
     stages: tuple[StageSummary, ...]
     parties: tuple[PartySummary, ...]
     causes: tuple[CauseSummary, ...]  # most frequent first; rules that never fired left out
+    reached: Estimate
+    held_to_end: Estimate | None
+    success_counts: str  # "reached" or "held_to_end": what ``success`` is
+    hold_rounds: int | None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; parties and stages keyed by id."""
         out = asdict(self)
         out["stages"] = {s.stage: without(asdict(s), "stage") for s in self.stages}
         out["parties"] = {p.party: without(asdict(p), "party") for p in self.parties}
+        out["definitions"] = success_definitions(self.success_counts, self.hold_rounds)
         return out
 
 
@@ -144,16 +157,43 @@ def summarise(r: Results) -> Summary:
         if firings[q] > 0
     )
     succeeded = r.success_round >= 0
+    ever = proportion_ci(succeeded)
+    held = None if r.success_held is None else proportion_ci(r.success_held)
     return Summary(
         scenario=r.scenario,
         episodes=r.n,
         rounds=r.rounds,
         seed=r.seed,
         profile=dict(r.profile),
-        success=proportion_ci(succeeded),
+        success=counted_success(r.success_counts, ever, held),
         median_success_round=_median(r.success_round[succeeded].astype(float)),
         stall=proportion_ci(r.stalls > 0),
         stages=tuple(stages),
         parties=parties,
         causes=causes,
+        reached=ever,
+        held_to_end=held,
+        success_counts=r.success_counts,
+        hold_rounds=r.hold_rounds,
     )
+
+
+def counted_success(counts: str, reached: Estimate, held: Estimate | None) -> Estimate:
+    """What "success" means under the scenario's ``counts``: reached, or held to the end."""
+    if counts == "reached":
+        return reached
+    if held is None:
+        raise ValueError(
+            "the scenario counts success held to the end, but these results do not record it"
+        )
+    return held
+
+
+def success_definitions(counts: str, hold_rounds: int | None) -> dict[str, str]:
+    """What P(reached) and P(held to end) mean, and which one is "success", in words."""
+    held = f"{hold_rounds} rounds" if hold_rounds else "hold_rounds rounds"
+    return {
+        "reached": f"final stage held {held} in a row, unstalled, criteria met, at some round",
+        "held_to_end": "in force after the last round: reached and not lost since, or regained",
+        "success": f"counts {counts.replace('_', ' ')} (roadmap.success.counts)",
+    }

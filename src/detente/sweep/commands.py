@@ -19,7 +19,7 @@ from rich.text import Text
 from detente.cli_common import check_format, fail, print_json, user_errors
 from detente.simulate.profile import parse_assignments
 from detente.simulate.render import console
-from detente.simulate.summary import Estimate
+from detente.simulate.summary import Estimate, success_definitions
 from detente.strategies import StrategyError
 from detente.sweep.grid import SweepError, parse_axis
 from detente.sweep.sweep import Sweep, sweep
@@ -52,9 +52,23 @@ def sweep_view(s: Sweep) -> Group:
     head = Text(
         f"{first.scenario}: {len(s.points)} grid points x {first.n} episodes, seed {first.seed} "
         "(common random numbers across points)\n"
+        f"success {success_definitions(first.success_counts, first.hold_rounds)['success']}; "
+        "reached: the final stage held at some round; "
+        "held to end: still in force after the last round\n"
         f"strategies: {', '.join(f'{p}={spec}' for p, spec in first.profile.items())}"
     )
-    outcomes = Table(*paths, "P(success)", "95% CI", "P(stall)", "95% CI", "median success round")
+    outcomes = Table(
+        *paths,
+        "P(success)",
+        "95% CI",
+        "P(reached)",
+        "95% CI",
+        "P(held to end)",
+        "95% CI",
+        "P(stall)",
+        "95% CI",
+        "median success round",
+    )
     payoffs = Table(*paths, *first.parties, title="mean discounted payoff ± 95% half-width")
     for point in s.points:
         summary = point.results.summary()
@@ -64,6 +78,10 @@ def sweep_view(s: Sweep) -> Group:
             *values,
             f"{summary.success.mean:.3f}",
             _ci(summary.success),
+            f"{summary.reached.mean:.3f}",
+            _ci(summary.reached),
+            "-" if summary.held_to_end is None else f"{summary.held_to_end.mean:.3f}",
+            "-" if summary.held_to_end is None else _ci(summary.held_to_end),
             f"{summary.stall.mean:.3f}",
             _ci(summary.stall),
             "-" if median is None else f"{median:g}",
