@@ -30,6 +30,9 @@ EXECUTED_ANY = 7  # a=slot
 PROVOCATIONS_AT_LEAST = 8  # a=count this round
 VIOLATION = 9  # an agreement was violated this round
 TRUST_BELOW_ANY = 10  # a=truster, b=trusted, x=max
+# Criteria ops on a graded action: any of one party's consecutive level slots a..b.
+TAKEN_IN = 11  # a=first slot, b=last slot, any ever executed
+EXECUTED_IN = 12  # a=first slot, b=last slot, any executed this round
 
 
 class ConditionArrays(NamedTuple):
@@ -51,8 +54,12 @@ class ConditionProgram:
         slot: Callable[[str], int],
         deal: Callable[[str], int],
         track_level: Callable[[str, str], tuple[int, int]],
+        slots: Callable[[str], list[int]] | None = None,
     ) -> None:
+        """``slot`` names a reference's slot; ``slots`` (when given) every slot that meets it,
+        consecutive: a level of a graded action or a stronger one, any level when bare."""
         self._party, self._slot, self._deal, self._track_level = party, slot, deal, track_level
+        self._slots = slots if slots is not None else (lambda ref: [slot(ref)])
         self._ptr = [0]
         self._ops: list[tuple[int, int, int, float]] = []
 
@@ -77,13 +84,20 @@ class ConditionProgram:
             (TRACK_AT_LEAST, *self._track_level(level.track, level.level), 0.0)
             for level in criteria.tracks
         ]
-        ops += [(TAKEN, self._slot(slot), 0, 0.0) for slot in criteria.taken]
-        ops += [(EXECUTED, self._slot(slot), 0, 0.0) for slot in criteria.executed]
+        ops += [self._in(TAKEN, TAKEN_IN, slot) for slot in criteria.taken]
+        ops += [self._in(EXECUTED, EXECUTED_IN, slot) for slot in criteria.executed]
         return self._close(ops)
+
+    def _in(self, one: int, any_of: int, ref: str) -> tuple[int, int, int, float]:
+        """The op that ``ref`` holds: ``one`` on its slot, or ``any_of`` on its range of levels."""
+        found = self._slots(ref)
+        if len(found) == 1:
+            return (one, found[0], 0, 0.0)
+        return (any_of, found[0], found[-1], 0.0)
 
     def trigger(self, trigger: Trigger) -> int:
         """Add a breakdown trigger; returns its index."""
-        ops = [(EXECUTED_ANY, self._slot(slot), 0, 0.0) for slot in trigger.executed]
+        ops = [(EXECUTED_ANY, k, 0, 0.0) for slot in trigger.executed for k in self._slots(slot)]
         if trigger.provocations:
             ops.append((PROVOCATIONS_AT_LEAST, trigger.provocations, 0, 0.0))
         if trigger.violation:

@@ -72,6 +72,7 @@ class Scratch(NamedTuple):
     outright: NDArray[np.uint64]  # [TILE, WK] outright actions, after the trembling hand
     executed: NDArray[np.uint64]  # [TILE, WK] slots executed this round
     open_: NDArray[np.uint64]  # [TILE, WK] slots available this round
+    policy: NDArray[np.uint64]  # [TILE, WK] policies in force before the round, then after it
     remaining: NDArray[np.uint64]  # [TILE, WM] offered commitments, then the cleared ones
     violation: NDArray[np.bool_]  # [TILE] whether the episode broke an agreement in force
     sums: NDArray[np.float64]  # [4, P] one episode's evidence sums per party (observe_tile)
@@ -132,7 +133,7 @@ def step_kernel(
     tile = min(TILE, episodes.shape[0])
     slot_words, com_words = t.party_slot_bits.shape[1], t.deal_bits.shape[1]
     pp = t.n_parties * t.n_parties
-    words = np.empty((4, tile, slot_words), dtype=np.uint64)
+    words = np.empty((5, tile, slot_words), dtype=np.uint64)
     evidence = np.empty((4, tile * pp))
     scratch = Scratch(
         keys=np.empty(tile, dtype=np.uint64),
@@ -140,6 +141,7 @@ def step_kernel(
         outright=words[1],
         executed=words[2],
         open_=words[3],
+        policy=words[4],
         remaining=np.empty((tile, com_words), dtype=np.uint64),
         violation=np.empty(tile, dtype=np.bool_),
         sums=np.empty((4, t.n_parties)),
@@ -222,11 +224,17 @@ def _play(
         keys, violation = scratch.keys[:size], scratch.violation[:size]
         taken, outright = scratch.taken[:size], scratch.outright[:size]
         executed, open_ = scratch.executed[:size], scratch.open_[:size]
-        remaining = scratch.remaining[:size]
+        remaining, policy = scratch.remaining[:size], scratch.policy[:size]
         kind, b, at = read_moves(
             t.stage_slot_bits,
             t.repeatable_bits,
             t.com_slot,
+            t.counter_slot,
+            t.counter_reverses,
+            t.counter_target_bits,
+            t.standing_slot,
+            t.standing_stop_bits,
+            t.policies,
             t.tremble_ticks,
             seed,
             rnd,
@@ -234,10 +242,12 @@ def _play(
             episodes,
             old.stage,
             old.taken,
+            old.policy,
             actions,
             offers,
             keys,
             taken,
+            policy,
             outright,
             remaining,
             open_,
@@ -251,18 +261,29 @@ def _play(
             t.com_slot,
             t.com_cond_bits,
             t.com_deal_bits,
+            t.com_any_ptr,
+            t.com_any_bits,
             t.deal_bits,
             t.deal_breaker_bits,
+            t.graded_ptr,
+            t.graded_slot,
+            t.counter_slot,
+            t.counter_reverses,
+            t.counter_target_bits,
+            t.standing_bits,
+            t.policies,
             lo,
             old.in_force,
             taken,
             outright,
             remaining,
             executed,
+            policy,
             violation,
             new.in_force,
             new.taken,
             new.executed,
+            new.policy,
             out.cleared,
             out.deal_cleared,
             out.violated,

@@ -28,9 +28,11 @@ from detente.engine.conditions import (
     DEAL_IN_FORCE,
     EXECUTED,
     EXECUTED_ANY,
+    EXECUTED_IN,
     PROVOCATIONS_AT_LEAST,
     ROUNDS_AT_LEAST,
     TAKEN,
+    TAKEN_IN,
     TRACK_AT_LEAST,
     TRUST_AT_LEAST,
     TRUST_BELOW_ANY,
@@ -152,6 +154,18 @@ def _evaluate(
         elif kind == EXECUTED:
             for i in range(size):
                 ok[i] &= has(executed[i], qa)
+        elif kind == TAKEN_IN:
+            for i in range(size):
+                found = False
+                for k in range(qa, qb + 1):
+                    found |= new_taken[lo + i, k]
+                ok[i] &= found
+        elif kind == EXECUTED_IN:
+            for i in range(size):
+                found = False
+                for k in range(qa, qb + 1):
+                    found |= has(executed[i], k)
+                ok[i] &= found
         elif kind == EXECUTED_ANY:
             any_exec = True
             for i in range(size):

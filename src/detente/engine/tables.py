@@ -88,6 +88,18 @@ class Tables(NamedTuple):
     com_deal_bits: U64  # [M, WM] commitments of its deal (none when outside a deal)
     deal_bits: U64  # [D, WM] commitments of each deal
     deal_breaker_bits: U64  # [D, WK] slots whose execution violates the deal
+    # Standing policies, counter-actions and levels (engine.policies); empty when unused.
+    policies: bool  # whether the state carries policies in force (standing or counter-actions)
+    com_any_ptr: I64  # [M + 1] rows of com_any_bits: a commitment's any-of conditions
+    com_any_bits: U64  # [A, WK] slots any one of which meets the condition
+    graded_ptr: I64  # [G + 1] each party's levels of a graded action
+    graded_slot: I64  # [levels] strongest first
+    counter_slot: I64  # [N] counter-actions
+    counter_reverses: B8  # [N] reversal (of a one-off act) or revocation (of a policy)
+    counter_target_bits: U64  # [N, WK] what each undoes
+    standing_slot: I64  # [NS]
+    standing_stop_bits: U64  # [NS, WK] outright choices that stop its carry
+    standing_bits: U64  # [WK]
 
 
 _TABLES: WeakKeyDictionary[CompiledScenario, Tables] = WeakKeyDictionary()
@@ -154,14 +166,16 @@ def _build(c: CompiledScenario) -> Tables:
     deal_ix = {d: i for i, d in enumerate(c.deals)}
 
     def slot(ref: str) -> int:
-        party, action = ref.split(".")
+        party, action = ref.split(".", 1)
         return c.slot_of(party, action)
 
     def track_level(track: str, level: str) -> tuple[int, int]:
         t = c.tracks.index(track)
         return t, c.track_levels[t].index(level) + 1
 
-    program = ConditionProgram(pix.__getitem__, slot, deal_ix.__getitem__, track_level)
+    program = ConditionProgram(
+        pix.__getitem__, slot, deal_ix.__getitem__, track_level, c.condition_slots
+    )
     track_criteria = [
         [program.criteria(level.criteria) for level in t.levels] for t in scenario.tracks
     ]
@@ -200,13 +214,19 @@ def _build(c: CompiledScenario) -> Tables:
 
     party_slots = [c.party_slots(p) for p in range(P)]
     members = [c.deal_members(d) for d in range(D)]
-    conditions = [c.commitment_conditions(m) for m in range(M)]
+    condition_sets = [c.commitment_condition_sets(m) for m in range(M)]
+    conditions = [[int(s[0]) for s in sets if len(s) == 1] for sets in condition_sets]
     breakers = [c.breakers(k) for k in range(K)]
     party_slot_ptr, party_slot = _csr(party_slots)
     com_cond_ptr, com_cond = _csr(conditions)
     deal_ptr, deal_com = _csr(members)
     breaks_ptr, breaks = _csr(breakers)
     track_level_ptr, track_level_cond = _csr(track_criteria)
+    any_of = [[s for s in sets if len(s) > 1] for sets in condition_sets]
+    com_any_ptr = np.cumsum([0] + [len(rows) for rows in any_of], dtype=np.int64)
+    graded_ptr, graded_slot = _csr([group[::-1] for group in c.graded])
+    standing = np.flatnonzero(c.slot_standing)
+    revokers = {int(t): k for k, kind, targets in c.counters if kind == "revokes" for t in targets}
     u = c.utilities
     i64 = np.int64
     return Tables(
@@ -266,4 +286,22 @@ def _build(c: CompiledScenario) -> Tables:
         com_deal_bits=_bits([members[d] if d >= 0 else [] for d in c.commitment_deal], M),
         deal_bits=_bits(members, M),
         deal_breaker_bits=_bits([c.deal_breakers(d) for d in range(D)], K),
+        policies=c.has_policies or bool(c.counters),
+        com_any_ptr=com_any_ptr,
+        com_any_bits=_bits([s for rows in any_of for s in rows], K),
+        graded_ptr=graded_ptr,
+        graded_slot=graded_slot,
+        counter_slot=np.array([k for k, _, _ in c.counters], dtype=i64),
+        counter_reverses=np.array([kind == "reverses" for _, kind, _ in c.counters], dtype=bool),
+        counter_target_bits=_bits([targets for _, _, targets in c.counters], K),
+        standing_slot=standing.astype(i64),
+        standing_stop_bits=_bits([_stops(c, int(k), revokers) for k in standing], K),
+        standing_bits=_bits([standing], K)[0],
     )
+
+
+def _stops(c: CompiledScenario, k: int, revokers: dict[int, int]) -> list[int]:
+    """The outright choices that stop the carry of policy ``k``: its revocation, other levels."""
+    group = next((g for g in c.graded if k in g), np.zeros(0, dtype=np.int64))
+    stops = [int(j) for j in group if j != k]
+    return stops + ([revokers[k]] if k in revokers else [])
