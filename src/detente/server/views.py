@@ -75,7 +75,6 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
     p = c.parties.index(party)
     avail, offer = available(s.state)[0], offerable(s.state)[0]
     seat = c.seat(party)
-    by_action = {a.id: a for a in c.scenario.actions}
     by_com = {m.id: m for m in c.scenario.commitments}
     move = s.moves.get(party)
     return {
@@ -89,8 +88,8 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
         "actions": [
             {
                 "id": name,
-                "category": by_action[name].category,
-                "intensity": by_action[name].intensity,
+                "category": c.slot_category[k],
+                "intensity": float(c.slot_intensity[k]),
                 "available": bool(avail[k]),
             }
             for name, k in seat.action_slot.items()

@@ -66,9 +66,8 @@ class Playbook:
         self.party = party
         slots = compiled.party_slots(party)
         coms = compiled.party_commitments(party)
-        action = [compiled.scenario.actions[compiled.slots[k][1]] for k in slots]
-        category = np.array([a.category for a in action])
-        intensity = np.array([a.intensity for a in action])
+        category = np.array([compiled.slot_category[k] for k in slots])
+        intensity = compiled.slot_intensity[slots]
         prov = np.flatnonzero(category == Category.PROVOCATION)
         # own-slot positions of the provocations, mildest (least hostile) first
         self.provocations: I64 = prov[np.argsort(-intensity[prov], kind="stable")]
@@ -96,6 +95,12 @@ class Playbook:
         # own-slot positions taken outright when the stance field of that name says so
         self._unilateral = [(int(k), "restrain") for k in self.restraints]
         self._unilateral += [(int(k), "attend") for k in self.gestures]
+        # own-slot positions of which a move takes at most one (a graded action's levels, a
+        # policy and its revocation)
+        column = {int(k): i for i, k in enumerate(slots)}
+        self._exclusive = [
+            [column[int(k)] for k in group] for group in c.exclusive if int(group[0]) in column
+        ]
 
     @property
     def n_provocations(self) -> int:
@@ -180,6 +185,11 @@ class Playbook:
                 actions[:, k] = avail & (taken <= stance.provoke)
         for k, field in self._unilateral:
             actions[:, k] = view.available[:, k] & getattr(stance, field)
+        for group in self._exclusive:  # the first chosen: the mildest level, a policy over its end
+            chosen = np.zeros(view.batch, dtype=bool)
+            for k in group:
+                actions[:, k] &= ~chosen
+                chosen |= actions[:, k]
         if self.involves.shape[0] == 0:
             return Move(actions, view.offerable.copy())
         offers = view.offerable & ~self._withheld.product(stance.distrust)

@@ -1,0 +1,32 @@
+"""Every library strategy plays a scenario with standing policies, revocations and levels.
+
+A stance must never become a move that takes two levels of one action or a
+policy with its own revocation (the engine refuses those): the playbook keeps
+one of each such set. Paired with random play, every strategy meets policies
+in force, revocations and levels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from detente.scenario import load_scenario
+from detente.scenario.compiled import CompiledScenario, compile_scenario
+from detente.simulate.runner import simulate
+from detente.strategies.registry import strategy_names
+
+FIXTURE = Path(__file__).parents[1] / "engine" / "policies.yaml"
+
+
+@pytest.fixture(scope="module")
+def policies() -> CompiledScenario:
+    return compile_scenario(load_scenario(FIXTURE))
+
+
+@pytest.mark.parametrize("name", strategy_names())
+def test_each_strategy_plays_policies_and_levels(policies: CompiledScenario, name: str) -> None:
+    for profile in ({"A": name, "B": "random"}, {"A": "random", "B": name}):
+        results = simulate(policies, profile, episodes=64, seed=1)
+        assert results.success_round.shape == (64,)
