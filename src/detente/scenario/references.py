@@ -84,6 +84,7 @@ class _Checker:
         ix.parties = [v for _, v in _ids(self.doc, "parties")]
         ix.has_parties = isinstance(self.doc.get("parties"), list)
         ix.has_actions = isinstance(self.doc.get("actions"), list)
+        declared = {str(action.get("id")) for _, action in _items(self.doc, "actions")}
         for _, action in _items(self.doc, "actions"):
             aid = str(action.get("id"))
             actors = action.get("actors")
@@ -101,7 +102,12 @@ class _Checker:
                 ix.levels[aid] = levels
             for key in COUNTERS:
                 counter = action.get(key)
-                if isinstance(counter, Mapping) and isinstance(counter.get("id"), str):
+                clash = isinstance(counter, Mapping) and counter.get("id") in declared
+                if (
+                    isinstance(counter, Mapping)
+                    and isinstance(counter.get("id"), str)
+                    and not clash
+                ):
                     ix.counters.setdefault(counter["id"], aid)
                     ix.actors.setdefault(counter["id"], set()).update(ix.actors[aid])
                     if aid in ix.vague_actors:
