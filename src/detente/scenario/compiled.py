@@ -83,6 +83,22 @@ class Seat:
                 )
         return None
 
+    @cached_property
+    def _exclusive_columns(self) -> tuple[tuple[int, ...], ...]:
+        column = {name: i for i, name in enumerate(self.action_slot)}
+        return tuple(tuple(column[a] for a in group) for group in self.exclusive)
+
+    def one_of_each(self, actions: B8) -> B8:
+        """``actions`` (``[B, own action columns]``, changed in place and returned) with at most
+        one of each exclusive set: the first chosen in its order (the mildest level; a policy
+        rather than its revocation)."""
+        for columns in self._exclusive_columns:
+            chosen = np.zeros(actions.shape[0], dtype=bool)
+            for j in columns:
+                actions[:, j] &= ~chosen
+                chosen |= actions[:, j]
+        return actions
+
     def flags(self, move: NamedMove) -> tuple[B8, B8]:
         """``move`` as flags over the party's action and offer columns; ValueError if not own
         or if it takes two levels of one action (or a policy and its revocation)."""

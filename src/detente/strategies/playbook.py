@@ -95,12 +95,7 @@ class Playbook:
         # own-slot positions taken outright when the stance field of that name says so
         self._unilateral = [(int(k), "restrain") for k in self.restraints]
         self._unilateral += [(int(k), "attend") for k in self.gestures]
-        # own-slot positions of which a move takes at most one (a graded action's levels, a
-        # policy and its revocation)
-        column = {int(k): i for i, k in enumerate(slots)}
-        self._exclusive = [
-            [column[int(k)] for k in group] for group in c.exclusive if int(group[0]) in column
-        ]
+        self._seat = c.seat(party)  # keeps one level of an action, a policy or its revocation
 
     @property
     def n_provocations(self) -> int:
@@ -185,11 +180,7 @@ class Playbook:
                 actions[:, k] = avail & (taken <= stance.provoke)
         for k, field in self._unilateral:
             actions[:, k] = view.available[:, k] & getattr(stance, field)
-        for group in self._exclusive:  # the first chosen: the mildest level, a policy over its end
-            chosen = np.zeros(view.batch, dtype=bool)
-            for k in group:
-                actions[:, k] &= ~chosen
-                chosen |= actions[:, k]
+        self._seat.one_of_each(actions)
         if self.involves.shape[0] == 0:
             return Move(actions, view.offerable.copy())
         offers = view.offerable & ~self._withheld.product(stance.distrust)
