@@ -112,6 +112,13 @@ def problem_from_scenario(
         for b in c.breakers(k)
         if int(b) in position
     )
+    conflicts += tuple(  # one level of a party's action per round
+        (position[int(k)], position[int(j)])
+        for group in c.exclusive
+        for i, k in enumerate(group)
+        for j in group[i + 1 :]
+        if int(k) in position and int(j) in position
+    )
     base = u.base[who]
     point = None
     if disagreement is not None:
