@@ -14,6 +14,7 @@ import pytest
 
 from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
+from detente.simulate.narrate import narrate
 from detente.simulate.runner import simulate
 from detente.strategies.registry import strategy_names
 
@@ -30,3 +31,9 @@ def test_each_strategy_plays_policies_and_levels(policies: CompiledScenario, nam
     for profile in ({"A": name, "B": "random"}, {"A": "random", "B": name}):
         results = simulate(policies, profile, episodes=64, seed=1)
         assert results.success_round.shape == (64,)
+
+
+def test_the_told_episode_says_when_a_policy_starts_and_ends(policies: CompiledScenario) -> None:
+    lines = list(narrate(policies, {"A": "random", "B": "random"}))
+    assert any(line.strip().startswith("policy in force: A.moratorium") for line in lines)
+    assert any(line.strip().startswith("policy ended: B.relief") for line in lines)
