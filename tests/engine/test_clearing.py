@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from detente.engine import CounterRNG, Submissions, initial_state, step
 from detente.engine.clearing import clear
-from detente.engine.policies import collapse
+from detente.engine.policies import collapse, policy_lists
 from detente.engine.tables import kernel_tables
 from detente.scenario import parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
@@ -94,19 +94,20 @@ def clear_flags(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The kernel's clearing on boolean flags: (cleared commitments, executed slots)."""
     t = kernel_tables(c)
+    pl = policy_lists.py_func(t.policy_index, t.policy_bits, t.policy_at)
     remaining = words(offers)
     executed = np.zeros_like(words(outright))
     clear(
         t.com_slot,
         t.com_cond_bits,
         t.com_deal_bits,
-        t.com_any_ptr,
-        t.com_any_bits,
+        pl.com_any_ptr,
+        pl.com_any_bits,
         words(outright),
         remaining,
         executed,
     )
-    collapse(t.graded_ptr, t.graded_slot, executed)
+    collapse(pl.graded_ptr, pl.graded_slot, executed)
     return flags(remaining, len(offers)), flags(executed, len(outright))
 
 

@@ -75,6 +75,7 @@ def clear(
     executed : uint64[WK]
         Written. The executed slots: ``outright`` and the cleared commitments' slots.
     """
+    any_of = com_any_bits.shape[0] > 0  # conditions on levels; none in most scenarios
     while True:
         for w in range(executed.shape[0]):
             executed[w] = outright[w]
@@ -93,7 +94,7 @@ def clear(
                 if not (
                     inside(com_cond_bits, m, executed)
                     and inside(com_deal_bits, m, remaining)
-                    and _any_met(com_any_ptr, com_any_bits, m, executed)
+                    and (not any_of or _any_met(com_any_ptr, com_any_bits, m, executed))
                 ):
                     remaining[w] &= ~bit(m)
                     changed = True
@@ -150,7 +151,7 @@ def clear_tile(
     graded_ptr: NDArray[np.int64],
     graded_slot: NDArray[np.int64],
     counter_slot: NDArray[np.int64],
-    counter_reverses: NDArray[np.bool_],
+    counter_reverses: NDArray[np.int64],
     counter_target_bits: NDArray[np.uint64],
     standing_bits: NDArray[np.uint64],
     policies: bool,

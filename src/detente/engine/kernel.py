@@ -48,6 +48,7 @@ from detente.engine.jit import inlined, inner
 from detente.engine.monitoring import observe_tile
 from detente.engine.moves import BAD_ACTION, BAD_OFFER, OK, read_moves
 from detente.engine.payoffs import pay_tile
+from detente.engine.policies import policy_lists
 from detente.engine.roadmap import RoadmapArrays, roadmap_tile
 from detente.engine.tables import Tables
 
@@ -218,6 +219,7 @@ def _play(
         prior_neg[e] = t.prior_neg.flat[e % pp]
     weight = t.discount**rnd
     old_roadmap, new_roadmap = _roadmap(old), _roadmap(new)
+    pl = policy_lists(t.policy_index, t.policy_bits, t.policy_at)
     bad_b, bad_m = -1, 0
     for lo in range(0, batch, tile):
         size = min(tile, batch - lo)
@@ -229,11 +231,11 @@ def _play(
             t.stage_slot_bits,
             t.repeatable_bits,
             t.com_slot,
-            t.counter_slot,
-            t.counter_reverses,
-            t.counter_target_bits,
-            t.standing_slot,
-            t.standing_stop_bits,
+            pl.counter_slot,
+            pl.counter_reverses,
+            pl.counter_target_bits,
+            pl.standing_slot,
+            pl.standing_stop_bits,
             t.policies,
             t.tremble_ticks,
             seed,
@@ -261,16 +263,16 @@ def _play(
             t.com_slot,
             t.com_cond_bits,
             t.com_deal_bits,
-            t.com_any_ptr,
-            t.com_any_bits,
+            pl.com_any_ptr,
+            pl.com_any_bits,
             t.deal_bits,
             t.deal_breaker_bits,
-            t.graded_ptr,
-            t.graded_slot,
-            t.counter_slot,
-            t.counter_reverses,
-            t.counter_target_bits,
-            t.standing_bits,
+            pl.graded_ptr,
+            pl.graded_slot,
+            pl.counter_slot,
+            pl.counter_reverses,
+            pl.counter_target_bits,
+            pl.standing_bits,
             t.policies,
             lo,
             old.in_force,

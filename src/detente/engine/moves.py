@@ -94,7 +94,7 @@ def read_moves(
     repeatable_bits: NDArray[np.uint64],
     com_slot: NDArray[np.int64],
     counter_slot: NDArray[np.int64],
-    counter_reverses: NDArray[np.bool_],
+    counter_reverses: NDArray[np.int64],
     counter_target_bits: NDArray[np.uint64],
     standing_slot: NDArray[np.int64],
     standing_stop_bits: NDArray[np.uint64],

@@ -21,6 +21,8 @@ these calls.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -28,10 +30,44 @@ from detente.engine.bits import bit, has, meets
 from detente.engine.jit import inlined
 
 
+class PolicyLists(NamedTuple):
+    """The tables of the calls below, as views of the packed ``policy_*`` arrays of the tables."""
+
+    com_any_ptr: NDArray[np.int64]  # [M + 1] rows of com_any_bits: a commitment's any-of sets
+    graded_ptr: NDArray[np.int64]  # [G + 1] each party's levels of a graded action
+    graded_slot: NDArray[np.int64]  # [levels] strongest first
+    counter_slot: NDArray[np.int64]  # [N] counter-actions
+    counter_reverses: NDArray[np.int64]  # [N] 1 for a reversal, 0 for a revocation
+    standing_slot: NDArray[np.int64]  # [NS]
+    com_any_bits: NDArray[np.uint64]  # [A, WK] slots any one of which meets the condition
+    counter_target_bits: NDArray[np.uint64]  # [N, WK] what each counter-action undoes
+    standing_stop_bits: NDArray[np.uint64]  # [NS, WK] outright choices that stop its carry
+    standing_bits: NDArray[np.uint64]  # [WK] the standing slots
+
+
+@inlined
+def policy_lists(
+    index: NDArray[np.int64], bits: NDArray[np.uint64], at: NDArray[np.int64]
+) -> PolicyLists:
+    """Views of the packed tables (``Tables.policy_index``, ``policy_bits``, ``policy_at``)."""
+    return PolicyLists(
+        index[at[0] : at[1]],
+        index[at[1] : at[2]],
+        index[at[2] : at[3]],
+        index[at[3] : at[4]],
+        index[at[4] : at[5]],
+        index[at[5] : at[6]],
+        bits[at[7] : at[8]],
+        bits[at[8] : at[9]],
+        bits[at[9] : at[10]],
+        bits[at[10]],
+    )
+
+
 @inlined
 def open_counters(
     counter_slot: NDArray[np.int64],
-    counter_reverses: NDArray[np.bool_],
+    counter_reverses: NDArray[np.int64],
     counter_target_bits: NDArray[np.uint64],
     policy: NDArray[np.uint64],
     taken: NDArray[np.uint64],
@@ -43,8 +79,8 @@ def open_counters(
     ----------
     counter_slot : int64[N]
         Read. The slot of each counter-action.
-    counter_reverses : bool[N]
-        Read. True for a reversal (of a one-off act), False for a revocation.
+    counter_reverses : int64[N]
+        Read. 1 for a reversal (of a one-off act), 0 for a revocation.
     counter_target_bits : uint64[N, WK]
         Read. The slots each counter-action undoes (a policy's levels).
     policy, taken : uint64[WK]
@@ -114,7 +150,7 @@ def collapse(
 @inlined
 def undo(
     counter_slot: NDArray[np.int64],
-    counter_reverses: NDArray[np.bool_],
+    counter_reverses: NDArray[np.int64],
     counter_target_bits: NDArray[np.uint64],
     standing_bits: NDArray[np.uint64],
     executed: NDArray[np.uint64],

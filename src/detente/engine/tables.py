@@ -88,18 +88,13 @@ class Tables(NamedTuple):
     com_deal_bits: U64  # [M, WM] commitments of its deal (none when outside a deal)
     deal_bits: U64  # [D, WM] commitments of each deal
     deal_breaker_bits: U64  # [D, WK] slots whose execution violates the deal
-    # Standing policies, counter-actions and levels (engine.policies); empty when unused.
+    # Standing policies, counter-actions and levels (engine.policies), packed into three
+    # arrays because every array the kernel takes costs its call (a batch of one) a little:
+    # engine.policies.policy_lists unpacks them into named views.
     policies: bool  # whether the state carries policies in force (standing or counter-actions)
-    com_any_ptr: I64  # [M + 1] rows of com_any_bits: a commitment's any-of conditions
-    com_any_bits: U64  # [A, WK] slots any one of which meets the condition
-    graded_ptr: I64  # [G + 1] each party's levels of a graded action
-    graded_slot: I64  # [levels] strongest first
-    counter_slot: I64  # [N] counter-actions
-    counter_reverses: B8  # [N] reversal (of a one-off act) or revocation (of a policy)
-    counter_target_bits: U64  # [N, WK] what each undoes
-    standing_slot: I64  # [NS]
-    standing_stop_bits: U64  # [NS, WK] outright choices that stop its carry
-    standing_bits: U64  # [WK]
+    policy_index: I64  # the policy lists, concatenated
+    policy_bits: U64  # [rows, WK] the policy bit tables, stacked
+    policy_at: I64  # [12] the lists' bounds (7), then the tables' row bounds (5)
 
 
 _TABLES: WeakKeyDictionary[CompiledScenario, Tables] = WeakKeyDictionary()
@@ -223,10 +218,7 @@ def _build(c: CompiledScenario) -> Tables:
     breaks_ptr, breaks = _csr(breakers)
     track_level_ptr, track_level_cond = _csr(track_criteria)
     any_of = [[s for s in sets if len(s) > 1] for sets in condition_sets]
-    com_any_ptr = np.cumsum([0] + [len(rows) for rows in any_of], dtype=np.int64)
-    graded_ptr, graded_slot = _csr([group[::-1] for group in c.graded])
-    standing = np.flatnonzero(c.slot_standing)
-    revokers = {int(t): k for k, kind, targets in c.counters if kind == "revokes" for t in targets}
+    policy_index, policy_bits, policy_at = _policies(c, any_of)
     u = c.utilities
     i64 = np.int64
     return Tables(
@@ -287,16 +279,38 @@ def _build(c: CompiledScenario) -> Tables:
         deal_bits=_bits(members, M),
         deal_breaker_bits=_bits([c.deal_breakers(d) for d in range(D)], K),
         policies=c.has_policies or bool(c.counters),
-        com_any_ptr=com_any_ptr,
-        com_any_bits=_bits([s for rows in any_of for s in rows], K),
-        graded_ptr=graded_ptr,
-        graded_slot=graded_slot,
-        counter_slot=np.array([k for k, _, _ in c.counters], dtype=i64),
-        counter_reverses=np.array([kind == "reverses" for _, kind, _ in c.counters], dtype=bool),
-        counter_target_bits=_bits([targets for _, _, targets in c.counters], K),
-        standing_slot=standing.astype(i64),
-        standing_stop_bits=_bits([_stops(c, int(k), revokers) for k in standing], K),
-        standing_bits=_bits([standing], K)[0],
+        policy_index=policy_index,
+        policy_bits=policy_bits,
+        policy_at=policy_at,
+    )
+
+
+def _policies(c: CompiledScenario, any_of: list[list[I64]]) -> tuple[I64, U64, I64]:
+    """``policy_index``, ``policy_bits`` and ``policy_at``, in the order of
+    :class:`~detente.engine.policies.PolicyLists`."""
+    K = c.n_slots
+    standing = np.flatnonzero(c.slot_standing)
+    revokers = {int(t): k for k, kind, targets in c.counters if kind == "revokes" for t in targets}
+    i64 = np.int64
+    lists = [
+        np.cumsum([0] + [len(rows) for rows in any_of], dtype=i64),
+        *_csr([group[::-1] for group in c.graded]),
+        np.array([k for k, _, _ in c.counters], dtype=i64),
+        np.array([kind == "reverses" for _, kind, _ in c.counters], dtype=i64),
+        standing.astype(i64),
+    ]
+    tables = [
+        _bits([s for rows in any_of for s in rows], K),
+        _bits([targets for _, _, targets in c.counters], K),
+        _bits([_stops(c, int(k), revokers) for k in standing], K),
+        _bits([standing], K),
+    ]
+    ends = np.cumsum([len(x) for x in lists])
+    rows = np.cumsum([len(x) for x in tables])
+    return (
+        np.concatenate(lists).astype(i64),
+        np.concatenate(tables),
+        np.concatenate([[0], ends, [0], rows]).astype(i64),
     )
 
 
