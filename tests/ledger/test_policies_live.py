@@ -49,6 +49,8 @@ def test_a_policy_and_a_level_are_played_live_and_fold_from_the_ledger(db_url: s
             {"A": NamedMove(["missile_test.short_range"]), "B": NamedMove(["talks"])},
         )
         assert {x["id"]: x["available"] for x in a.view()["actions"]}["end_moratorium"]
+        public = http.get(f"/api/sessions/{sid}").json()
+        assert public["policies"] == ["A.moratorium", "B.relief.partial"]
         # round 3: A revokes the moratorium, which violates the agreement
         _play(all_seats, 3, {"A": NamedMove(["end_moratorium"]), "B": NamedMove()})
         # round 4: B names two levels of relief in one move: refused
