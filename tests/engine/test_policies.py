@@ -23,7 +23,7 @@ from detente.engine import (
     initial_state,
     step,
 )
-from detente.scenario import load_scenario
+from detente.scenario import load_scenario, parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.moves import NamedMove
 from tests.engine.moves import executed_labels, moves
@@ -259,3 +259,46 @@ def test_a_commitment_on_a_milder_level_is_honoured_by_the_stronger(c: CompiledS
     assert "B.relief.full" in labels
     assert "B.relief.partial" not in labels
     assert state.in_force_policy(c.slot_of("B", "relief.full"))[0]
+
+
+def _variant(c: CompiledScenario, action: str, **changes: object) -> CompiledScenario:
+    doc = c.scenario.model_dump(by_alias=True, exclude_defaults=True)
+    next(a for a in doc["actions"] if a["id"] == action).update(changes)
+    if "levels" in changes:  # what named the ungraded action now names its strongest level
+        strongest = f"{action}.{changes['levels'][-1]['id']}"  # type: ignore[index]
+        for util in doc["utilities"]["parties"].values():
+            for ref in [r for r in util["linear"] if r.endswith(f".{action}")]:
+                util["linear"][f"{ref.split('.')[0]}.{strongest}"] = util["linear"].pop(ref)
+        for com in doc["commitments"]:
+            com["action"] = strongest if com["action"] == action else com["action"]
+    return compile_scenario(parse_scenario(doc))
+
+
+def test_a_policy_outlives_its_stages_and_can_be_revoked_in_any(c: CompiledScenario) -> None:
+    only_talks = _variant(c, "moratorium", stages=["talks"])
+    played = play(only_talks, [([], ["freeze_for_relief"]), ([], [])])
+    state = played[1][0]
+    assert only_talks.stages[int(state.stage[0])] == "freeze"
+    assert not available(state)[0, only_talks.slot_of("A", "moratorium")]
+    assert state.in_force_policy(only_talks.slot_of("A", "moratorium"))[0]
+    assert available(state)[0, only_talks.slot_of("A", "end_moratorium")]
+
+
+def test_a_one_off_graded_act_closes_each_level_and_its_reversal_undoes_all(
+    c: CompiledScenario,
+) -> None:
+    graded = _variant(c, "dismantle", levels=[{"id": "partial"}, {"id": "complete"}])
+    partial, complete = (
+        graded.slot_of("A", "dismantle.partial"),
+        graded.slot_of("A", "dismantle.complete"),
+    )
+    restart = graded.slot_of("A", "restart")
+    played = play(graded, [(["A.dismantle.partial"], []), (["A.dismantle.complete"], [])])
+    first, second = played[0][0], played[1][0]
+    assert not available(first)[0, partial]
+    assert available(first)[0, complete]
+    assert available(first)[0, restart]
+    assert second.taken[0, [partial, complete]].all()
+    undone, _ = step(second, moves(graded, ["A.restart"]), CounterRNG(0))
+    assert not undone.taken[0, [partial, complete]].any()
+    assert available(undone)[0, [partial, complete]].all()
