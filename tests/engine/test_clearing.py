@@ -293,8 +293,11 @@ def meeting(c: CompiledScenario, ref: str) -> list[int]:
 
 
 @st.composite
-def graded_instances(draw: st.DrawFn) -> tuple[CompiledScenario, np.ndarray, np.ndarray]:
-    parties = draw(st.integers(2, 3))
+def graded_instances(
+    draw: st.DrawFn, wide: bool = False
+) -> tuple[CompiledScenario, np.ndarray, np.ndarray]:
+    """Random graded instances; ``wide``: 17 parties, 68 slots, so sets span two words."""
+    parties = 17 if wide else draw(st.integers(2, 3))
     refs = [f"P{p}.u" for p in range(parties)] + [
         f"P{p}.g{suffix}" for p in range(parties) for suffix in ("", ".low", ".mid", ".high")
     ]
@@ -330,7 +333,7 @@ def graded_support(c: CompiledScenario, outright: np.ndarray, members: set[int])
 
 
 @settings(max_examples=300, deadline=None)
-@given(graded_instances())
+@given(st.one_of(graded_instances(), graded_instances(wide=True)))
 def test_clearing_with_levels_is_sound_and_maximal(
     inst: tuple[CompiledScenario, np.ndarray, np.ndarray],
 ) -> None:

@@ -302,3 +302,16 @@ def test_a_one_off_graded_act_closes_each_level_and_its_reversal_undoes_all(
     undone, _ = step(second, moves(graded, ["A.restart"]), CounterRNG(0))
     assert not undone.taken[0, [partial, complete]].any()
     assert available(undone)[0, [partial, complete]].all()
+
+
+def test_a_policy_revoked_in_the_round_its_deal_clears_violates_it(c: CompiledScenario) -> None:
+    """The moratorium is in force; A offers it in the deal and revokes it in the same round: the
+    deal is reached and violated at once, and the moratorium ends."""
+    in_force = play(c, [(["A.moratorium"], [])])[0][0]
+    state, events = step(
+        in_force, moves(c, ["A.end_moratorium"], deals=["freeze_for_relief"]), CounterRNG(0)
+    )
+    assert kinds(events, "agreement_reached") == [{"deal": "freeze_for_relief", "party": None}]
+    assert kinds(events, "agreement_violated") == [{"deal": "freeze_for_relief", "party": None}]
+    assert not state.in_force[0, c.deals.index("freeze_for_relief")]
+    assert not state.in_force_policy(c.slot_of("A", "moratorium"))[0]
