@@ -83,6 +83,23 @@ def test_every_problem_of_the_new_fields_is_reported_at_once() -> None:
         assert hits, f"no issue at {path} with {message!r}; got:\n" + "\n".join(map(str, found))
 
 
+def test_a_default_move_takes_one_level_of_an_action_and_a_policy_or_its_revocation() -> None:
+    doc = fixture()
+    doc["parties"][0]["default_move"] = [
+        "missile_test.short_range",
+        "missile_test.icbm",
+        "moratorium",
+        "end_moratorium",
+    ]
+    found = issues(doc)
+    assert [(p, v) for p, _, v in found] == [
+        ("parties[0].default_move[1]", "missile_test.icbm"),
+        ("parties[0].default_move[3]", "end_moratorium"),
+    ]
+    assert "also takes missile_test.short_range" in found[0][1]
+    assert "also takes moratorium" in found[1][1]
+
+
 def test_old_fields_keep_their_meaning() -> None:
     """An action without the new fields is one slot per actor, as before (repeatable, ungraded)."""
     compiled = compile_scenario(parse_scenario(fixture()))

@@ -351,10 +351,21 @@ class _Checker:
     def parties(self) -> None:
         for p, party in _items(self.doc, "parties"):
             pid = party.get("id")
+            taken: dict[str, str] = {}  # declared action -> the first of its refs in the move
             for q, ref in _strings(party, "default_move", p):
                 action = self.action_ref(q, ref, exact=True, counters=True)
                 if action is not None and isinstance(pid, str):
                     self.can_take(q, pid, action, ref)
+                own = self.ix.counters.get(action, action) if action is not None else None
+                if own is not None and own in taken and taken[own] != ref:
+                    self.add(
+                        q,
+                        f"a move takes at most one level of {own} (or the policy or its "
+                        f"revocation), and this default move also takes {taken[own]}",
+                        ref,
+                    )
+                elif own is not None:
+                    taken[own] = ref
 
     def utilities(self) -> None:
         utilities = self.doc.get("utilities")
