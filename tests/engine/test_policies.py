@@ -299,6 +299,8 @@ def test_a_one_off_graded_act_closes_each_level_and_its_reversal_undoes_all(
     assert available(first)[0, complete]
     assert available(first)[0, restart]
     assert second.taken[0, [partial, complete]].all()
+    with pytest.raises(ConflictingActionsError, match=r"dismantle\.complete and restart"):
+        step(first, moves(graded, ["A.dismantle.complete", "A.restart"]), CounterRNG(0))
     undone, _ = step(second, moves(graded, ["A.restart"]), CounterRNG(0))
     assert not undone.taken[0, [partial, complete]].any()
     assert available(undone)[0, [partial, complete]].all()

@@ -32,7 +32,7 @@ class UnavailableActionError(ValueError):
 
 
 class ConflictingActionsError(UnavailableActionError):
-    """A submission took two levels of one action, or a policy and its revocation, outright."""
+    """A submission took two levels of one action, or an action and its counter-action, outright."""
 
 
 class SubmissionShapeError(ValueError):

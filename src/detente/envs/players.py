@@ -28,8 +28,8 @@ class Relay(Strategy):
     offer columns (in its :class:`~detente.scenario.compiled.Seat`'s order).
     Bits for unavailable slots or unofferable commitments are dropped, not
     refused (a learner samples before it knows the rules), and so are all but
-    the first of two levels of one action (or of a policy and its
-    revocation); ``masked`` counts the bits dropped last round.
+    the first of two levels of one action (or of an action and its
+    counter-action); ``masked`` counts the bits dropped last round.
     """
 
     name = "relay"

@@ -182,18 +182,18 @@ class Catalogue:
     def exclusive(self) -> list[list[int]]:
         """Sets of slots of which a move may name at most one outright.
 
-        A party's levels of one graded action, and a standing policy (any
-        level) with its own revocation.
+        A party's levels of one graded action, and an action (any level) with
+        its own counter-action (a policy and its revocation, an act and its
+        reversal).
         """
         groups = []
         for action in self._declared():
-            if not action.levels and action.revoked_by is None:
+            counters = [c for c in (action.revoked_by, action.reversed_by) if c is not None]
+            if not action.levels and not counters:
                 continue
             for party in action.actors:
                 group = self._levels(party, action) or [self.exact(party, action.id)]
-                if action.revoked_by is not None:
-                    group.append(self.exact(party, action.revoked_by.id))
-                groups.append(group)
+                groups.append(group + [self.exact(party, c.id) for c in counters])
         return groups
 
     def counters(self) -> list[tuple[int, str, list[int]]]:

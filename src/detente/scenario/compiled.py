@@ -48,7 +48,7 @@ class Seat:
     action_slot: Mapping[str, int]
     commitment_index: Mapping[str, int]
     exclusive: tuple[tuple[str, ...], ...] = ()
-    """Own actions of which a move may name at most one (levels; a policy and its revocation)."""
+    """Own actions of which a move may name at most one (levels; an act and its counter-action)."""
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -90,8 +90,8 @@ class Seat:
 
     def one_of_each(self, actions: B8) -> B8:
         """``actions`` (``[B, own action columns]``, changed in place and returned) with at most
-        one of each exclusive set: the first chosen in its order (the mildest level; a policy
-        rather than its revocation)."""
+        one of each exclusive set: the first chosen in its order (the mildest level; an act
+        rather than its counter-action)."""
         for columns in self._exclusive_columns:
             chosen = np.zeros(actions.shape[0], dtype=bool)
             for j in columns:
@@ -101,7 +101,7 @@ class Seat:
 
     def flags(self, move: NamedMove) -> tuple[B8, B8]:
         """``move`` as flags over the party's action and offer columns; ValueError if not own
-        or if it takes two levels of one action (or a policy and its revocation)."""
+        or if it takes two levels of one action (or an action and its counter-action)."""
         wrong = self.unknown(move) or self.conflict(move)
         if wrong is not None:
             raise ValueError(wrong)

@@ -360,8 +360,8 @@ class _Checker:
                 if own is not None and own in taken and taken[own] != ref:
                     self.add(
                         q,
-                        f"a move takes at most one level of {own} (or the policy or its "
-                        f"revocation), and this default move also takes {taken[own]}",
+                        f"a move takes at most one level of {own} (or it or its "
+                        f"counter-action), and this default move also takes {taken[own]}",
                         ref,
                     )
                 elif own is not None:
