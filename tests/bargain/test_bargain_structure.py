@@ -77,7 +77,8 @@ def test_horizon_and_starting_round_set_the_flow_factor() -> None:
 def test_standing_policies_are_flows() -> None:
     """A scenario that declares standing policies has them valued every round."""
     repeatable = np.array([True, False, False])
-    plain = cast(CompiledScenario, SimpleNamespace(slot_repeatable=repeatable))
+    none = np.zeros(3, bool)
+    plain = cast(CompiledScenario, SimpleNamespace(slot_repeatable=repeatable, slot_standing=none))
     np.testing.assert_array_equal(flow_slots(plain), [True, False, False])
     standing = cast(
         CompiledScenario,

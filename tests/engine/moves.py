@@ -20,7 +20,7 @@ def moves(
     """Outright ``PARTY.action`` slots, named commitments, and every commitment of named deals."""
     sub = Submissions.empty(compiled, batch)
     for label in actions:
-        party, action = label.split(".")
+        party, action = label.split(".", 1)
         sub.actions[:, compiled.slot_of(party, action)] = True
     names = list(offers)
     for deal in deals:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -19,16 +21,34 @@ from detente.engine import (
     step,
 )
 from detente.engine.kernel import TILE
-from detente.scenario.compiled import CompiledScenario
+from detente.scenario import load_scenario, parse_scenario
+from detente.scenario.compiled import CompiledScenario, compile_scenario
+
+POLICIES = Path(__file__).with_name("policies.yaml")
+
+
+@pytest.fixture(scope="module", params=["korea", "policies"])
+def scenario(request: pytest.FixtureRequest, korea: CompiledScenario) -> CompiledScenario:
+    """korea, and a noisy scenario with standing policies, counter-actions and levels."""
+    if request.param == "korea":
+        return korea
+    doc = load_scenario(POLICIES).model_dump(by_alias=True, exclude_defaults=True)
+    doc["noise"] = {"tremble": 0.1, "miss": 0.1, "false_alarm": 0.05}
+    return compile_scenario(parse_scenario(doc))
 
 
 def random_moves(state: State, seed: int) -> Submissions:
-    """Arbitrary legal moves, drawn from the episode ids so they are batch-invariant too."""
+    """Arbitrary legal moves, drawn from the episode ids so they are batch-invariant too
+    (at most one of each exclusive set: the first drawn of a graded action's levels)."""
     gen = CounterRNG(seed + 1_000_003)
     c = state.compiled
     u = gen.uniform(state.episodes, state.round, 0, c.n_slots)
     v = gen.uniform(state.episodes, state.round, 1, len(c.commitments))
-    return Submissions((u < 0.15) & available(state), (v < 0.7) & offerable(state))
+    actions = (u < 0.15) & available(state)
+    for group in c.exclusive:
+        later = np.cumsum(actions[:, group], axis=1) > 1
+        actions[:, group] &= ~later
+    return Submissions(actions, (v < 0.7) & offerable(state))
 
 
 def run(c: CompiledScenario, batch: int, first: int, rounds: int, seed: int) -> State:
@@ -47,22 +67,22 @@ def assert_same(a: State, b: State) -> None:
 @settings(max_examples=10, deadline=None)
 @given(st.integers(0, 2**32), st.integers(1, 12), st.integers(0, 50))
 def test_a_batch_equals_its_episodes_run_alone(
-    korea: CompiledScenario, seed: int, batch: int, first: int
+    scenario: CompiledScenario, seed: int, batch: int, first: int
 ) -> None:
-    together = run(korea, batch, first, 12, seed)
+    together = run(scenario, batch, first, 12, seed)
     for b in range(batch):
-        alone = run(korea, 1, first + b, 12, seed)
+        alone = run(scenario, 1, first + b, 12, seed)
         assert_same(together.episode(b), alone)
 
 
 @pytest.mark.parametrize("seed", [3, 11])
-def test_a_batch_of_several_tiles_equals_its_parts(korea: CompiledScenario, seed: int) -> None:
+def test_a_batch_of_several_tiles_equals_its_parts(scenario: CompiledScenario, seed: int) -> None:
     """The kernel plays tiles of TILE episodes; a batch across tile edges must not notice."""
     batch = 2 * TILE + 5
-    together = run(korea, batch, 40, 12, seed)
+    together = run(scenario, batch, 40, 12, seed)
     start = 0
     for size in (1, TILE - 1, 2, TILE + 3):  # parts whose edges fall off the tiles' edges
-        part = run(korea, size, 40 + start, 12, seed)
+        part = run(scenario, size, 40 + start, 12, seed)
         for b in range(size):
             assert_same(together.episode(start + b), part.episode(b))
         start += size
@@ -71,12 +91,12 @@ def test_a_batch_of_several_tiles_equals_its_parts(korea: CompiledScenario, seed
 
 @settings(max_examples=5, deadline=None)
 @given(st.integers(0, 2**32))
-def test_same_seed_same_result(korea: CompiledScenario, seed: int) -> None:
-    assert_same(run(korea, 16, 0, 15, seed), run(korea, 16, 0, 15, seed))
+def test_same_seed_same_result(scenario: CompiledScenario, seed: int) -> None:
+    assert_same(run(scenario, 16, 0, 15, seed), run(scenario, 16, 0, 15, seed))
 
 
-def test_different_seeds_differ(korea: CompiledScenario) -> None:
-    a, b = run(korea, 64, 0, 15, 1), run(korea, 64, 0, 15, 2)
+def test_different_seeds_differ(scenario: CompiledScenario) -> None:
+    a, b = run(scenario, 64, 0, 15, 1), run(scenario, 64, 0, 15, 2)
     assert not np.array_equal(a.arrays.perceived, b.arrays.perceived)
 
 
@@ -113,3 +133,19 @@ def test_refusals_in_a_batch_name_the_first_bad_move(korea: CompiledScenario) ->
     sub.actions[2, korea.slot_of("US", "sanctions_relief")] = True
     with pytest.raises(UnavailableActionError, match=r"episode 2: US cannot take sanctions_relief"):
         step(state, sub, CounterRNG(0))
+
+
+def test_the_policies_scenario_exercises_what_it_is_here_for(scenario: CompiledScenario) -> None:
+    """The random moves put policies in force, revoke some, and take levels (else the
+    equivalence above would say nothing about them)."""
+    if not scenario.has_policies:
+        return
+    state = initial_state(scenario, 64)
+    seen = np.zeros(scenario.n_slots, dtype=bool)
+    rng = CounterRNG(3)
+    for _ in range(12):
+        state, _ = step(state, random_moves(state, 3), rng)
+        seen |= state.executed.any(axis=0)
+        assert state.policies_in_force.any()
+    assert seen[[k for k, _, _ in scenario.counters]].all(), "every counter-action was taken"
+    assert all(seen[group].all() for group in scenario.graded), "every level was taken"

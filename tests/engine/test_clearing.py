@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from detente.engine import CounterRNG, Submissions, initial_state, step
 from detente.engine.clearing import clear
+from detente.engine.policies import collapse, policy_lists
 from detente.engine.tables import kernel_tables
 from detente.scenario import parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
@@ -93,9 +94,20 @@ def clear_flags(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The kernel's clearing on boolean flags: (cleared commitments, executed slots)."""
     t = kernel_tables(c)
+    pl = policy_lists.py_func(t.policy_index, t.policy_bits, t.policy_at)
     remaining = words(offers)
     executed = np.zeros_like(words(outright))
-    clear(t.com_slot, t.com_cond_bits, t.com_deal_bits, words(outright), remaining, executed)
+    clear(
+        t.com_slot,
+        t.com_cond_bits,
+        t.com_deal_bits,
+        pl.com_any_ptr,
+        pl.com_any_bits,
+        words(outright),
+        remaining,
+        executed,
+    )
+    collapse(pl.graded_ptr, pl.graded_slot, executed)
     return flags(remaining, len(offers)), flags(executed, len(outright))
 
 
@@ -232,3 +244,125 @@ def test_clearing_spans_several_words(
     assert (events.outcome.cleared[0] == expected_remaining).all()
     assert (after.arrays.executed[0] == expected_executed).all()
     assert (after.arrays.taken[0] == expected_executed).all()
+
+
+# --- graded actions: at-least conditions, one level per party and action ---------------------
+
+LEVELS = ("low", "mid", "high")
+
+
+def build_graded(
+    parties: int, coms: list[tuple[int, str, list[str]]], deal_of: list[int]
+) -> CompiledScenario:
+    """Each party has an ungraded action ``u`` and a graded ``g`` (low, mid, high); a commitment
+    is (party, ``u`` or ``g.LEVEL``, condition references ``Pq.u``, ``Pq.g`` or ``Pq.g.LEVEL``)."""
+    pids = [f"P{i}" for i in range(parties)]
+    doc: dict[str, Any] = {
+        "id": "graded_clearing",
+        "parties": [{"id": p} for p in pids],
+        "actions": [
+            {"id": "u", "actors": pids, "category": "initiative", "intensity": 1},
+            {
+                "id": "g",
+                "actors": pids,
+                "category": "concession",
+                "intensity": 1,
+                "levels": [{"id": lv} for lv in LEVELS],
+            },
+        ],
+        "commitments": [
+            {"id": f"c{m}", "party": pids[p], "action": action, "if": conds}
+            for m, (p, action, conds) in enumerate(coms)
+        ],
+        "deals": [
+            {"id": f"d{d}", "commitments": [f"c{m}" for m, dd in enumerate(deal_of) if dd == d]}
+            for d in sorted({d for d in deal_of if d >= 0})
+        ],
+        "roadmap": {"stages": [{"id": "only"}], "success": {"hold_rounds": 1}},
+    }
+    return compile_scenario(parse_scenario(doc))
+
+
+def meeting(c: CompiledScenario, ref: str) -> list[int]:
+    """The slots meeting a condition reference, by the documented rule and labels alone."""
+    party, action, *level = ref.split(".")
+    if action == "u":
+        return [c.slot_of(party, "u")]
+    start = LEVELS.index(level[0]) if level else 0
+    return [c.slot_of(party, f"g.{lv}") for lv in LEVELS[start:]]
+
+
+@st.composite
+def graded_instances(
+    draw: st.DrawFn, wide: bool = False
+) -> tuple[CompiledScenario, np.ndarray, np.ndarray]:
+    """Random graded instances; ``wide``: 17 parties, 68 slots, so sets span two words."""
+    parties = 17 if wide else draw(st.integers(2, 3))
+    refs = [f"P{p}.u" for p in range(parties)] + [
+        f"P{p}.g{suffix}" for p in range(parties) for suffix in ("", ".low", ".mid", ".high")
+    ]
+    n_com = draw(st.integers(1, 8))
+    coms = [
+        (
+            draw(st.integers(0, parties - 1)),
+            draw(st.sampled_from(["u", "g.low", "g.mid", "g.high"])),
+            draw(st.lists(st.sampled_from(refs), min_size=1, max_size=3, unique=True)),
+        )
+        for _ in range(n_com)
+    ]
+    deal_of = draw(st.lists(st.integers(-1, 2), min_size=n_com, max_size=n_com))
+    compiled = build_graded(parties, coms, deal_of)
+    n_slots = compiled.n_slots
+    outright = np.array(draw(st.lists(st.booleans(), min_size=n_slots, max_size=n_slots)))
+    offers = np.array(draw(st.lists(st.booleans(), min_size=n_com, max_size=n_com)))
+    return compiled, outright & draw(st.booleans()), offers
+
+
+def graded_support(c: CompiledScenario, outright: np.ndarray, members: set[int]) -> bool:
+    """Self-supporting with at-least conditions: every condition met by some slot taken."""
+    have = outright.copy()
+    for m in members:
+        have[c.commitment_slot[m]] = True
+    for m in members:
+        refs = c.scenario.commitments[m].conditions
+        if not all(have[meeting(c, ref)].any() for ref in refs):
+            return False
+        if not set(c.package(m).tolist()) <= members:
+            return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(graded_instances(), graded_instances(wide=True)))
+def test_clearing_with_levels_is_sound_and_maximal(
+    inst: tuple[CompiledScenario, np.ndarray, np.ndarray],
+) -> None:
+    """The cleared set is the union of the self-supporting sets (maximal); of each party's levels
+    only the strongest executes, and every cleared commitment still has its conditions met and
+    its promise kept (its level or a stronger one executed)."""
+    c, outright, offers = inst
+    remaining, executed = clear_flags(c, outright, offers)
+    offered = [int(m) for m in np.flatnonzero(offers)]
+    union: set[int] = set()
+    for size in range(len(offered) + 1):
+        for subset in combinations(offered, size):
+            if graded_support(c, outright, set(subset)):
+                union |= set(subset)
+    cleared = {int(m) for m in np.flatnonzero(remaining)}
+    assert cleared == union
+    chosen = outright.copy()
+    chosen[c.commitment_slot[sorted(cleared)]] = True
+    for p in c.parties:
+        levels = [c.slot_of(p, f"g.{lv}") for lv in LEVELS]
+        taken = [k for k in levels if chosen[k]]
+        assert executed[levels].sum() == (1 if taken else 0), "one level per party and action"
+        if taken:
+            assert executed[taken[-1]], "the strongest level chosen is the one executed"
+        chosen[levels] = False
+        chosen[taken[-1:]] = True
+    assert (executed == chosen).all()
+    for m in cleared:
+        assert all(executed[meeting(c, ref)].any() for ref in c.scenario.commitments[m].conditions)
+        action = c.scenario.commitments[m].action
+        party = c.scenario.commitments[m].party
+        assert executed[meeting(c, f"{party}.{action}")].any(), "promise kept at least"

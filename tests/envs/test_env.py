@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -113,7 +114,10 @@ def test_one_learner_among_strategies_equals_the_simulator(korea: CompiledScenar
         assert total == pytest.approx(results.total[k, korea.parties.index("DPRK")], abs=1e-9)
 
 
-@pytest.mark.parametrize("scenario", ["korea", "ipd"])
+POLICIES = str(Path(__file__).parents[1] / "engine" / "policies.yaml")
+
+
+@pytest.mark.parametrize("scenario", ["korea", "ipd", POLICIES])
 def test_the_mask_marks_exactly_the_bits_the_engine_accepts(scenario: str) -> None:
     """Bit i is 1 in the mask iff submitting that move alone does not raise (one-offs included)."""
     env = parallel_env(scenario=scenario)
@@ -152,6 +156,25 @@ def test_unavailable_bits_are_dropped_and_counted_not_refused() -> None:
         0, env.compiled.party_slots(env.compiled.parties.index("DPRK"))
     ]
     assert not executed[mask[: len(executed)] == 0].any()
+
+
+def test_two_levels_of_one_action_keep_the_first_and_count_the_other() -> None:
+    """A learner asking for every bit of a scenario with levels and revocations gets a legal
+    move: the mildest level of each graded action, the policy rather than its revocation."""
+    env = parallel_env(scenario=POLICIES, agents=["A", "B"])
+    obs, _ = env.reset(seed=0)
+    masks = {a: obs[a]["action_mask"] for a in env.agents}
+    _, _, _, _, infos = env.step({a: np.ones_like(m) for a, m in masks.items()})
+    # A: missile_test.icbm dropped (short_range kept); B: relief.full dropped (partial kept)
+    assert infos["A"]["masked"] == int((masks["A"] == 0).sum()) + 1
+    assert infos["B"]["masked"] == int((masks["B"] == 0).sum()) + 1
+    assert env.events is not None
+    c = env.compiled
+    executed = env.events.submissions.actions[0]
+    assert executed[c.slot_of("A", "missile_test.short_range")]
+    assert not executed[c.slot_of("A", "missile_test.icbm")]
+    assert executed[c.slot_of("B", "relief.partial")]
+    assert not executed[c.slot_of("B", "relief.full")]
 
 
 def test_truncation_at_max_cycles_and_termination_at_the_scenario_end() -> None:

@@ -114,7 +114,10 @@ trust:
 """
 """The valid scenario every malformed file is a variation of."""
 
-SLOT_PATTERN = "String should match pattern '^[A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_]*$'"
+SLOT_PATTERN = (
+    "String should match pattern "
+    "'^[A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)?$'"
+)
 ACTIONS = "drill, freeze, suspend, talks, test, treaty"
 DEALS = "double_freeze, peace_deal"
 UNKNOWN_PARTY = "unknown party (expected one of: A, B, C)"

@@ -305,6 +305,13 @@ def bargain_from_scenario(
             for k in candidates
             for b in c.breakers(k)
             if int(b) in position
+        )
+        + tuple(  # one level of a party's action per round
+            (position[int(k)], position[int(j)])
+            for group in c.exclusive
+            for i, k in enumerate(group)
+            for j in group[i + 1 :]
+            if int(k) in position and int(j) in position
         ),
         deals={n: tuple(position[k] for k in sorted(slots)) for n, slots in deals.items()},
         bound=tuple(position[k] for k in candidates if k in offered),

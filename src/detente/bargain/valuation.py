@@ -4,8 +4,8 @@ A scenario's utilities are per round. Bargaining values a package as the present
 of what it brings from the starting round ``r`` to the horizon ``H`` (``n = H - r + 1``
 rounds) at the scenario's discount ``delta``, counting round ``r`` undiscounted:
 
-* a *flow* (a repeatable act, kept every round once agreed; later also a standing
-  policy, in force until revoked) is worth its per-round value times
+* a *flow* (a repeatable act, kept every round once agreed, or a standing policy, in
+  force until revoked) is worth its per-round value times
   ``sum_(t < n) delta**t``;
 * a *one-off* act (``repeatable: false``: a dismantlement, a declaration) is worth its
   per-round value once;
@@ -30,13 +30,9 @@ from detente.scenario.utility import UtilityModel
 def flow_slots(compiled: CompiledScenario) -> B8:
     """``[K]``: slots valued as flows (every round to the horizon) rather than once.
 
-    Repeatable acts are flows. Standing policies (in force until revoked) are flows too:
-    a compiled scenario that declares them (``slot_standing``) has them counted here.
+    Repeatable acts are flows, and so are standing policies (in force until revoked).
     """
-    flows: B8 = np.array(compiled.slot_repeatable, dtype=np.bool_)
-    standing = getattr(compiled, "slot_standing", None)
-    if standing is not None:
-        flows |= np.asarray(standing, dtype=np.bool_)
+    flows: B8 = np.array(compiled.slot_repeatable, dtype=np.bool_) | compiled.slot_standing
     return flows
 
 

@@ -13,6 +13,7 @@ drop_stale()  # before any kernel is compiled or loaded from numba's cache
 from detente.engine.events import Event, EventType, StepEvents
 from detente.engine.rng import CounterRNG
 from detente.engine.state import (
+    ConflictingActionsError,
     State,
     Submissions,
     SubmissionShapeError,
@@ -26,6 +27,7 @@ from detente.scenario.compiled import CompiledScenario, compile_scenario
 
 __all__ = [
     "CompiledScenario",
+    "ConflictingActionsError",
     "CounterRNG",
     "Event",
     "EventType",

@@ -34,6 +34,7 @@ class StateArrays(NamedTuple):
     discounted: F64  # [B, P] discounted payoff so far
     executed: B8  # [B, K] last round's executed slots (public)
     perceived: B8  # [B, P, K] last round's perception by each observer (private)
+    policy: B8  # [B, K] standing policies in force ([B, 0] in scenarios without any)
 
 
 class Outcome(NamedTuple):
@@ -74,6 +75,7 @@ def initial_arrays(compiled: CompiledScenario, batch: int) -> StateArrays:
         discounted=np.zeros((batch, P)),
         executed=np.zeros((batch, K), dtype=bool),
         perceived=np.zeros((batch, P, K), dtype=bool),
+        policy=np.zeros((batch, K if t.policies else 0), dtype=bool),
     )
 
 

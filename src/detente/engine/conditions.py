@@ -39,6 +39,9 @@ VIOLATION = 9  # an agreement was violated this round
 TRUST_BELOW_ANY = 10  # a=truster, b=trusted, x=max
 # Criteria again: the block holds only if one of its ANY_OF ops does.
 ANY_OF = 11  # a=the alternative's condition set, b=the first set of its run (a's own alternatives)
+# Criteria ops on a graded action: any of one party's consecutive level slots a..b.
+TAKEN_IN = 12  # a=first slot, b=last slot, any ever executed
+EXECUTED_IN = 13  # a=first slot, b=last slot, any executed this round
 
 
 class ConditionArrays(NamedTuple):
@@ -60,8 +63,12 @@ class ConditionProgram:
         slot: Callable[[str], int],
         deal: Callable[[str], int],
         track_level: Callable[[str, str], tuple[int, int]],
+        slots: Callable[[str], list[int]] | None = None,
     ) -> None:
+        """``slot`` names a reference's slot; ``slots`` (when given) every slot that meets it,
+        consecutive: a level of a graded action or a stronger one, any level when bare."""
         self._party, self._slot, self._deal, self._track_level = party, slot, deal, track_level
+        self._slots = slots if slots is not None else (lambda ref: [slot(ref)])
         self._ptr = [0]
         self._ops: list[tuple[int, int, int, float]] = []
 
@@ -87,8 +94,8 @@ class ConditionProgram:
             (TRACK_AT_LEAST, *self._track_level(level.track, level.level), 0.0)
             for level in criteria.tracks
         ]
-        ops += [(TAKEN, self._slot(slot), 0, 0.0) for slot in criteria.taken]
-        ops += [(EXECUTED, self._slot(slot), 0, 0.0) for slot in criteria.executed]
+        ops += [self._in(TAKEN, TAKEN_IN, slot) for slot in criteria.taken]
+        ops += [self._in(EXECUTED, EXECUTED_IN, slot) for slot in criteria.executed]
         ops += [(ANY_OF, alt, first, 0.0) for first, alt in alternatives]
         return self._close(ops)
 
@@ -96,9 +103,16 @@ class ConditionProgram:
         """The index the next condition set added will get."""
         return len(self._ptr) - 1
 
+    def _in(self, one: int, any_of: int, ref: str) -> tuple[int, int, int, float]:
+        """The op that ``ref`` holds: ``one`` on its slot, or ``any_of`` on its range of levels."""
+        found = self._slots(ref)
+        if len(found) == 1:
+            return (one, found[0], 0, 0.0)
+        return (any_of, found[0], found[-1], 0.0)
+
     def trigger(self, trigger: Trigger) -> int:
         """Add a breakdown trigger; returns its index."""
-        ops = [(EXECUTED_ANY, self._slot(slot), 0, 0.0) for slot in trigger.executed]
+        ops = [(EXECUTED_ANY, k, 0, 0.0) for slot in trigger.executed for k in self._slots(slot)]
         if trigger.provocations:
             ops.append((PROVOCATIONS_AT_LEAST, trigger.provocations, 0, 0.0))
         if trigger.violation:

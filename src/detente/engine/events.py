@@ -27,6 +27,8 @@ class EventType(StrEnum):
     COMMITMENT_DROPPED = "commitment_dropped"
     ACTION_EXECUTED = "action_executed"
     ACTION_WITHHELD = "action_withheld"
+    POLICY_STARTED = "policy_started"
+    POLICY_ENDED = "policy_ended"
     AGREEMENT_REACHED = "agreement_reached"
     AGREEMENT_RENEWED = "agreement_renewed"
     AGREEMENT_VIOLATED = "agreement_violated"
@@ -106,6 +108,7 @@ class StepEvents:
         """The events of episode ``b`` (a batch index) in canonical order."""
         return (
             self._moves(b)
+            + self._policies(b)
             + self._deals(b)
             + self._observations(b)
             + self._payoffs(b)
@@ -125,15 +128,47 @@ class StepEvents:
         executed = self.after.arrays.executed[b]
         trembled = self.outcome.trembled[b]
         outright = self.submissions.actions[b] ^ trembled
+        committed = np.zeros_like(executed)
+        committed[c.commitment_slot[cleared]] = True
+        carried = self.before.policies_in_force[b]
         for k in np.flatnonzero(executed | trembled):
             p, a = c.slots[k]
             if not executed[k]:
                 kind, via = EventType.ACTION_WITHHELD, "tremble"
             elif outright[k]:
                 kind, via = EventType.ACTION_EXECUTED, "tremble" if trembled[k] else "unconditional"
+            elif carried[k] and not committed[k]:
+                kind, via = EventType.ACTION_EXECUTED, "policy"
             else:
                 kind, via = EventType.ACTION_EXECUTED, "commitment"
             out.append(Event(rnd, kind, c.parties[p], {"action": c.actions[a], "via": via}))
+        return out
+
+    def _policies(self, b: int) -> list[Event]:
+        """Standing policies that started or ended; an ended one's ``cause`` is ``revoked``
+        (``by`` the revocation) or ``replaced`` (another of its levels started)."""
+        c = self.after.compiled
+        if not c.has_policies:
+            return []
+        before = self.before.policies_in_force[b]
+        after = self.after.policies_in_force[b]
+        executed = self.after.arrays.executed[b]
+        revoker = {
+            int(t): k for k, kind, targets in c.counters if kind == "revokes" for t in targets
+        }
+        out: list[Event] = []
+        for k in np.flatnonzero(before != after):
+            p, a = c.slots[k]
+            payload = {"action": c.actions[a]}
+            if after[k]:
+                out.append(Event(self.round, EventType.POLICY_STARTED, c.parties[p], payload))
+                continue
+            j = revoker.get(int(k), -1)
+            if j >= 0 and executed[j]:
+                payload |= {"cause": "revoked", "by": c.actions[c.slots[j][1]]}
+            else:
+                payload["cause"] = "replaced"
+            out.append(Event(self.round, EventType.POLICY_ENDED, c.parties[p], payload))
         return out
 
     def _deals(self, b: int) -> list[Event]:

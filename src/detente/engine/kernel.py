@@ -48,6 +48,7 @@ from detente.engine.jit import inlined, inner
 from detente.engine.monitoring import observe_tile
 from detente.engine.moves import BAD_ACTION, BAD_OFFER, OK, read_moves
 from detente.engine.payoffs import pay_tile
+from detente.engine.policies import policy_lists
 from detente.engine.roadmap import RoadmapArrays, roadmap_tile
 from detente.engine.tables import Tables
 
@@ -72,6 +73,7 @@ class Scratch(NamedTuple):
     outright: NDArray[np.uint64]  # [TILE, WK] outright actions, after the trembling hand
     executed: NDArray[np.uint64]  # [TILE, WK] slots executed this round
     open_: NDArray[np.uint64]  # [TILE, WK] slots available this round
+    policy: NDArray[np.uint64]  # [TILE, WK] policies in force before the round, then after it
     remaining: NDArray[np.uint64]  # [TILE, WM] offered commitments, then the cleared ones
     violation: NDArray[np.bool_]  # [TILE] whether the episode broke an agreement in force
     sums: NDArray[np.float64]  # [4, P] one episode's evidence sums per party (observe_tile)
@@ -132,7 +134,7 @@ def step_kernel(
     tile = min(TILE, episodes.shape[0])
     slot_words, com_words = t.party_slot_bits.shape[1], t.deal_bits.shape[1]
     pp = t.n_parties * t.n_parties
-    words = np.empty((4, tile, slot_words), dtype=np.uint64)
+    words = np.empty((5, tile, slot_words), dtype=np.uint64)
     evidence = np.empty((4, tile * pp))
     scratch = Scratch(
         keys=np.empty(tile, dtype=np.uint64),
@@ -140,6 +142,7 @@ def step_kernel(
         outright=words[1],
         executed=words[2],
         open_=words[3],
+        policy=words[4],
         remaining=np.empty((tile, com_words), dtype=np.uint64),
         violation=np.empty(tile, dtype=np.bool_),
         sums=np.empty((4, t.n_parties)),
@@ -216,17 +219,24 @@ def _play(
         prior_neg[e] = t.prior_neg.flat[e % pp]
     weight = t.discount**rnd
     old_roadmap, new_roadmap = _roadmap(old), _roadmap(new)
+    pl = policy_lists(t.policy_index, t.policy_bits, t.policy_at)
     bad_b, bad_m = -1, 0
     for lo in range(0, batch, tile):
         size = min(tile, batch - lo)
         keys, violation = scratch.keys[:size], scratch.violation[:size]
         taken, outright = scratch.taken[:size], scratch.outright[:size]
         executed, open_ = scratch.executed[:size], scratch.open_[:size]
-        remaining = scratch.remaining[:size]
+        remaining, policy = scratch.remaining[:size], scratch.policy[:size]
         kind, b, at = read_moves(
             t.stage_slot_bits,
             t.repeatable_bits,
             t.com_slot,
+            pl.counter_slot,
+            pl.counter_reverses,
+            pl.counter_target_bits,
+            pl.standing_slot,
+            pl.standing_stop_bits,
+            t.policies,
             t.tremble_ticks,
             seed,
             rnd,
@@ -234,10 +244,12 @@ def _play(
             episodes,
             old.stage,
             old.taken,
+            old.policy,
             actions,
             offers,
             keys,
             taken,
+            policy,
             outright,
             remaining,
             open_,
@@ -251,18 +263,29 @@ def _play(
             t.com_slot,
             t.com_cond_bits,
             t.com_deal_bits,
+            pl.com_any_ptr,
+            pl.com_any_bits,
             t.deal_bits,
             t.deal_breaker_bits,
+            pl.graded_ptr,
+            pl.graded_slot,
+            pl.counter_slot,
+            pl.counter_reverses,
+            pl.counter_target_bits,
+            pl.standing_bits,
+            t.policies,
             lo,
             old.in_force,
             taken,
             outright,
             remaining,
             executed,
+            policy,
             violation,
             new.in_force,
             new.taken,
             new.executed,
+            new.policy,
             out.cleared,
             out.deal_cleared,
             out.violated,

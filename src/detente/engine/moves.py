@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from detente.engine.bits import has, lowest, pack
 from detente.engine.jit import inlined, inner
+from detente.engine.policies import carry, open_counters
 from detente.engine.rng import STREAM_TREMBLE, episode_key, ticks_at
 
 OK = 0
@@ -92,6 +93,12 @@ def read_moves(
     stage_slot_bits: NDArray[np.uint64],
     repeatable_bits: NDArray[np.uint64],
     com_slot: NDArray[np.int64],
+    counter_slot: NDArray[np.int64],
+    counter_reverses: NDArray[np.int64],
+    counter_target_bits: NDArray[np.uint64],
+    standing_slot: NDArray[np.int64],
+    standing_stop_bits: NDArray[np.uint64],
+    policies: bool,
     tremble: int,
     seed: np.uint64,
     rnd: int,
@@ -99,10 +106,12 @@ def read_moves(
     episodes: NDArray[np.int64],
     old_stage: NDArray[np.int64],
     old_taken: NDArray[np.bool_],
+    old_policy: NDArray[np.bool_],
     actions: NDArray[np.bool_],
     offers: NDArray[np.bool_],
     keys: NDArray[np.uint64],
     taken: NDArray[np.uint64],
+    policy: NDArray[np.uint64],
     outright: NDArray[np.uint64],
     offered: NDArray[np.uint64],
     open_: NDArray[np.uint64],
@@ -118,6 +127,13 @@ def read_moves(
         Read. The slots that stay available once taken.
     com_slot : int64[M]
         Read. The slot each commitment would execute.
+    counter_slot, counter_reverses, counter_target_bits
+        Read. The counter-actions (see :func:`~detente.engine.policies.open_counters`).
+    standing_slot, standing_stop_bits
+        Read. The standing slots (see :func:`~detente.engine.policies.carry`).
+    policies : bool
+        Whether the scenario has standing policies or counter-actions; when
+        not, ``old_policy`` and ``policy`` are not read or written.
     tremble : int
         The trembling hand's rate, in ticks; 0 for none.
     seed : uint64
@@ -132,6 +148,8 @@ def read_moves(
         Read. Each episode's stage before the round.
     old_taken : bool[B, K]
         Read. The slots each episode took before the round.
+    old_policy : bool[B, K]
+        Read (when ``policies``). The policies in force before the round.
     actions : bool[B, K]
         Read. The outright actions submitted.
     offers : bool[B, M]
@@ -140,13 +158,17 @@ def read_moves(
         Written. Each tile episode's random key this round.
     taken : uint64[size, WK]
         Written. ``old_taken`` as words.
+    policy : uint64[size, WK]
+        Written (when ``policies``). ``old_policy`` as words.
     outright : uint64[size, WK]
-        Written. ``actions`` as words, after the trembling hand.
+        Written. ``actions`` as words, after the trembling hand, with the
+        policies in force carried (see :func:`~detente.engine.policies.carry`).
     offered : uint64[size, WM]
         Written. ``offers`` as words (the scratch's ``remaining``, which clearing shrinks).
     open_ : uint64[size, WK]
         Written. The slots available to the episode this round: its
-        stage's, less the one-off slots it has taken.
+        stage's, less the one-off slots it has taken, and the counter-actions
+        whose target is in force or taken.
     out_trembled : bool[B, K]
         Written, rows ``lo`` to ``lo + size``. Outright choices the trembling hand flipped.
 
@@ -170,6 +192,12 @@ def read_moves(
         pack(offers[b], offered[i])
         for w in range(open_.shape[1]):
             open_[i, w] = stage_slot_bits[stage, w] & (repeatable_bits[w] | ~taken[i, w])
+        if policies:
+            pack(old_policy[b], policy[i])
+            open_counters(
+                counter_slot, counter_reverses, counter_target_bits, policy[i], taken[i], open_[i]
+            )
+        for w in range(open_.shape[1]):
             unavailable = outright[i, w] & ~open_[i, w]
             if unavailable:
                 return BAD_ACTION, b, w * 64 + lowest(unavailable)
@@ -181,6 +209,8 @@ def read_moves(
         else:
             for k in range(n_slots):
                 out_trembled[b, k] = False
+        if policies:
+            carry(standing_slot, standing_stop_bits, policy[i], outright[i])
     if bad_b >= 0:
         return BAD_OFFER, bad_b, bad_m
     return OK, 0, 0

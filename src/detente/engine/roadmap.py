@@ -29,9 +29,11 @@ from detente.engine.conditions import (
     DEAL_IN_FORCE,
     EXECUTED,
     EXECUTED_ANY,
+    EXECUTED_IN,
     PROVOCATIONS_AT_LEAST,
     ROUNDS_AT_LEAST,
     TAKEN,
+    TAKEN_IN,
     TRACK_AT_LEAST,
     TRUST_AT_LEAST,
     TRUST_BELOW_ANY,
@@ -159,6 +161,18 @@ def _evaluate(
         elif kind == EXECUTED:
             for i in range(size):
                 row[i] &= has(executed[i], qa)
+        elif kind == TAKEN_IN:
+            for i in range(size):
+                found = False
+                for k in range(qa, qb + 1):
+                    found |= new_taken[lo + i, k]
+                row[i] &= found
+        elif kind == EXECUTED_IN:
+            for i in range(size):
+                found = False
+                for k in range(qa, qb + 1):
+                    found |= has(executed[i], k)
+                row[i] &= found
         elif kind == EXECUTED_ANY:
             any_one = True
             for i in range(size):

@@ -31,6 +31,10 @@ class UnavailableActionError(ValueError):
     """A submission named an action its party cannot take now."""
 
 
+class ConflictingActionsError(UnavailableActionError):
+    """A submission took two levels of one action, or an action and its counter-action, outright."""
+
+
 class SubmissionShapeError(ValueError):
     """Submission arrays do not match the batch and the scenario."""
 
@@ -97,6 +101,18 @@ class State:
         return self.arrays.in_force
 
     @property
+    def policies_in_force(self) -> B8:
+        """``[B, K]`` the standing policies in force (executed every round until revoked)."""
+        policy = self.arrays.policy
+        if policy.shape[1] == self.compiled.n_slots:
+            return policy
+        return np.zeros((self.batch, self.compiled.n_slots), dtype=bool)
+
+    def in_force_policy(self, k: int) -> B8:
+        """``[B]`` whether standing policy ``k`` (a slot) is in force."""
+        return self.policies_in_force[:, k]
+
+    @property
     def track_level(self) -> I64:
         """``[B, T]`` how many levels of each track have been reached."""
         return self.arrays.track_level
@@ -159,10 +175,15 @@ def initial_state(compiled: CompiledScenario, batch: int, first_episode: int = 0
 
 
 def available(state: State) -> NDArray[np.bool_]:
-    """``[B, K]``: which slots may be taken this round (stage, and one-off acts not yet taken)."""
+    """``[B, K]``: which slots may be taken this round (stage, and one-off acts not yet taken;
+    a revocation while its policy is in force, a reversal once its act is taken)."""
     c = state.compiled
     by_stage = c.slot_available[state.arrays.stage]
-    return by_stage & (c.slot_repeatable | ~state.arrays.taken)
+    found: NDArray[np.bool_] = by_stage & (c.slot_repeatable | ~state.arrays.taken)
+    for k, kind, targets in c.counters:
+        undone = state.arrays.taken if kind == "reverses" else state.policies_in_force
+        found[:, k] = undone[:, targets].any(axis=1)
+    return found
 
 
 def offerable(state: State) -> NDArray[np.bool_]:
@@ -173,6 +194,12 @@ def offerable(state: State) -> NDArray[np.bool_]:
 def _why_unavailable(state: State, b: int, k: int) -> str:
     c = state.compiled
     stage = c.stages[int(state.arrays.stage[b])]
+    for j, kind, targets in c.counters:
+        if j == k:
+            what = " or ".join(c.actions[c.slots[int(t)][1]] for t in targets)
+            if kind == "reverses":
+                return f"it reverses {what}, which has not been taken"
+            return f"it revokes {what}, which is not in force"
     if c.slot_available[state.arrays.stage[b], k]:
         return "it is a one-off act already taken"
     return f"it is not available in stage {stage}"
@@ -207,6 +234,22 @@ def _unavailable(state: State, kind: int, b: int, i: int) -> UnavailableActionEr
     )
 
 
+def _check_exclusive(state: State, sub: Submissions) -> None:
+    """Refuse a move that takes two of one exclusive set outright (two levels of one action)."""
+    c = state.compiled
+    for group in c.exclusive:
+        both = np.flatnonzero(sub.actions[:, group].sum(axis=1) > 1)
+        if both.size:
+            b = int(both[0])
+            names = [c.actions[c.slots[int(k)][1]] for k in group if sub.actions[b, k]]
+            party = c.parties[int(c.slot_party[group[0]])]
+            raise ConflictingActionsError(
+                f"round {state.round + 1}, episode {int(state.episodes[b])}: {party} takes "
+                f"{' and '.join(names)} in one move: a party takes at most one of "
+                f"{', '.join(c.actions[c.slots[int(k)][1]] for k in group)} per round"
+            )
+
+
 def _reusable(state: State, recycle: State) -> StateArrays:
     """``recycle``'s arrays, once checked to fit the new state and not to overlap ``state``'s."""
     if recycle.compiled is not state.compiled or recycle.batch != state.batch:
@@ -236,6 +279,7 @@ def step(
     modified.
     """
     _check_shapes(state, submissions)
+    _check_exclusive(state, submissions)
     new = empty_like(state.arrays) if recycle is None else _reusable(state, recycle)
     outcome = empty_outcome(state.compiled, state.batch)
     kind, b, at = run_kernel(

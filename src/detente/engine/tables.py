@@ -88,6 +88,13 @@ class Tables(NamedTuple):
     com_deal_bits: U64  # [M, WM] commitments of its deal (none when outside a deal)
     deal_bits: U64  # [D, WM] commitments of each deal
     deal_breaker_bits: U64  # [D, WK] slots whose execution violates the deal
+    # Standing policies, counter-actions and levels (engine.policies), packed into three
+    # arrays because every array the kernel takes costs its call (a batch of one) a little:
+    # engine.policies.policy_lists unpacks them into named views.
+    policies: bool  # whether the state carries policies in force (standing or counter-actions)
+    policy_index: I64  # the policy lists, concatenated
+    policy_bits: U64  # [rows, WK] the policy bit tables, stacked
+    policy_at: I64  # [12] the lists' bounds (7), then the tables' row bounds (5)
 
 
 _TABLES: WeakKeyDictionary[CompiledScenario, Tables] = WeakKeyDictionary()
@@ -154,14 +161,16 @@ def _build(c: CompiledScenario) -> Tables:
     deal_ix = {d: i for i, d in enumerate(c.deals)}
 
     def slot(ref: str) -> int:
-        party, action = ref.split(".")
+        party, action = ref.split(".", 1)
         return c.slot_of(party, action)
 
     def track_level(track: str, level: str) -> tuple[int, int]:
         t = c.tracks.index(track)
         return t, c.track_levels[t].index(level) + 1
 
-    program = ConditionProgram(pix.__getitem__, slot, deal_ix.__getitem__, track_level)
+    program = ConditionProgram(
+        pix.__getitem__, slot, deal_ix.__getitem__, track_level, c.condition_slots
+    )
     track_criteria = [
         [program.criteria(level.criteria) for level in t.levels] for t in scenario.tracks
     ]
@@ -200,13 +209,16 @@ def _build(c: CompiledScenario) -> Tables:
 
     party_slots = [c.party_slots(p) for p in range(P)]
     members = [c.deal_members(d) for d in range(D)]
-    conditions = [c.commitment_conditions(m) for m in range(M)]
+    condition_sets = [c.commitment_condition_sets(m) for m in range(M)]
+    conditions = [[int(s[0]) for s in sets if len(s) == 1] for sets in condition_sets]
     breakers = [c.breakers(k) for k in range(K)]
     party_slot_ptr, party_slot = _csr(party_slots)
     com_cond_ptr, com_cond = _csr(conditions)
     deal_ptr, deal_com = _csr(members)
     breaks_ptr, breaks = _csr(breakers)
     track_level_ptr, track_level_cond = _csr(track_criteria)
+    any_of = [[s for s in sets if len(s) > 1] for sets in condition_sets]
+    policy_index, policy_bits, policy_at = _policies(c, any_of)
     u = c.utilities
     i64 = np.int64
     return Tables(
@@ -266,4 +278,44 @@ def _build(c: CompiledScenario) -> Tables:
         com_deal_bits=_bits([members[d] if d >= 0 else [] for d in c.commitment_deal], M),
         deal_bits=_bits(members, M),
         deal_breaker_bits=_bits([c.deal_breakers(d) for d in range(D)], K),
+        policies=c.has_policies or bool(c.counters),
+        policy_index=policy_index,
+        policy_bits=policy_bits,
+        policy_at=policy_at,
     )
+
+
+def _policies(c: CompiledScenario, any_of: list[list[I64]]) -> tuple[I64, U64, I64]:
+    """``policy_index``, ``policy_bits`` and ``policy_at``, in the order of
+    :class:`~detente.engine.policies.PolicyLists`."""
+    K = c.n_slots
+    standing = np.flatnonzero(c.slot_standing)
+    revokers = {int(t): k for k, kind, targets in c.counters if kind == "revokes" for t in targets}
+    i64 = np.int64
+    lists = [
+        np.cumsum([0] + [len(rows) for rows in any_of], dtype=i64),
+        *_csr([group[::-1] for group in c.graded]),
+        np.array([k for k, _, _ in c.counters], dtype=i64),
+        np.array([kind == "reverses" for _, kind, _ in c.counters], dtype=i64),
+        standing.astype(i64),
+    ]
+    tables = [
+        _bits([s for rows in any_of for s in rows], K),
+        _bits([targets for _, _, targets in c.counters], K),
+        _bits([_stops(c, int(k), revokers) for k in standing], K),
+        _bits([standing], K),
+    ]
+    ends = np.cumsum([len(x) for x in lists])
+    rows = np.cumsum([len(x) for x in tables])
+    return (
+        np.concatenate(lists).astype(i64),
+        np.concatenate(tables),
+        np.concatenate([[0], ends, [0], rows]).astype(i64),
+    )
+
+
+def _stops(c: CompiledScenario, k: int, revokers: dict[int, int]) -> list[int]:
+    """The outright choices that stop the carry of policy ``k``: its revocation, other levels."""
+    group = next((g for g in c.graded if k in g), np.zeros(0, dtype=np.int64))
+    stops = [int(j) for j in group if j != k]
+    return stops + ([revokers[k]] if k in revokers else [])

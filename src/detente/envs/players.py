@@ -27,8 +27,9 @@ class Relay(Strategy):
     The action is one flat 0/1 vector: the party's action columns then its
     offer columns (in its :class:`~detente.scenario.compiled.Seat`'s order).
     Bits for unavailable slots or unofferable commitments are dropped, not
-    refused (a learner samples before it knows the rules); ``masked`` counts
-    the bits dropped last round.
+    refused (a learner samples before it knows the rules), and so are all but
+    the first of two levels of one action (or of an action and its
+    counter-action); ``masked`` counts the bits dropped last round.
     """
 
     name = "relay"
@@ -37,6 +38,7 @@ class Relay(Strategy):
     def __init__(self, compiled: CompiledScenario, party: int) -> None:
         super().__init__(compiled, party)
         seat = compiled.seat(party)
+        self.seat = seat
         self.n_slots = len(seat.slots)
         self.size = self.n_slots + len(seat.commitments)
         self.reset(1)
@@ -56,9 +58,10 @@ class Relay(Strategy):
     def move(self, view: View) -> Move:
         wanted = np.broadcast_to(self._action, (view.batch, self.size))
         allowed = np.concatenate([view.available, view.offerable], axis=1)
-        self.masked = int(np.count_nonzero(wanted & ~allowed))
         kept = wanted & allowed
-        return Move(kept[:, : self.n_slots], kept[:, self.n_slots :])
+        actions = self.seat.one_of_each(kept[:, : self.n_slots])
+        self.masked = int(np.count_nonzero(wanted)) - int(np.count_nonzero(kept))
+        return Move(actions, kept[:, self.n_slots :])
 
 
 def seat_strategies(

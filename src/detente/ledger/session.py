@@ -439,8 +439,11 @@ class Session:
         seat = self.compiled.seat(party)
         slots = available(self.state)[0]
         offered = offerable(self.state)[0]
-        if all(slots[seat.action_slot[a]] for a in move.actions) and all(
-            offered[seat.commitment_index[m]] for m in move.offers
+        playable = seat.conflict(move) is None  # two levels of one action: the step words it
+        if (
+            playable
+            and all(slots[seat.action_slot[a]] for a in move.actions)
+            and all(offered[seat.commitment_index[m]] for m in move.offers)
         ):
             return
         step(self.state, submissions(self.compiled, {party: move}), self.rng)

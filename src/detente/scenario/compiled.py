@@ -21,8 +21,9 @@ from types import MappingProxyType
 import numpy as np
 
 from detente.dtypes import B8, F64, I64
+from detente.scenario.catalogue import Catalogue
 from detente.scenario.moves import NamedMove
-from detente.scenario.schema import Scenario
+from detente.scenario.schema import Category, Scenario
 from detente.scenario.utility import UtilityModel
 
 
@@ -46,6 +47,8 @@ class Seat:
     offer_columns: I64
     action_slot: Mapping[str, int]
     commitment_index: Mapping[str, int]
+    exclusive: tuple[tuple[str, ...], ...] = ()
+    """Own actions of which a move may name at most one (levels; an act and its counter-action)."""
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -69,9 +72,37 @@ class Seat:
                     return f"{self.name} has no {kind} {name!r} (its {kind}s: {known})"
         return None
 
+    def conflict(self, move: NamedMove) -> str | None:
+        """Why ``move`` takes two of one exclusive set outright, or None when it does not."""
+        for group in self.exclusive:
+            both = [a for a in group if a in move.actions]
+            if len(both) > 1:
+                return (
+                    f"{self.name} takes {' and '.join(both)} in one move: a party takes at most "
+                    f"one of {', '.join(group)} per round"
+                )
+        return None
+
+    @cached_property
+    def _exclusive_columns(self) -> tuple[tuple[int, ...], ...]:
+        column = {name: i for i, name in enumerate(self.action_slot)}
+        return tuple(tuple(column[a] for a in group) for group in self.exclusive)
+
+    def one_of_each(self, actions: B8) -> B8:
+        """``actions`` (``[B, own action columns]``, changed in place and returned) with at most
+        one of each exclusive set: the first chosen in its order (the mildest level; an act
+        rather than its counter-action)."""
+        for columns in self._exclusive_columns:
+            chosen = np.zeros(actions.shape[0], dtype=bool)
+            for j in columns:
+                actions[:, j] &= ~chosen
+                chosen |= actions[:, j]
+        return actions
+
     def flags(self, move: NamedMove) -> tuple[B8, B8]:
-        """``move`` as flags over the party's action and offer columns; ValueError if not own."""
-        wrong = self.unknown(move)
+        """``move`` as flags over the party's action and offer columns; ValueError if not own
+        or if it takes two levels of one action (or an action and its counter-action)."""
+        wrong = self.unknown(move) or self.conflict(move)
         if wrong is not None:
             raise ValueError(wrong)
         actions = np.isin(self.actions, move.actions)
@@ -111,6 +142,8 @@ class CompiledScenario:
     slot_repeatable: B8  # [K] False for one-off acts
     slot_provocation: B8  # [K] provocations (they break calm; observers read them as hostile)
     slot_intensity: F64  # [K] the action's signed intensity, -10..10
+    slot_category: tuple[Category, ...]  # [K] the action's category
+    slot_standing: B8  # [K] standing policies: in force from their execution until revoked
     commitment_party: I64  # [M]
     commitment_slot: I64  # [M] the slot a commitment executes
     commitment_deal: I64  # [M] its deal, -1 outside every deal
@@ -119,6 +152,19 @@ class CompiledScenario:
     _conditions: tuple[I64, ...]  # [M] slots each commitment's condition needs
     _members: tuple[I64, ...]  # [D] commitments of each deal
     _breakers: tuple[I64, ...]  # [K] slots whose execution breaks the promise of slot k
+    _condition_sets: tuple[tuple[I64, ...], ...] = ()  # [M] each condition: the slots meeting it
+    counters: tuple[tuple[int, str, I64], ...] = ()
+    """``(slot, "revokes" or "reverses", the slots it undoes)`` of each counter-action slot:
+    available only while one of those is in force (a revocation) or taken (a reversal)."""
+    graded: tuple[I64, ...] = ()
+    """Each party's levels of a graded action, mildest first: at most one of them executes."""
+    exclusive: tuple[I64, ...] = ()
+    """Sets of slots of which a move may take at most one outright (see :class:`Seat`)."""
+
+    @property
+    def has_policies(self) -> bool:
+        """Whether any slot is a standing policy (the state then carries what is in force)."""
+        return bool(self.slot_standing.any())
 
     @property
     def n_parties(self) -> int:
@@ -151,8 +197,24 @@ class CompiledScenario:
         return self.seat(party).commitments
 
     def commitment_conditions(self, m: int) -> I64:
-        """The slots commitment ``m``'s condition needs executed (all of them)."""
+        """The slots commitment ``m``'s condition needs executed (all of them); for a condition
+        that several slots meet (a level or a stronger one), the mildest of them."""
         return self._conditions[m]
+
+    def condition_slots(self, ref: str) -> list[int]:
+        """The slots that meet ``PARTY.action[.level]`` in a condition (criteria, triggers,
+        commitments): that level or a stronger one, any level when bare; consecutive."""
+        return self._catalogue.at_least(ref)
+
+    @cached_property
+    def _catalogue(self) -> Catalogue:
+        return Catalogue(self.scenario)
+
+    def commitment_condition_sets(self, m: int) -> tuple[I64, ...]:
+        """Commitment ``m``'s conditions, each as the slots any one of which meets it."""
+        if not self._condition_sets:
+            return tuple(np.array([k], dtype=np.int64) for k in self._conditions[m])
+        return self._condition_sets[m]
 
     def deal_members(self, d: int) -> I64:
         """The commitments of deal ``d``: it clears only when all of them do."""
@@ -198,6 +260,11 @@ class CompiledScenario:
                         {self.actions[self.slots[k][1]]: int(k) for k in slots}
                     ),
                     commitment_index=MappingProxyType({self.commitments[m]: int(m) for m in coms}),
+                    exclusive=tuple(
+                        tuple(self.actions[self.slots[int(k)][1]] for k in group)
+                        for group in self.exclusive
+                        if self.slot_party[group[0]] == p
+                    ),
                 )
             )
         return tuple(seats)
@@ -209,24 +276,20 @@ def _lists(rows: Sequence[Sequence[int]]) -> tuple[I64, ...]:
 
 def compile_scenario(scenario: Scenario) -> CompiledScenario:
     """Compile a validated scenario into indices (done once per scenario)."""
-    parties = tuple(p.id for p in scenario.parties)
-    actions = tuple(a.id for a in scenario.actions)
+    catalogue = Catalogue(scenario)
+    parties = catalogue.parties
+    actions = catalogue.names
     stages = tuple(s.id for s in scenario.roadmap.stages)
     pix = {p: i for i, p in enumerate(parties)}
-    aix = {a: i for i, a in enumerate(actions)}
     six = {s: i for i, s in enumerate(stages)}
-    slots = tuple((pix[actor], aix[a.id]) for a in scenario.actions for actor in a.actors)
-    kix = {(parties[p], actions[a]): k for k, (p, a) in enumerate(slots)}
-
-    def slot(ref: str) -> int:
-        party, action = ref.split(".")
-        return kix[(party, action)]
-
+    slots = catalogue.slots
+    slot = catalogue.ref
     K, S = len(slots), len(stages)
-    by_action = {a.id: a for a in scenario.actions}
-    slot_action = [by_action[actions[a]] for _, a in slots]
+    slot_action = [catalogue.entry(k) for k in range(K)]
     available = np.zeros((S, K), dtype=bool)
     for k, act in enumerate(slot_action):
+        if act.counter:
+            continue  # available while what it undoes is in force or taken, in any stage
         for s in act.stages if act.stages is not None else stages:
             available[six[s], k] = True
 
@@ -238,21 +301,17 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     for d, deal in enumerate(scenario.deals):
         members.append([cix[c] for c in deal.commitments])
         com_deal[members[-1]] = d
-    breakers = [
-        [
-            kix[(parties[p], b.id)]
-            for b in scenario.actions
-            if actions[a] in b.breaks and (parties[p], b.id) in kix
-        ]
-        for p, a in slots
-    ]
     default_move = np.zeros(K, dtype=bool)
     for party in scenario.parties:
         for action in party.default_move:
-            default_move[kix[(party.id, action)]] = True
+            default_move[catalogue.exact(party.id, action)] = True
     rules = tuple(
         f"{stage.id}.{rule.id}" for stage in scenario.roadmap.stages for rule in stage.breakdown
     )
+    condition_sets = [
+        [catalogue.at_least(ref) for ref in c.conditions] for c in scenario.commitments
+    ]
+    graded = any(len(found) > 1 for sets in condition_sets for found in sets)
     return CompiledScenario(
         scenario=scenario,
         parties=parties,
@@ -269,14 +328,23 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         slot_repeatable=np.array([a.repeatable for a in slot_action], dtype=bool),
         slot_provocation=np.array([a.category == "provocation" for a in slot_action], dtype=bool),
         slot_intensity=np.array([a.intensity for a in slot_action], dtype=np.float64),
+        slot_category=tuple(a.category for a in slot_action),
+        slot_standing=np.array([a.standing for a in slot_action], dtype=bool),
         commitment_party=np.array([pix[c.party] for c in scenario.commitments], dtype=np.int64),
         commitment_slot=np.array(
-            [kix[(c.party, c.action)] for c in scenario.commitments], dtype=np.int64
+            [catalogue.exact(c.party, c.action) for c in scenario.commitments], dtype=np.int64
         ),
         commitment_deal=com_deal,
         default_move=default_move,
         utilities=UtilityModel.of(scenario.utilities, pix, slot, K),
-        _conditions=_lists([[slot(ref) for ref in c.conditions] for c in scenario.commitments]),
+        _conditions=_lists([[found[0] for found in sets] for sets in condition_sets]),
         _members=_lists(members),
-        _breakers=_lists(breakers),
+        _breakers=_lists([catalogue.breakers(k) for k in range(K)]),
+        _condition_sets=tuple(_lists(sets) for sets in condition_sets) if graded else (),
+        counters=tuple(
+            (k, kind, np.asarray(targets, dtype=np.int64))
+            for k, kind, targets in catalogue.counters()
+        ),
+        graded=_lists(catalogue.graded()),
+        exclusive=_lists(catalogue.exclusive()),
     )

@@ -56,11 +56,12 @@ class ScenarioLimits:
             :data:`DEPTH_CEILING`, so that no composer runs out of stack).
         max_parties: entries of ``parties``; the engine's state holds P x P
             trust and evidence, and its perception P x K.
-        max_actions: entries of ``actions``.
-        max_slots: party-action slots, the actors of every action added up: the
-            engine's K. Compiling builds a (K + 1) x (K + 1) table of miss
-            probabilities per distinct miss rate, in time and memory that grow
-            with K squared.
+        max_actions: compiled actions: entries of ``actions``, each level of a
+            graded action and each revocation or reversal counting one.
+        max_slots: party-action slots, the actors of every compiled action
+            added up (levels and counter-actions included): the engine's K.
+            Compiling builds a (K + 1) x (K + 1) table of miss probabilities
+            per distinct miss rate, in time and memory that grow with K squared.
         max_observers: entries of ``noise.observers``, parties with noise of
             their own: each may add a distinct miss rate, and so one more of
             those (K + 1) x (K + 1) tables.
@@ -270,11 +271,24 @@ def _length(*keys: str) -> Callable[[Any], int]:
     return count
 
 
+def _compiled(action: Any) -> int:
+    """How many actions one declared action compiles to: each level, each counter-action."""
+    if not isinstance(action, Mapping):
+        return 0
+    own = max(1, _length("levels")(action))
+    return own + sum(isinstance(action.get(key), Mapping) for key in ("revoked_by", "reversed_by"))
+
+
+def _actions(doc: Any) -> int:
+    actions = _get(doc, "actions")
+    return sum(_compiled(a) for a in actions) if isinstance(actions, list) else 0
+
+
 def _slots(doc: Any) -> int:
     actions = _get(doc, "actions")
     if not isinstance(actions, list):
         return 0
-    return sum(_length("actors")(a) for a in actions)
+    return sum(_length("actors")(a) * _compiled(a) for a in actions)
 
 
 def _observers(doc: Any) -> int:
@@ -323,7 +337,7 @@ def _any_of_nesting(doc: Any) -> int:
 _COUNTS: tuple[tuple[str, str, str, Callable[[Any], int]], ...] = (
     # (limit, path, what is counted, how)
     ("max_parties", "parties", "parties", _length("parties")),
-    ("max_actions", "actions", "actions", _length("actions")),
+    ("max_actions", "actions", "actions (each level and counter-action counts one)", _actions),
     ("max_slots", "actions", "slots (actors of its actions, added up)", _slots),
     ("max_observers", "noise.observers", "observers with noise of their own", _observers),
     ("max_commitments", "commitments", "commitments", _length("commitments")),

@@ -16,6 +16,9 @@ from detente.scenario.errors import ScenarioIssue, format_path
 
 Path = tuple[str | int, ...]
 
+COUNTERS = ("revoked_by", "reversed_by")
+"""The fields of an action that declare a counter-action (an action of its own)."""
+
 
 def _items(data: Any, key: str, base: Path = ()) -> Iterator[tuple[Path, Mapping[str, Any]]]:
     """The mapping elements of list ``data[key]`` with their paths; others are skipped."""
@@ -53,6 +56,10 @@ class _Index:
     """Whether each defining section is a list. References into a section that is
     absent or malformed are not reported one by one: that section's own error says it."""
     action_stages: dict[str, set[str] | None] = field(default_factory=dict)
+    levels: dict[str, list[str]] = field(default_factory=dict)
+    """Graded actions: their level ids, mildest first."""
+    counters: dict[str, str] = field(default_factory=dict)
+    """Counter-actions (revocations, reversals): the action each one undoes."""
     commitments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     deals: dict[str, list[str]] = field(default_factory=dict)
     stages: list[str] = field(default_factory=list)
@@ -77,6 +84,7 @@ class _Checker:
         ix.parties = [v for _, v in _ids(self.doc, "parties")]
         ix.has_parties = isinstance(self.doc.get("parties"), list)
         ix.has_actions = isinstance(self.doc.get("actions"), list)
+        declared = {str(action.get("id")) for _, action in _items(self.doc, "actions")}
         for _, action in _items(self.doc, "actions"):
             aid = str(action.get("id"))
             actors = action.get("actors")
@@ -89,6 +97,21 @@ class _Checker:
             ix.action_stages[aid] = (
                 {s for s in stages if isinstance(s, str)} if isinstance(stages, list) else None
             )
+            levels = [v for _, v in _ids(action, "levels")]
+            if levels:
+                ix.levels[aid] = levels
+            for key in COUNTERS:
+                counter = action.get(key)
+                clash = isinstance(counter, Mapping) and counter.get("id") in declared
+                if (
+                    isinstance(counter, Mapping)
+                    and isinstance(counter.get("id"), str)
+                    and not clash
+                ):
+                    ix.counters.setdefault(counter["id"], aid)
+                    ix.actors.setdefault(counter["id"], set()).update(ix.actors[aid])
+                    if aid in ix.vague_actors:
+                        ix.vague_actors.add(counter["id"])
         for _, com in _items(self.doc, "commitments"):
             ix.commitments[str(com.get("id"))] = com
         for _, deal in _items(self.doc, "deals"):
@@ -119,6 +142,44 @@ class _Checker:
             return False
         return isinstance(value, str)
 
+    def graded(self, path: Path, action: str, level: str | None, exact: bool, value: Any) -> None:
+        """Report a level named on an ungraded action, an unknown level, or (``exact``) a
+        graded action named without a level."""
+        levels = self.ix.levels.get(action)
+        if level is not None and levels is None and action in self.ix.actors:
+            self.add(path, f"action {action} has no levels (it is not a graded action)", value)
+        elif level is not None and levels is not None and level not in levels:
+            self.add(path, f"unknown level of {action} (expected one of: {_join(levels)})", value)
+        elif level is None and levels is not None and exact:
+            self.add(
+                path,
+                f"{action} is a graded action: name a level ({action}.LEVEL, one of: "
+                f"{_join(levels)})",
+                value,
+            )
+
+    def action_ref(self, path: Path, value: Any, exact: bool, counters: bool) -> str | None:
+        """Check ``action`` or ``action.level``; the declared action's id when it is known.
+
+        ``exact``: a graded action must be named with a level; ``counters``:
+        a counter-action may be named.
+        """
+        if not isinstance(value, str):
+            return None
+        action, _, level = value.partition(".")
+        if not self.action(path, action):
+            return None
+        if action in self.ix.counters and not counters:
+            self.add(
+                path,
+                f"{action} undoes {self.ix.counters[action]} (a revocation or reversal): it is "
+                "taken outright, not promised",
+                value,
+            )
+            return None
+        self.graded(path, action, level or None, exact, value)
+        return action
+
     def can_take(self, path: Path, party: str, action: str, value: Any) -> None:
         """Report ``value``, found at ``path``, if ``party`` cannot take ``action``."""
         actors = self.ix.actors.get(action, set())
@@ -131,10 +192,14 @@ class _Checker:
                 value,
             )
 
-    def slot(self, path: Path, value: Any) -> None:
-        if not isinstance(value, str) or value.count(".") != 1:
+    def slot(self, path: Path, value: Any, exact: bool = False) -> None:
+        """Check ``PARTY.action`` or ``PARTY.action.level``; ``exact``: a graded action needs
+        its level (utilities value exact levels)."""
+        if not isinstance(value, str) or value.count(".") not in (1, 2):
             return
-        party, action = value.split(".")
+        party, action, *level = value.split(".")
+        if action in self.ix.actors:
+            self.graded(path, action, level[0] if level else None, exact, value)
         known_party = party in self.ix.parties or not self.ix.has_parties
         known_action = action in self.ix.actors or not self.ix.has_actions
         if not known_party:
@@ -208,9 +273,15 @@ class _Checker:
     # --- sections ----------------------------------------------------------
     def duplicates(self) -> None:
         roadmap = self.doc.get("roadmap")
+        counter_ids = [
+            ((*p, key, "id"), str(action[key]["id"]))
+            for p, action in _items(self.doc, "actions")
+            for key in COUNTERS
+            if isinstance(action.get(key), Mapping) and "id" in action[key]
+        ]
         groups: list[list[tuple[Path, str]]] = [
             _ids(self.doc, "parties"),
-            _ids(self.doc, "actions"),
+            _ids(self.doc, "actions") + counter_ids,  # one namespace for both
             _ids(self.doc, "commitments"),
             _ids(self.doc, "deals"),
             _ids(self.doc, "tracks"),
@@ -220,6 +291,8 @@ class _Checker:
             groups.append(_ids(stage, "breakdown", p))
         for p, track in _items(self.doc, "tracks"):
             groups.append(_ids(track, "levels", p))
+        for p, action in _items(self.doc, "actions"):
+            groups.append(_ids(action, "levels", p))
         for group in groups:
             counts = Counter(v for _, v in group)
             seen: set[str] = set()
@@ -241,15 +314,60 @@ class _Checker:
                     "(omit stages to make it available in all)",
                     [],
                 )
+            self.policy(p, action)
             for q, broken in _strings(action, "breaks", p):
-                self.action(q, broken)
+                self.action_ref(q, broken, exact=False, counters=False)
+            for q, level in _items(action, "levels", p):
+                for r, stage in _strings(level, "stages", q):
+                    self.stage(r, stage)
+                if level.get("stages") == []:
+                    self.add((*q, "stages"), "a level available in no stage can never be taken", [])
+                for r, broken in _strings(level, "breaks", q):
+                    self.action_ref(r, broken, exact=False, counters=False)
+
+    def policy(self, path: Path, action: Mapping[str, Any]) -> None:
+        """The standing, revocation and reversal fields of one action, and their ids."""
+        standing = action.get("standing") is True
+        repeatable = action.get("repeatable", True) is not False
+        if standing and not repeatable:
+            self.add(
+                (*path, "repeatable"),
+                "a standing policy is repeatable (it can be taken again once revoked); "
+                "drop repeatable: false, or standing: true for a one-off act",
+                False,
+            )
+        if isinstance(action.get("revoked_by"), Mapping) and not standing:
+            self.add(
+                (*path, "revoked_by"),
+                "only a standing policy (standing: true) can be revoked; a per-round action "
+                "ends when it is not taken",
+                action.get("id"),
+            )
+        if isinstance(action.get("reversed_by"), Mapping) and repeatable:
+            self.add(
+                (*path, "reversed_by"),
+                "only a one-off act (repeatable: false) can be reversed",
+                action.get("id"),
+            )
 
     def parties(self) -> None:
         for p, party in _items(self.doc, "parties"):
             pid = party.get("id")
-            for q, action in _strings(party, "default_move", p):
-                if self.action(q, action) and isinstance(pid, str):
-                    self.can_take(q, pid, action, action)
+            taken: dict[str, str] = {}  # declared action -> the first of its refs in the move
+            for q, ref in _strings(party, "default_move", p):
+                action = self.action_ref(q, ref, exact=True, counters=True)
+                if action is not None and isinstance(pid, str):
+                    self.can_take(q, pid, action, ref)
+                own = self.ix.counters.get(action, action) if action is not None else None
+                if own is not None and own in taken and taken[own] != ref:
+                    self.add(
+                        q,
+                        f"a move takes at most one level of {own} (or it or its "
+                        f"counter-action), and this default move also takes {taken[own]}",
+                        ref,
+                    )
+                elif own is not None:
+                    taken[own] = ref
 
     def utilities(self) -> None:
         utilities = self.doc.get("utilities")
@@ -264,20 +382,20 @@ class _Checker:
             linear = util.get("linear")
             if isinstance(linear, Mapping):
                 for slot in linear:
-                    self.slot((*base, pid, "linear", slot), slot)
+                    self.slot((*base, pid, "linear", slot), slot, exact=True)
             for q, term in _items(util, "pairwise", (*base, pid)):
                 slots = term.get("slots")
                 if isinstance(slots, list):
                     for i, slot in enumerate(slots):
-                        self.slot((*q, "slots", i), slot)
+                        self.slot((*q, "slots", i), slot, exact=True)
 
     def commitments(self) -> None:
         for p, com in _items(self.doc, "commitments"):
-            party, action = com.get("party"), com.get("action")
+            party, ref = com.get("party"), com.get("action")
             ok_party = self.party((*p, "party"), party)
-            ok_action = self.action((*p, "action"), action)
-            if ok_party and ok_action:
-                self.can_take((*p, "action"), str(party), str(action), action)
+            action = self.action_ref((*p, "action"), ref, exact=True, counters=False)
+            if ok_party and action is not None:
+                self.can_take((*p, "action"), str(party), action, ref)
             for key in ("if", "conditions"):  # the field's alias, and its name
                 for q, cond in _strings(com, key, p):
                     self.slot(q, cond)

@@ -18,9 +18,18 @@ Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 """An identifier: a letter, then letters, digits or underscores."""
 
 SlotRef = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$")
+    str,
+    StringConstraints(
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$"
+    ),
 ]
-"""``PARTY.action``: one party taking one action (a *slot*)."""
+"""``PARTY.action`` or ``PARTY.action.level``: one party taking one action (a *slot*), or one
+level of a graded action (in conditions: that level or a stronger one)."""
+
+ActionRef = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$")
+]
+"""``action`` or ``action.level`` (a level of a graded action)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 OpenUnit = Annotated[float, Field(gt=0.0, lt=1.0)]
@@ -44,10 +53,39 @@ class Party(_Model):
     id: Id
     name: str = ""
     attributes: dict[str, str | float | int | bool] = Field(default_factory=dict)
-    default_move: list[Id] = Field(
+    default_move: list[ActionRef] = Field(
         default_factory=list,
         description="Actions taken for this party when it does not move in time (live play).",
     )
+
+
+class Level(_Model):
+    """One level of a graded action; levels are listed mildest first."""
+
+    id: Id
+    name: str = ""
+    intensity: float | None = Field(
+        default=None,
+        ge=-10.0,
+        le=10.0,
+        description="The level's intensity; the action's if omitted.",
+    )
+    stages: list[Id] | None = Field(
+        default=None, description="Stages in which the level is available; the action's if omitted."
+    )
+    breaks: list[ActionRef] = Field(
+        default_factory=list, description="Promises this level breaks, besides the action's."
+    )
+
+
+class CounterAction(_Model):
+    """An action that undoes another: revoking a standing policy, reversing a one-off act."""
+
+    id: Id
+    name: str = ""
+    description: str = ""
+    category: Category
+    intensity: float = Field(ge=-10.0, le=10.0)
 
 
 class Action(_Model):
@@ -65,9 +103,24 @@ class Action(_Model):
         description="Signed intensity as observers perceive it, on a Goldstein-like -10..10 scale.",
     )
     repeatable: bool = Field(default=True, description="False for one-off acts such as a treaty.")
-    breaks: list[Id] = Field(
+    breaks: list[ActionRef] = Field(
         default_factory=list,
-        description="Actions whose promise this action violates (a test breaks a freeze).",
+        description="Actions whose promise this action violates (a test breaks a freeze); "
+        "``action.level`` names that level and the stronger ones.",
+    )
+    standing: bool = Field(
+        default=False,
+        description="A standing policy: once taken it stays in force, executed every round, "
+        "until its party revokes it.",
+    )
+    revoked_by: CounterAction | None = Field(
+        default=None, description="The action that ends this standing policy."
+    )
+    reversed_by: CounterAction | None = Field(
+        default=None, description="The action that reverses this one-off act."
+    )
+    levels: list[Level] = Field(
+        default_factory=list, description="Graded action: its levels, mildest first."
     )
 
 
@@ -90,7 +143,7 @@ class Utilities(_Model):
 class Commitment(_Model):
     id: Id
     party: Id
-    action: Id
+    action: ActionRef
     conditions: list[SlotRef] = Field(alias="if", min_length=1)
     description: str = ""
 

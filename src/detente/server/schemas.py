@@ -14,6 +14,13 @@ SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Session 
 Party = Annotated[str, Path(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 Round = Annotated[int, Path(ge=1, le=1_000_000)]
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+ActionName = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=129, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$"
+    ),
+]
+"""An action of the party's, ``action`` or ``action.level`` (a level of a graded action)."""
 
 
 class Strict(BaseModel):
@@ -55,7 +62,7 @@ class Commit(Strict):
 
 
 class Reveal(Strict):
-    actions: list[Name] = Field(default_factory=list, max_length=256)
+    actions: list[ActionName] = Field(default_factory=list, max_length=256)
     offers: list[Name] = Field(default_factory=list, max_length=256)
     nonce: str = Field(min_length=MIN_NONCE, max_length=128)
 

@@ -42,7 +42,7 @@ def summary(s: Session) -> dict[str, Any]:
 
 
 def public_state(s: Session) -> dict[str, Any]:
-    """The state anyone may read: roadmap, trust, agreements, who has moved."""
+    """The state anyone may read: roadmap, trust, agreements, policies in force, who has moved."""
     c = s.compiled
     levels = s.state.track_level[0]
     success = int(s.state.success_round[0])
@@ -56,6 +56,7 @@ def public_state(s: Session) -> dict[str, Any]:
         "trust": s.trust(),
         "in_force": s.in_force(),
         "deals": list(c.deals),
+        "policies": [c.slot_label(k) for k, on in enumerate(s.state.policies_in_force[0]) if on],
         "tracks": {
             t: (c.track_levels[i][int(levels[i]) - 1] if int(levels[i]) > 0 else None)
             for i, t in enumerate(c.tracks)
@@ -75,7 +76,6 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
     p = c.parties.index(party)
     avail, offer = available(s.state)[0], offerable(s.state)[0]
     seat = c.seat(party)
-    by_action = {a.id: a for a in c.scenario.actions}
     by_com = {m.id: m for m in c.scenario.commitments}
     move = s.moves.get(party)
     return {
@@ -89,8 +89,8 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
         "actions": [
             {
                 "id": name,
-                "category": by_action[name].category,
-                "intensity": by_action[name].intensity,
+                "category": c.slot_category[k],
+                "intensity": float(c.slot_intensity[k]),
                 "available": bool(avail[k]),
             }
             for name, k in seat.action_slot.items()

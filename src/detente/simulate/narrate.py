@@ -183,6 +183,10 @@ def _round(compiled: CompiledScenario, records: list[Event]) -> Iterator[str]:
                 act = f"{p['actor']}.{p['action']}"
                 how = "missed {}" if p["kind"] == "missed" else "saw {} (false alarm)"
                 misread.append(f"{e.party} {how.format(act)}")
+        elif e.type == EventType.POLICY_STARTED:
+            notes.append(f"policy in force: {e.party}.{p['action']}")
+        elif e.type == EventType.POLICY_ENDED:
+            notes.append(f"policy ended: {e.party}.{p['action']} ({p.get('by', p['cause'])})")
         elif e.type in _NOTES:
             notes.append(_NOTES[e.type](p))
     everyone = len(compiled.parties)

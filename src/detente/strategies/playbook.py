@@ -66,9 +66,8 @@ class Playbook:
         self.party = party
         slots = compiled.party_slots(party)
         coms = compiled.party_commitments(party)
-        action = [compiled.scenario.actions[compiled.slots[k][1]] for k in slots]
-        category = np.array([a.category for a in action])
-        intensity = np.array([a.intensity for a in action])
+        category = np.array([compiled.slot_category[k] for k in slots])
+        intensity = compiled.slot_intensity[slots]
         prov = np.flatnonzero(category == Category.PROVOCATION)
         # own-slot positions of the provocations, mildest (least hostile) first
         self.provocations: I64 = prov[np.argsort(-intensity[prov], kind="stable")]
@@ -96,6 +95,7 @@ class Playbook:
         # own-slot positions taken outright when the stance field of that name says so
         self._unilateral = [(int(k), "restrain") for k in self.restraints]
         self._unilateral += [(int(k), "attend") for k in self.gestures]
+        self._seat = c.seat(party)  # keeps one level of an action, a policy or its revocation
 
     @property
     def n_provocations(self) -> int:
@@ -180,6 +180,7 @@ class Playbook:
                 actions[:, k] = avail & (taken <= stance.provoke)
         for k, field in self._unilateral:
             actions[:, k] = view.available[:, k] & getattr(stance, field)
+        self._seat.one_of_each(actions)
         if self.involves.shape[0] == 0:
             return Move(actions, view.offerable.copy())
         offers = view.offerable & ~self._withheld.product(stance.distrust)
