@@ -42,10 +42,10 @@ def add_deal(
         )
     commitments = []
     for slot in slots:
-        party, action = slot.split(".")
+        party, action = slot.split(".", 1)
         commitments.append(
             {
-                "id": f"{name}_{party}_{action}",
+                "id": f"{name}_{party}_{action.replace('.', '_')}",
                 "party": party,
                 "action": action,
                 "if": [other for other in slots if other != slot],

@@ -215,7 +215,7 @@ def _disagreement(
     moves: dict[str, tuple[str, ...]] = {}
     if spec.fallback == "default_moves":
         for k in np.flatnonzero(compiled.default_move):
-            party, action = compiled.slot_label(int(k)).split(".")
+            party, action = compiled.slot_label(int(k)).split(".", 1)
             moves[party] = (*moves.get(party, ()), action)
         point = values.value(compiled.default_move)
     else:

@@ -22,6 +22,7 @@ from detente.simulate.profile import Assignment
 from detente.simulate.runner import Progress, simulate
 from detente.simulate.summary import Estimate, mean_ci, proportion_ci
 from detente.strategies import StrategyError, get_strategy, strategy_names
+from detente.strategies.registry import strategy_class
 
 SELF = "best_response"  # never a candidate of its own: it would search for itself
 NOT_CANDIDATES = frozenset({SELF})
@@ -58,11 +59,16 @@ class BestResponse:
 
 
 def default_candidates(compiled: CompiledScenario, party: str) -> list[str]:
-    """Every registered strategy with its default parameters that can play ``party``."""
+    """Every library strategy with its default parameters that can play ``party``.
+
+    Strategies registered outside the library (a user's, a test's) are candidates only
+    when named: one written for another scenario may fail here only when it moves.
+    """
     p = _party_index(compiled, party)
     found = []
     for name in strategy_names():
-        if name in NOT_CANDIDATES:
+        library = strategy_class(name).__module__.startswith("detente.")
+        if name in NOT_CANDIDATES or not library:
             continue
         try:
             get_strategy(name).build(compiled, p)

@@ -379,7 +379,7 @@ class Match:
             label
             for label in sorted(perceived)
             if not label.startswith(party + ".")
-            and c.slot_provocation[c.slot_of(*label.split("."))]
+            and c.slot_provocation[c.slot_of(*label.split(".", 1))]
         ]
         return ", ".join(seen) or "-"
 
