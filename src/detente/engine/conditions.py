@@ -30,6 +30,7 @@ EXECUTED_ANY = 7  # a=slot
 PROVOCATIONS_AT_LEAST = 8  # a=count this round
 VIOLATION = 9  # an agreement was violated this round
 TRUST_BELOW_ANY = 10  # a=truster, b=trusted, x=max
+SUCCEEDED = 11  # a=slot, executed this round and not failed (criteria)
 
 
 class ConditionArrays(NamedTuple):
@@ -79,6 +80,7 @@ class ConditionProgram:
         ]
         ops += [(TAKEN, self._slot(slot), 0, 0.0) for slot in criteria.taken]
         ops += [(EXECUTED, self._slot(slot), 0, 0.0) for slot in criteria.executed]
+        ops += [(SUCCEEDED, self._slot(slot), 0, 0.0) for slot in criteria.succeeded]
         return self._close(ops)
 
     def trigger(self, trigger: Trigger) -> int:

@@ -3,7 +3,7 @@
 Episodes are independent, so each episode's randomness is addressed by its
 own id and a batch gives exactly what its episodes give one by one. The
 batch is played in tiles of :data:`TILE` episodes, one phase at a time over
-the whole tile (moves, clearing, payoffs, perception and trust, roadmap):
+the whole tile (moves, clearing, outcomes, payoffs, perception and trust, roadmap):
 a phase's set-up, its calls and its arguments are paid once per tile, not
 once per episode, and its loops run long enough to vectorise. What an
 episode carries from one phase to the next (its random key and its sets of
@@ -47,6 +47,7 @@ from detente.engine.clearing import clear_tile
 from detente.engine.jit import inlined, inner
 from detente.engine.monitoring import observe_tile
 from detente.engine.moves import BAD_ACTION, BAD_OFFER, OK, read_moves
+from detente.engine.outcomes import judge_tile
 from detente.engine.payoffs import pay_tile
 from detente.engine.roadmap import RoadmapArrays, roadmap_tile
 from detente.engine.tables import Tables
@@ -71,6 +72,7 @@ class Scratch(NamedTuple):
     taken: NDArray[np.uint64]  # [TILE, WK] slots taken before the round, then also this round
     outright: NDArray[np.uint64]  # [TILE, WK] outright actions, after the trembling hand
     executed: NDArray[np.uint64]  # [TILE, WK] slots executed this round
+    failing: NDArray[np.uint64]  # [TILE, WK] slots whose outcome fails this round
     open_: NDArray[np.uint64]  # [TILE, WK] slots available this round
     remaining: NDArray[np.uint64]  # [TILE, WM] offered commitments, then the cleared ones
     violation: NDArray[np.bool_]  # [TILE] whether the episode broke an agreement in force
@@ -132,7 +134,7 @@ def step_kernel(
     tile = min(TILE, episodes.shape[0])
     slot_words, com_words = t.party_slot_bits.shape[1], t.deal_bits.shape[1]
     pp = t.n_parties * t.n_parties
-    words = np.empty((4, tile, slot_words), dtype=np.uint64)
+    words = np.empty((5, tile, slot_words), dtype=np.uint64)
     evidence = np.empty((4, tile * pp))
     scratch = Scratch(
         keys=np.empty(tile, dtype=np.uint64),
@@ -140,6 +142,7 @@ def step_kernel(
         outright=words[1],
         executed=words[2],
         open_=words[3],
+        failing=words[4],
         remaining=np.empty((tile, com_words), dtype=np.uint64),
         violation=np.empty(tile, dtype=np.bool_),
         sums=np.empty((4, t.n_parties)),
@@ -222,6 +225,7 @@ def _play(
         keys, violation = scratch.keys[:size], scratch.violation[:size]
         taken, outright = scratch.taken[:size], scratch.outright[:size]
         executed, open_ = scratch.executed[:size], scratch.open_[:size]
+        failing = scratch.failing[:size]
         remaining = scratch.remaining[:size]
         kind, b, at = read_moves(
             t.stage_slot_bits,
@@ -267,6 +271,17 @@ def _play(
             out.deal_cleared,
             out.violated,
         )
+        judge_tile(
+            t.judged_bits,
+            t.success_bits,
+            t.success_deal_ptr,
+            t.success_deal,
+            lo,
+            executed,
+            out.deal_cleared,
+            failing,
+            out.failed,
+        )
         pay_tile(
             t.base,
             t.linear,
@@ -291,6 +306,11 @@ def _play(
             t.false_alarm_cdf,
             t.evidence_pos,
             t.evidence_neg,
+            t.reading_pos,
+            t.reading_neg,
+            t.failed_pos,
+            t.failed_neg,
+            t.own_reading,
             prior_pos,
             prior_neg,
             t.forgetting,
@@ -298,6 +318,7 @@ def _play(
             lo,
             keys,
             executed,
+            failing,
             new.executed,
             old_ev_pos,
             old_ev_neg,
@@ -331,6 +352,7 @@ def _play(
             rnd,
             lo,
             executed,
+            failing,
             violation,
             old_roadmap,
             new_roadmap,

@@ -171,6 +171,54 @@ def _alarm(
 
 
 @inlined
+def _tally(
+    slot_party: NDArray[np.int64],
+    pos: NDArray[np.float64],
+    neg: NDArray[np.float64],
+    failed_pos: NDArray[np.float64],
+    failed_neg: NDArray[np.float64],
+    seen: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
+    sums: NDArray[np.float64],
+    row: int,
+) -> None:
+    """Add one observer's evidence about each party: ``sums[row]`` cooperative, ``sums[row + 1]``
+    hostile, over the perceived slots in slot order, then over the failing ones in slot order.
+
+    Parameters
+    ----------
+    slot_party : int64[K]
+        Read. The party of each slot.
+    pos, neg : float64[K]
+        Read. The observer's evidence of each slot executed (and not failing).
+    failed_pos, failed_neg : float64[K]
+        Read. Its evidence of each slot failing.
+    seen : uint64[WK]
+        Read. The observer's perceived slots.
+    failing : uint64[WK]
+        Read. The slots failing this round (none when no act can fail).
+    sums : float64[4, P]
+        Read and written, rows ``row`` and ``row + 1``.
+    row : int
+        0 or 2 (see :func:`_perceive`).
+    """
+    for w in range(seen.shape[0]):
+        x = seen[w] & ~failing[w]
+        while x:
+            k = w * 64 + lowest(x)
+            x &= x - np.uint64(1)
+            sums[row, slot_party[k]] += pos[k]
+            sums[row + 1, slot_party[k]] += neg[k]
+    for w in range(seen.shape[0]):
+        x = seen[w] & failing[w]
+        while x:
+            k = w * 64 + lowest(x)
+            x &= x - np.uint64(1)
+            sums[row, slot_party[k]] += failed_pos[k]
+            sums[row + 1, slot_party[k]] += failed_neg[k]
+
+
+@inlined
 def _perceive(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
@@ -180,9 +228,15 @@ def _perceive(
     false_alarm_cdf: NDArray[np.int64],
     evidence_pos: NDArray[np.float64],
     evidence_neg: NDArray[np.float64],
+    reading_pos: NDArray[np.float64],
+    reading_neg: NDArray[np.float64],
+    failed_pos: NDArray[np.float64],
+    failed_neg: NDArray[np.float64],
+    own_reading: NDArray[np.bool_],
     restraint: float,
     key: np.uint64,
     executed: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
     perceived: NDArray[np.bool_],
     sums: NDArray[np.float64],
     good: NDArray[np.float64],
@@ -192,9 +246,12 @@ def _perceive(
 ) -> None:
     """One episode's perception by every observer, and the evidence it gives about each party.
 
-    The evidence of observers who perceived exactly what was executed is
-    summed once. One observer's perception goes to ``perceived[o]`` (flags)
-    and ``seen`` (words), through :func:`_miss` and :func:`_alarm`.
+    The evidence of observers who perceived exactly what was executed and
+    read every act by its action's intensity is summed once; an observer
+    with readings of its own (:mod:`detente.scenario.outcomes`) sums its
+    own. A failing slot is read with the observer's failure reading. One
+    observer's perception goes to ``perceived[o]`` (flags) and ``seen``
+    (words), through :func:`_miss` and :func:`_alarm`.
 
     Parameters
     ----------
@@ -212,12 +269,20 @@ def _perceive(
         Read. Per observer, the CDF of Binomial(K, its false-alarm rate), in ticks.
     evidence_pos, evidence_neg : float64[K]
         Read. The cooperative and hostile evidence of each slot when perceived.
+    reading_pos, reading_neg : float64[P, K]
+        Read. The same per observer, for the observers with readings of their own.
+    failed_pos, failed_neg : float64[P, K]
+        Read. Each observer's evidence of each slot perceived failing.
+    own_reading : bool[P]
+        Read. Whether each observer has readings of its own.
     restraint : float
         The cooperative evidence of a party none of whose hostile acts is perceived.
     key : uint64
         The episode's random key this round.
     executed : uint64[WK]
         Read. The episode's executed slots.
+    failing : uint64[WK]
+        Read. The episode's failing slots (:func:`~detente.engine.outcomes.judge_tile`).
     perceived : bool[P, K]
         Read and written. The episode's row of ``StateArrays.perceived``:
         the executed slots in every row on entry, each observer's perception on return.
@@ -246,21 +311,40 @@ def _perceive(
         if _alarm(key, o, slot_party, false_alarm_cdf[o], executed, picks, perceived[o], seen):
             exact = False
 
-        # This round's evidence about each party, summed over the perceived
-        # slots in slot order: cooperative in ``sums[row]``, hostile in ``sums[row + 1]``.
-        row = 0 if exact else 2
-        if not (exact and shared):
+        # This round's evidence about each party: cooperative in ``sums[row]``,
+        # hostile in ``sums[row + 1]``; rows 0 and 1 are shared by the common readers.
+        own = own_reading[o]
+        common = exact and not own
+        row = 0 if common else 2
+        if not (common and shared):
             for p in range(sums.shape[1]):
                 sums[row, p] = 0.0
                 sums[row + 1, p] = 0.0
-            for w in range(seen.shape[0]):
-                x = seen[w]
-                while x:
-                    k = w * 64 + lowest(x)
-                    x &= x - np.uint64(1)
-                    sums[row, slot_party[k]] += evidence_pos[k]
-                    sums[row + 1, slot_party[k]] += evidence_neg[k]
-            shared = shared or exact
+            if own:
+                _tally(
+                    slot_party,
+                    reading_pos[o],
+                    reading_neg[o],
+                    failed_pos[o],
+                    failed_neg[o],
+                    seen,
+                    failing,
+                    sums,
+                    row,
+                )
+            else:
+                _tally(
+                    slot_party,
+                    evidence_pos,
+                    evidence_neg,
+                    failed_pos[o],
+                    failed_neg[o],
+                    seen,
+                    failing,
+                    sums,
+                    row,
+                )
+            shared = shared or common
         for p in range(n_parties):
             neg = sums[row + 1, p]
             good[o * n_parties + p] = sums[row, p] + restraint * (neg == 0.0)
@@ -277,6 +361,11 @@ def observe_tile(
     false_alarm_cdf: NDArray[np.int64],
     evidence_pos: NDArray[np.float64],
     evidence_neg: NDArray[np.float64],
+    reading_pos: NDArray[np.float64],
+    reading_neg: NDArray[np.float64],
+    failed_pos: NDArray[np.float64],
+    failed_neg: NDArray[np.float64],
+    own_reading: NDArray[np.bool_],
     prior_pos: NDArray[np.float64],
     prior_neg: NDArray[np.float64],
     forgetting: float,
@@ -284,6 +373,7 @@ def observe_tile(
     lo: int,
     keys: NDArray[np.uint64],
     executed: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
     new_executed: NDArray[np.bool_],
     old_ev_pos: NDArray[np.float64],
     old_ev_neg: NDArray[np.float64],
@@ -309,8 +399,8 @@ def observe_tile(
     ----------
     slot_party, party_slot_bits, miss_ticks, miss_rate, miss_cdf, false_alarm_cdf
         Read. Who owns which slot, and the noise (see :func:`_perceive`).
-    evidence_pos, evidence_neg : float64[K]
-        Read. The cooperative and hostile evidence of each slot when perceived.
+    evidence_pos, evidence_neg, reading_pos, reading_neg, failed_pos, failed_neg, own_reading
+        Read. How observers read what they perceive (see :func:`_perceive`).
     prior_pos, prior_neg : float64[TILE * P * P]
         Read. The cooperative and hostile priors, repeated for each episode of a tile.
     forgetting : float
@@ -323,6 +413,8 @@ def observe_tile(
         Read. Each episode's random key this round.
     executed : uint64[size, WK]
         Read. The slots executed this round.
+    failing : uint64[size, WK]
+        Read. The slots failing this round.
     new_executed : bool[B, K]
         Read, rows ``lo`` to ``lo + size``. ``executed`` as flags.
     old_ev_pos, old_ev_neg : float64[B * P * P]
@@ -358,9 +450,15 @@ def observe_tile(
             false_alarm_cdf,
             evidence_pos,
             evidence_neg,
+            reading_pos,
+            reading_neg,
+            failed_pos,
+            failed_neg,
+            own_reading,
             restraint,
             keys[i],
             executed[i],
+            failing[i],
             new_perceived[b],
             sums,
             good[i * pp : (i + 1) * pp],

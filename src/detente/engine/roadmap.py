@@ -30,6 +30,7 @@ from detente.engine.conditions import (
     EXECUTED_ANY,
     PROVOCATIONS_AT_LEAST,
     ROUNDS_AT_LEAST,
+    SUCCEEDED,
     TAKEN,
     TRACK_AT_LEAST,
     TRUST_AT_LEAST,
@@ -76,6 +77,7 @@ def _evaluate(
     provocations: NDArray[np.int64],
     violation: NDArray[np.bool_],
     executed: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
     new_trust: NDArray[np.float64],
     new_in_force: NDArray[np.bool_],
     new_track_level: NDArray[np.int64],
@@ -114,6 +116,8 @@ def _evaluate(
         Read. Whether the episode violated an agreement this round.
     executed : uint64[size, WK]
         Read. The slots executed this round.
+    failing : uint64[size, WK]
+        Read. The slots whose outcome fails this round.
     new_trust : float64[B, P, P]
         Read. Trust after the round.
     new_in_force : bool[B, D]
@@ -152,6 +156,9 @@ def _evaluate(
         elif kind == EXECUTED:
             for i in range(size):
                 ok[i] &= has(executed[i], qa)
+        elif kind == SUCCEEDED:
+            for i in range(size):
+                ok[i] &= has(executed[i], qa) and not has(failing[i], qa)
         elif kind == EXECUTED_ANY:
             any_exec = True
             for i in range(size):
@@ -243,6 +250,7 @@ def roadmap_tile(
     rnd: int,
     lo: int,
     executed: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
     violation: NDArray[np.bool_],
     old: RoadmapArrays,
     new: RoadmapArrays,
@@ -281,6 +289,8 @@ def roadmap_tile(
         The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
     executed : uint64[size, WK]
         Read. The slots executed this round.
+    failing : uint64[size, WK]
+        Read. The slots whose outcome fails this round.
     violation : bool[size]
         Read. Whether the episode violated an agreement this round.
     old : RoadmapArrays
@@ -355,6 +365,7 @@ def roadmap_tile(
                 provocations,
                 violation,
                 executed,
+                failing,
                 new_trust,
                 new_in_force,
                 new_track,
@@ -382,6 +393,7 @@ def roadmap_tile(
             provocations,
             violation,
             executed,
+            failing,
             new_trust,
             new_in_force,
             new_track,

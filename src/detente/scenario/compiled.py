@@ -22,6 +22,7 @@ import numpy as np
 
 from detente.dtypes import B8, F64, I64
 from detente.scenario.moves import NamedMove
+from detente.scenario.outcomes import OutcomeModel
 from detente.scenario.schema import Scenario
 from detente.scenario.utility import UtilityModel
 
@@ -116,6 +117,7 @@ class CompiledScenario:
     commitment_deal: I64  # [M] its deal, -1 outside every deal
     default_move: B8  # [K] slots of each party's default move (live play)
     utilities: UtilityModel
+    outcomes: OutcomeModel  # acts that can fail, and each observer's reading of each act
     _conditions: tuple[I64, ...]  # [M] slots each commitment's condition needs
     _members: tuple[I64, ...]  # [D] commitments of each deal
     _breakers: tuple[I64, ...]  # [K] slots whose execution breaks the promise of slot k
@@ -223,6 +225,8 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         return kix[(party, action)]
 
     K, S = len(slots), len(stages)
+    slot_party = np.array([p for p, _ in slots], dtype=np.int64)
+    slot_intensity = np.array([scenario.actions[a].intensity for _, a in slots], dtype=np.float64)
     by_action = {a.id: a for a in scenario.actions}
     slot_action = [by_action[actions[a]] for _, a in slots]
     available = np.zeros((S, K), dtype=bool)
@@ -264,11 +268,11 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         tracks=tuple(t.id for t in scenario.tracks),
         track_levels=tuple(tuple(level.id for level in t.levels) for t in scenario.tracks),
         rules=rules,
-        slot_party=np.array([p for p, _ in slots], dtype=np.int64),
+        slot_party=slot_party,
         slot_available=available,
         slot_repeatable=np.array([a.repeatable for a in slot_action], dtype=bool),
         slot_provocation=np.array([a.category == "provocation" for a in slot_action], dtype=bool),
-        slot_intensity=np.array([a.intensity for a in slot_action], dtype=np.float64),
+        slot_intensity=slot_intensity,
         commitment_party=np.array([pix[c.party] for c in scenario.commitments], dtype=np.int64),
         commitment_slot=np.array(
             [kix[(c.party, c.action)] for c in scenario.commitments], dtype=np.int64
@@ -276,6 +280,15 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         commitment_deal=com_deal,
         default_move=default_move,
         utilities=UtilityModel.of(scenario.utilities, pix, slot, K),
+        outcomes=OutcomeModel.of(
+            scenario,
+            pix,
+            slot,
+            {d: i for i, d in enumerate(deals)},
+            slot_party,
+            np.array([a for _, a in slots], dtype=np.int64),
+            slot_intensity,
+        ),
         _conditions=_lists([[slot(ref) for ref in c.conditions] for c in scenario.commitments]),
         _members=_lists(members),
         _breakers=_lists(breakers),

@@ -73,6 +73,11 @@ class ScenarioLimits:
             reference).
         max_pairwise: pairwise utility terms, over all parties; the engine
             evaluates each, for each party, every round.
+        max_readings: entries of ``readings``. Valid readings are at most one
+            per (observer, slot), and the engine's reading tables are P x K
+            whatever their number, so the cap only bounds the list that
+            validation walks (a reading naming no actor stands for each actor
+            of its action).
         subject: who the limits are for, as refusals name them (``an upload
             may have at most 32``).
     """
@@ -89,6 +94,7 @@ class ScenarioLimits:
     max_stages: int | None = None
     max_tracks: int | None = None
     max_pairwise: int | None = None
+    max_readings: int | None = None
     subject: str = "a scenario"
 
     def __post_init__(self) -> None:
@@ -120,6 +126,7 @@ UPLOAD_LIMITS = ScenarioLimits(
     max_stages=32,
     max_tracks=32,
     max_pairwise=256,
+    max_readings=512,
     subject="an upload",
 )
 """What the server accepts from anonymous uploads.
@@ -295,6 +302,7 @@ _COUNTS: tuple[tuple[str, str, str, Callable[[Any], int]], ...] = (
     ("max_stages", "roadmap.stages", "stages", _length("roadmap", "stages")),
     ("max_tracks", "tracks", "tracks", _length("tracks")),
     ("max_pairwise", "utilities.parties", "pairwise utility terms", _pairwise),
+    ("max_readings", "readings", "readings", _length("readings")),
 )
 
 

@@ -50,6 +50,37 @@ class Party(_Model):
     )
 
 
+class SuccessCondition(_Model):
+    """When an act with an outcome succeeds: any one of these holds in the round it executes."""
+
+    any_deal_cleared: list[Id] = Field(
+        default_factory=list,
+        description="Deals of which any one clears whole this round (reached or renewed).",
+    )
+    any_executed: list[SlotRef] = Field(
+        default_factory=list, description="Slots of which any one executes this round."
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> SuccessCondition:
+        if not (self.any_deal_cleared or self.any_executed):
+            raise ValueError("succeeds_if needs at least one of any_deal_cleared, any_executed")
+        return self
+
+
+class Failure(_Model):
+    intensity: float = Field(
+        ge=-10.0, le=10.0, description="How observers read the act when it fails, -10..10."
+    )
+
+
+class ActionOutcome(_Model):
+    """An act whose result depends on what clears with it (a summit that yields no deal fails)."""
+
+    succeeds_if: SuccessCondition
+    failed: Failure
+
+
 class Action(_Model):
     id: Id
     name: str = ""
@@ -68,6 +99,9 @@ class Action(_Model):
     breaks: list[Id] = Field(
         default_factory=list,
         description="Actions whose promise this action violates (a test breaks a freeze).",
+    )
+    outcome: ActionOutcome | None = Field(
+        default=None, description="When the act succeeds; it fails in any other round it executes."
     )
 
 
@@ -125,6 +159,10 @@ class Criteria(_Model):
     tracks: list[TrackLevelRef] = Field(default_factory=list)
     taken: list[SlotRef] = Field(default_factory=list, description="Slots executed at least once.")
     executed: list[SlotRef] = Field(default_factory=list, description="Slots executed this round.")
+    succeeded: list[SlotRef] = Field(
+        default_factory=list,
+        description="Slots executed this round whose outcome did not fail.",
+    )
     min_rounds: int = Field(default=0, ge=0, description="Rounds spent in the current stage.")
 
 
@@ -223,6 +261,22 @@ class TrustParams(_Model):
     priors: list[TrustPrior] = Field(default_factory=list)
 
 
+class Reading(_Model):
+    """How one observer reads an act, in place of the action's intensity (who acts, who watches)."""
+
+    observer: Id
+    actor: Id | None = Field(default=None, description="One actor; every actor when omitted.")
+    action: Id
+    intensity: float = Field(ge=-10.0, le=10.0, description="The observer's reading, -10..10.")
+    failed: float | None = Field(
+        default=None,
+        ge=-10.0,
+        le=10.0,
+        description="Its reading of the act failed (actions with an outcome); the action's "
+        "failure intensity when omitted.",
+    )
+
+
 class Scenario(_Model):
     """A negotiation scenario: parties, actions, utilities, commitments and a roadmap."""
 
@@ -239,3 +293,7 @@ class Scenario(_Model):
     roadmap: Roadmap
     noise: Noise = Field(default_factory=Noise)
     trust: TrustParams = Field(default_factory=TrustParams)
+    readings: list[Reading] = Field(
+        default_factory=list,
+        description="Observers whose reading of an act differs from the action's intensity.",
+    )
