@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.scenario.test_malformed import BASE, UNKNOWN_PARTY
 
 from detente.scenario import ScenarioError, parse_scenario, parse_yaml
 from detente.scenario.limits import UPLOAD_LIMITS
-from tests.scenario.test_malformed import BASE, UNKNOWN_PARTY
 
 ACTIONS = "drill, freeze, suspend, talks, test, treaty"
 
