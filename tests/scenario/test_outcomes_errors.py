@@ -116,3 +116,15 @@ def test_uploads_bound_the_readings() -> None:
     (issue,) = info.value.issues
     assert issue.path == "readings"
     assert "ScenarioLimits.max_readings" in issue.message
+
+
+def test_a_stage_gated_by_a_success_never_available_before_it_is_unreachable() -> None:
+    doc = base()
+    doc["roadmap"]["stages"][1]["entry"]["succeeded"] = ["A.treaty"]
+    assert issues(doc) == [
+        (
+            "roadmap.stages[1].entry.succeeded[0]",
+            "stage peace is unreachable: A.treaty is not available in stage calm",
+            "A.treaty",
+        )
+    ]
