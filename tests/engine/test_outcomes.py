@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.engine import CounterRNG, EventType, State, StepEvents, initial_state, step
+from detente.engine.kernel import TILE
 from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.schema import Noise, Scenario
@@ -211,3 +212,32 @@ def test_a_failed_act_observed_by_false_alarm_reads_as_failed() -> None:
     # ROK imagines every act of the US: summit failed (-3), relief (+7), drills (-4)
     pos, neg = 0.7, 0.3 + 0.4
     assert state.trust[0, rok, us] == pytest.approx((pos + 1) / (pos + neg + 2))
+
+
+def test_a_batch_across_tiles_with_outcomes_and_readings_equals_its_parts() -> None:
+    c = noisy()
+    batch = 2 * TILE + 5
+    together = run(c, batch, 7, 10, 4)
+    start = 0
+    for size in (TILE - 1, 3, TILE + 3):
+        part = run(c, size, 7 + start, 10, 4)
+        for b in range(size):
+            assert_same(together.episode(start + b), part.episode(b))
+        start += size
+    assert start == batch
+
+
+def test_the_compiled_scenario_says_how_each_observer_reads_each_act(
+    summit: CompiledScenario,
+) -> None:
+    o, k = summit.outcomes, summit.slot_of
+    dprk, jpn, rok = (summit.parties.index(p) for p in ("DPRK", "JPN", "ROK"))
+    assert o.read(dprk, k("US", "drills")) == -7.0
+    assert o.read(dprk, k("ROK", "drills")) == -4.0
+    assert o.read(jpn, k("ROK", "drills")) == 3.0
+    assert o.read(rok, k("US", "summit")) == 7.0
+    assert o.read(rok, k("US", "summit"), failed=True) == -3.0
+    assert o.read(jpn, k("DPRK", "summit"), failed=True) == -5.0
+    assert o.read(jpn, k("US", "summit"), failed=True) == -3.0
+    assert o.read(jpn, k("US", "drills"), failed=True) == 3.0, "drills cannot fail"
+    assert o.can_fail.tolist() == [True, True, False, False, False, False, False]
