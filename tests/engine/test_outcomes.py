@@ -12,12 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.engine import CounterRNG, EventType, State, StepEvents, initial_state, step
 from detente.engine.kernel import TILE
-from detente.scenario import load_scenario
+from detente.scenario import load_scenario, parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.schema import Noise, Scenario
 from tests.engine.moves import moves
@@ -58,20 +59,9 @@ def test_a_failed_summit_is_not_cooperative_evidence(summit: CompiledScenario) -
     assert events.failed[0, summit.slot_of("DPRK", "summit")]
     for truster, trusted in (("ROK", "US"), ("ROK", "DPRK"), ("DPRK", "US"), ("US", "DPRK")):
         assert trust(failed, summit, truster, trusted) < prior(summit, truster, trusted)
-    neutral = compiled(
-        actions=[
-            a.model_copy(
-                update={
-                    "outcome": a.outcome.model_copy(
-                        update={"failed": a.outcome.failed.model_copy(update={"intensity": 0.0})}
-                    )
-                }
-            )
-            if a.outcome is not None
-            else a
-            for a in scenario().actions
-        ]
-    )
+    doc = yaml.safe_load(SUMMIT.read_text())
+    doc["actions"][0]["outcome"]["failed"]["intensity"] = 0.0
+    neutral = compile_scenario(parse_scenario(doc))
     quiet, _ = one_round(neutral, deals=["summitry"])
     assert trust(quiet, neutral, "ROK", "US") == prior(neutral, "ROK", "US"), "neither way"
 
@@ -191,7 +181,7 @@ def test_outcomes_and_readings_are_deterministic_and_matter() -> None:
         c.scenario.model_copy(
             update={
                 "readings": [],
-                "actions": [x.model_copy(update={"outcome": None}) for x in c.scenario.actions],
+                "actions": [x.model_copy(update={"result": None}) for x in c.scenario.actions],
             }
         )
     )

@@ -39,7 +39,7 @@ def test_a_valid_outcome_and_readings_load() -> None:
     doc["roadmap"]["stages"][0]["exit"]["succeeded"] = ["A.talks"]
     scenario = parse_scenario(doc, "mini.yaml")
     assert scenario.readings[1].actor is None
-    assert scenario.actions[4].outcome is not None
+    assert scenario.actions[4].result is not None
 
 
 def test_every_problem_of_outcomes_and_readings_is_reported_at_once() -> None:

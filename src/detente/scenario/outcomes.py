@@ -82,12 +82,12 @@ class OutcomeModel:
         failure = intensity.copy()
         judged, success_deals, success_slots = [], [], []
         for a, action in enumerate(scenario.actions):
-            if action.outcome is None:
+            if action.result is None:
                 continue
             slots = np.flatnonzero(slot_action == a)
             can_fail[slots] = True
-            failure[slots] = action.outcome.failed.intensity
-            when = action.outcome.succeeds_if
+            failure[slots] = action.result.failed.intensity
+            when = action.result.succeeds_if
             judged.append(slots.astype(np.int64))
             success_deals.append(np.array([deal[d] for d in when.any_deal_cleared], dtype=np.int64))
             success_slots.append(np.array([slot(s) for s in when.any_executed], dtype=np.int64))

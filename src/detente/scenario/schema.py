@@ -100,8 +100,10 @@ class Action(_Model):
         default_factory=list,
         description="Actions whose promise this action violates (a test breaks a freeze).",
     )
-    outcome: ActionOutcome | None = Field(
-        default=None, description="When the act succeeds; it fails in any other round it executes."
+    result: ActionOutcome | None = Field(
+        default=None,
+        alias="outcome",
+        description="When the act succeeds; it fails in any other round it executes.",
     )
 
 
