@@ -173,26 +173,25 @@ def _alarm(
 @inlined
 def _tally(
     slot_party: NDArray[np.int64],
-    pos: NDArray[np.float64],
-    neg: NDArray[np.float64],
-    failed_pos: NDArray[np.float64],
-    failed_neg: NDArray[np.float64],
+    evidence: NDArray[np.float64],
+    o: int,
     seen: NDArray[np.uint64],
     failing: NDArray[np.uint64],
     sums: NDArray[np.float64],
     row: int,
 ) -> None:
-    """Add one observer's evidence about each party: ``sums[row]`` cooperative, ``sums[row + 1]``
+    """Add observer ``o``'s evidence about each party: ``sums[row]`` cooperative, ``sums[row + 1]``
     hostile, over the perceived slots in slot order, then over the failing ones in slot order.
 
     Parameters
     ----------
     slot_party : int64[K]
         Read. The party of each slot.
-    pos, neg : float64[K]
-        Read. The observer's evidence of each slot executed (and not failing).
-    failed_pos, failed_neg : float64[K]
-        Read. Its evidence of each slot failing.
+    evidence : float64[4, P, K]
+        Read. Observer ``o``'s cooperative and hostile evidence of each slot
+        executed (rows 0 and 1), and failed (rows 2 and 3).
+    o : int
+        The observer.
     seen : uint64[WK]
         Read. The observer's perceived slots.
     failing : uint64[WK]
@@ -202,20 +201,15 @@ def _tally(
     row : int
         0 or 2 (see :func:`_perceive`).
     """
-    for w in range(seen.shape[0]):
-        x = seen[w] & ~failing[w]
-        while x:
-            k = w * 64 + lowest(x)
-            x &= x - np.uint64(1)
-            sums[row, slot_party[k]] += pos[k]
-            sums[row + 1, slot_party[k]] += neg[k]
-    for w in range(seen.shape[0]):
-        x = seen[w] & failing[w]
-        while x:
-            k = w * 64 + lowest(x)
-            x &= x - np.uint64(1)
-            sums[row, slot_party[k]] += failed_pos[k]
-            sums[row + 1, slot_party[k]] += failed_neg[k]
+    for part in range(2):
+        pos, neg = evidence[2 * part, o], evidence[2 * part + 1, o]
+        for w in range(seen.shape[0]):
+            x = seen[w] & (failing[w] if part else ~failing[w])
+            while x:
+                k = w * 64 + lowest(x)
+                x &= x - np.uint64(1)
+                sums[row, slot_party[k]] += pos[k]
+                sums[row + 1, slot_party[k]] += neg[k]
 
 
 @inlined
@@ -226,12 +220,7 @@ def _perceive(
     miss_rate: NDArray[np.int64],
     miss_cdf: NDArray[np.int64],
     false_alarm_cdf: NDArray[np.int64],
-    evidence_pos: NDArray[np.float64],
-    evidence_neg: NDArray[np.float64],
-    reading_pos: NDArray[np.float64],
-    reading_neg: NDArray[np.float64],
-    failed_pos: NDArray[np.float64],
-    failed_neg: NDArray[np.float64],
+    evidence: NDArray[np.float64],
     own_reading: NDArray[np.bool_],
     restraint: float,
     key: np.uint64,
@@ -267,12 +256,10 @@ def _perceive(
         Read. Per distinct miss rate, row n: the CDF of Binomial(n, rate), in ticks.
     false_alarm_cdf : int64[P, K + 1]
         Read. Per observer, the CDF of Binomial(K, its false-alarm rate), in ticks.
-    evidence_pos, evidence_neg : float64[K]
-        Read. The cooperative and hostile evidence of each slot when perceived.
-    reading_pos, reading_neg : float64[P, K]
-        Read. The same per observer, for the observers with readings of their own.
-    failed_pos, failed_neg : float64[P, K]
-        Read. Each observer's evidence of each slot perceived failing.
+    evidence : float64[4, P, K]
+        Read. Each observer's cooperative and hostile evidence of each slot
+        perceived (rows 0 and 1) and perceived failing (rows 2 and 3); the
+        rows of observers without readings of their own are all the same.
     own_reading : bool[P]
         Read. Whether each observer has readings of its own.
     restraint : float
@@ -320,30 +307,7 @@ def _perceive(
             for p in range(sums.shape[1]):
                 sums[row, p] = 0.0
                 sums[row + 1, p] = 0.0
-            if own:
-                _tally(
-                    slot_party,
-                    reading_pos[o],
-                    reading_neg[o],
-                    failed_pos[o],
-                    failed_neg[o],
-                    seen,
-                    failing,
-                    sums,
-                    row,
-                )
-            else:
-                _tally(
-                    slot_party,
-                    evidence_pos,
-                    evidence_neg,
-                    failed_pos[o],
-                    failed_neg[o],
-                    seen,
-                    failing,
-                    sums,
-                    row,
-                )
+            _tally(slot_party, evidence, o, seen, failing, sums, row)
             shared = shared or common
         for p in range(n_parties):
             neg = sums[row + 1, p]
@@ -359,12 +323,7 @@ def observe_tile(
     miss_rate: NDArray[np.int64],
     miss_cdf: NDArray[np.int64],
     false_alarm_cdf: NDArray[np.int64],
-    evidence_pos: NDArray[np.float64],
-    evidence_neg: NDArray[np.float64],
-    reading_pos: NDArray[np.float64],
-    reading_neg: NDArray[np.float64],
-    failed_pos: NDArray[np.float64],
-    failed_neg: NDArray[np.float64],
+    evidence: NDArray[np.float64],
     own_reading: NDArray[np.bool_],
     prior_pos: NDArray[np.float64],
     prior_neg: NDArray[np.float64],
@@ -399,7 +358,7 @@ def observe_tile(
     ----------
     slot_party, party_slot_bits, miss_ticks, miss_rate, miss_cdf, false_alarm_cdf
         Read. Who owns which slot, and the noise (see :func:`_perceive`).
-    evidence_pos, evidence_neg, reading_pos, reading_neg, failed_pos, failed_neg, own_reading
+    evidence, own_reading
         Read. How observers read what they perceive (see :func:`_perceive`).
     prior_pos, prior_neg : float64[TILE * P * P]
         Read. The cooperative and hostile priors, repeated for each episode of a tile.
@@ -448,12 +407,7 @@ def observe_tile(
             miss_rate,
             miss_cdf,
             false_alarm_cdf,
-            evidence_pos,
-            evidence_neg,
-            reading_pos,
-            reading_neg,
-            failed_pos,
-            failed_neg,
+            evidence,
             own_reading,
             restraint,
             keys[i],

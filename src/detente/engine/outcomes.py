@@ -13,16 +13,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.engine.bits import meets
+from detente.engine.bits import lowest
 from detente.engine.jit import inner
 
 
 @inner
 def judge_tile(
-    judged_bits: NDArray[np.uint64],
-    success_bits: NDArray[np.uint64],
-    success_deal_ptr: NDArray[np.int64],
-    success_deal: NDArray[np.int64],
+    outcomes: NDArray[np.uint64],
     lo: int,
     executed: NDArray[np.uint64],
     out_deal_cleared: NDArray[np.bool_],
@@ -33,14 +30,11 @@ def judge_tile(
 
     Parameters
     ----------
-    judged_bits : uint64[J, WK]
-        Read. The slots of each action with an outcome.
-    success_bits : uint64[J, WK]
-        Read. The slots any one of which executing makes action ``j`` succeed.
-    success_deal_ptr : int64[J + 1]
-        Read. Action ``j``'s deals are ``success_deal_ptr[j]`` to ``success_deal_ptr[j + 1]``.
-    success_deal : int64[entries]
-        Read. The deals any one of which clearing whole makes an action succeed.
+    outcomes : uint64[J, 2 WK + WD]
+        Read. Per action that can fail, three sets as bit words: its slots
+        (words ``0`` to ``WK``), the slots any one of which executing makes it
+        succeed (``WK`` to ``2 WK``), the deals any one of which clearing
+        whole makes it succeed (from ``2 WK``).
     lo : int
         The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
     executed : uint64[size, WK]
@@ -53,19 +47,25 @@ def judge_tile(
     out_failed : bool[B, K]
         Written, rows ``lo`` to ``lo + size``. The executed failing slots.
     """
+    n_words = executed.shape[1]
+    n_slots = out_failed.shape[1]
     for i in range(executed.shape[0]):
         b = lo + i
-        for w in range(executed.shape[1]):
+        for w in range(n_words):
             failing[i, w] = np.uint64(0)
-        for j in range(judged_bits.shape[0]):
-            succeeded = meets(success_bits, j, executed[i])
-            for q in range(success_deal_ptr[j], success_deal_ptr[j + 1]):
-                succeeded = succeeded or out_deal_cleared[b, success_deal[q]]
+        for j in range(outcomes.shape[0]):
+            succeeded = False
+            for w in range(n_words):
+                succeeded = succeeded or (outcomes[j, n_words + w] & executed[i, w]) != 0
+            for w in range(outcomes.shape[1] - 2 * n_words):
+                x = outcomes[j, 2 * n_words + w]
+                while x:
+                    succeeded = succeeded or out_deal_cleared[b, w * 64 + lowest(x)]
+                    x &= x - np.uint64(1)
             if not succeeded:
-                for w in range(executed.shape[1]):
-                    failing[i, w] |= judged_bits[j, w]
-        n_slots = out_failed.shape[1]
-        for w in range(executed.shape[1]):
+                for w in range(n_words):
+                    failing[i, w] |= outcomes[j, w]
+        for w in range(n_words):
             x = failing[i, w] & executed[i, w]
             for j in range(min(64, n_slots - w * 64)):
                 out_failed[b, w * 64 + j] = (x >> np.uint64(j)) & np.uint64(1) != np.uint64(0)

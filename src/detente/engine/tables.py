@@ -38,8 +38,9 @@ class Tables(NamedTuple):
     slot_available: B8  # [S, K]
     slot_repeatable: B8
     slot_provocation: B8
-    evidence_pos: F64  # [K] cooperative evidence when perceived
-    evidence_neg: F64  # [K] hostile evidence when perceived
+    evidence: F64  # [4, P, K] cooperative, hostile evidence of o's reading of k; then failed
+    own_reading: B8  # [P] observers whose readings differ from the actions' intensities
+    outcomes: U64  # [J, 2 WK + WD] per action that can fail: its slots, success slots, deals
     base: F64  # [P]
     linear: F64  # [K, P]
     pair_k: I64
@@ -79,17 +80,6 @@ class Tables(NamedTuple):
     prior_neg: F64  # [P, P]
     forgetting: float
     restraint_evidence: float
-    # Outcomes and readings (scenario.outcomes): per observer o and slot k, the evidence of
-    # its reading of k, executed (reading_*) or failed (failed_*); J actions can fail.
-    reading_pos: F64  # [P, K]
-    reading_neg: F64  # [P, K]
-    failed_pos: F64  # [P, K]
-    failed_neg: F64  # [P, K]
-    own_reading: B8  # [P] observers whose readings differ from the actions' intensities
-    judged_bits: U64  # [J, WK] the slots of each action that can fail
-    success_bits: U64  # [J, WK] slots any of which executing makes it succeed
-    success_deal_ptr: I64  # [J + 1] CSR of the deals any of which clearing makes it succeed
-    success_deal: I64
     # Bitsets for the kernel: bit i of word i // 64 stands for slot (or commitment) i.
     party_slot_bits: U64  # [P, WK] each party's own slots
     stage_slot_bits: U64  # [S, WK] slots available in each stage
@@ -220,7 +210,6 @@ def _build(c: CompiledScenario) -> Tables:
     track_level_ptr, track_level_cond = _csr(track_criteria)
     u = c.utilities
     o = c.outcomes
-    success_deal_ptr, success_deal = _csr(o.success_deals)
     i64 = np.int64
     return Tables(
         n_parties=P,
@@ -231,8 +220,18 @@ def _build(c: CompiledScenario) -> Tables:
         slot_available=c.slot_available,
         slot_repeatable=c.slot_repeatable,
         slot_provocation=c.slot_provocation,
-        evidence_pos=np.maximum(c.slot_intensity, 0.0) / 10.0,
-        evidence_neg=np.maximum(-c.slot_intensity, 0.0) / 10.0,
+        evidence=np.stack(
+            [
+                np.maximum(o.reading, 0.0) / 10.0,
+                np.maximum(-o.reading, 0.0) / 10.0,
+                np.maximum(o.failed_reading, 0.0) / 10.0,
+                np.maximum(-o.failed_reading, 0.0) / 10.0,
+            ]
+        ),
+        own_reading=o.own,
+        outcomes=np.concatenate(
+            [_bits(o.judged, K), _bits(o.success_slots, K), _bits(o.success_deals, D)], axis=1
+        ),
         base=u.base,
         linear=u.linear,
         pair_k=u.pair_k,
@@ -271,15 +270,6 @@ def _build(c: CompiledScenario) -> Tables:
         prior_neg=prior_neg,
         forgetting=float(tp.forgetting),
         restraint_evidence=float(tp.restraint_evidence),
-        reading_pos=np.maximum(o.reading, 0.0) / 10.0,
-        reading_neg=np.maximum(-o.reading, 0.0) / 10.0,
-        failed_pos=np.maximum(o.failed_reading, 0.0) / 10.0,
-        failed_neg=np.maximum(-o.failed_reading, 0.0) / 10.0,
-        own_reading=o.own,
-        judged_bits=_bits(o.judged, K),
-        success_bits=_bits(o.success_slots, K),
-        success_deal_ptr=success_deal_ptr,
-        success_deal=success_deal,
         party_slot_bits=_bits(party_slots, K),
         stage_slot_bits=_bits([np.flatnonzero(row) for row in c.slot_available], K),
         repeatable_bits=_bits([np.flatnonzero(c.slot_repeatable)], K)[0],
