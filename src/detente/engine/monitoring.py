@@ -8,7 +8,10 @@ with what was misperceived, not with the number of (observer, slot) pairs.
 
 Trust of i in j is a beta-reputation estimate (Josang and Ismail, 2002):
 cooperative and hostile evidence, each discounted by a forgetting factor per
-round, on top of a prior that does not fade.
+round, on top of a prior that does not fade. The evidence of a perceived act
+is i's reading of it (:mod:`detente.scenario.outcomes`): the action's
+intensity, i's own reading of j's act, or, when the act failed this round,
+the reading of its failure.
 """
 
 from __future__ import annotations
