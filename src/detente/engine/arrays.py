@@ -92,7 +92,7 @@ def empty_outcome(compiled: CompiledScenario, batch: int) -> Outcome:
         cleared=np.empty((batch, M), dtype=bool),
         deal_cleared=np.empty((batch, D), dtype=bool),
         violated=np.empty((batch, D), dtype=bool),
-        failed=np.empty((batch, K), dtype=bool),
+        failed=np.zeros((batch, K), dtype=bool),  # written only where an act can fail
         payoff=np.empty((batch, P)),
         transition=np.empty(batch, dtype=np.int64),
         cause=np.empty(batch, dtype=np.int64),

@@ -121,7 +121,8 @@ def step_kernel(
     new : StateArrays
         Written, every entry (C-contiguous). The state after the round.
     out : Outcome
-        Written, every entry. What happened in the round.
+        Written, every entry but ``failed``, which comes zeroed and is
+        written only for scenarios with acts that can fail. What happened in the round.
 
     Returns
     -------
@@ -134,7 +135,7 @@ def step_kernel(
     tile = min(TILE, episodes.shape[0])
     slot_words, com_words = t.party_slot_bits.shape[1], t.deal_bits.shape[1]
     pp = t.n_parties * t.n_parties
-    words = np.empty((5, tile, slot_words), dtype=np.uint64)
+    words = np.empty((4, tile, slot_words), dtype=np.uint64)
     evidence = np.empty((4, tile * pp))
     scratch = Scratch(
         keys=np.empty(tile, dtype=np.uint64),
@@ -142,7 +143,7 @@ def step_kernel(
         outright=words[1],
         executed=words[2],
         open_=words[3],
-        failing=words[4],
+        failing=np.zeros((tile, slot_words), dtype=np.uint64),  # written only if acts can fail
         remaining=np.empty((tile, com_words), dtype=np.uint64),
         violation=np.empty(tile, dtype=np.bool_),
         sums=np.empty((4, t.n_parties)),
@@ -271,14 +272,8 @@ def _play(
             out.deal_cleared,
             out.violated,
         )
-        judge_tile(
-            t.outcomes,
-            lo,
-            executed,
-            out.deal_cleared,
-            failing,
-            out.failed,
-        )
+        if t.outcomes.shape[0] > 0:
+            judge_tile(t.outcomes, lo, executed, out.deal_cleared, failing, out.failed)
         pay_tile(
             t.base,
             t.linear,

@@ -180,6 +180,7 @@ def _tally(
     o: int,
     seen: NDArray[np.uint64],
     failing: NDArray[np.uint64],
+    fails: bool,
     sums: NDArray[np.float64],
     row: int,
 ) -> None:
@@ -198,16 +199,26 @@ def _tally(
     seen : uint64[WK]
         Read. The observer's perceived slots.
     failing : uint64[WK]
-        Read. The slots failing this round (none when no act can fail).
+        Read. The slots failing this round.
+    fails : bool
+        Whether any slot is failing (without, the second pass is skipped).
     sums : float64[4, P]
         Read and written, rows ``row`` and ``row + 1``.
     row : int
         0 or 2 (see :func:`_perceive`).
     """
-    for part in range(2):
-        pos, neg = evidence[2 * part, o], evidence[2 * part + 1, o]
+    pos, neg = evidence[0, o], evidence[1, o]
+    for w in range(seen.shape[0]):
+        x = seen[w] & ~failing[w] if fails else seen[w]
+        while x:
+            k = w * 64 + lowest(x)
+            x &= x - np.uint64(1)
+            sums[row, slot_party[k]] += pos[k]
+            sums[row + 1, slot_party[k]] += neg[k]
+    if fails:
+        pos, neg = evidence[2, o], evidence[3, o]
         for w in range(seen.shape[0]):
-            x = seen[w] & (failing[w] if part else ~failing[w])
+            x = seen[w] & failing[w]
             while x:
                 k = w * 64 + lowest(x)
                 x &= x - np.uint64(1)
@@ -290,6 +301,9 @@ def _perceive(
     """
     n_parties = perceived.shape[0]
     shared = False
+    fails = False
+    for w in range(failing.shape[0]):
+        fails = fails or failing[w] != 0
     for o in range(n_parties):
         exact = True
         for w in range(seen.shape[0]):
@@ -310,7 +324,7 @@ def _perceive(
             for p in range(sums.shape[1]):
                 sums[row, p] = 0.0
                 sums[row + 1, p] = 0.0
-            _tally(slot_party, evidence, o, seen, failing, sums, row)
+            _tally(slot_party, evidence, o, seen, failing, fails, sums, row)
             shared = shared or common
         for p in range(n_parties):
             neg = sums[row + 1, p]
