@@ -147,3 +147,13 @@ def test_the_readmes_scenarios_are_valid() -> None:
     exit_ = scenarios[-1].roadmap.stages[0].exit
     assert len(exit_.any_of) == 2
     assert scenarios[-1].roadmap.success.counts == "held_to_end"
+
+
+@pytest.mark.parametrize("name", ["korea", "ipd"])
+def test_a_dumped_scenario_validates_again(name: str) -> None:
+    """Criteria without alternatives dump ``any_of: None``, which validates (``[]`` would not)."""
+    from detente.scenario import load_scenario
+    from detente.scenario.schema import Scenario
+
+    scenario = load_scenario(name)
+    assert Scenario.model_validate(scenario.model_dump(by_alias=True)) == scenario

@@ -44,6 +44,7 @@ class Outcome(NamedTuple):
     cleared: B8  # [B, M] offered commitments that cleared
     deal_cleared: B8  # [B, D]
     violated: B8  # [B, D]
+    failed: B8  # [B, K] executed slots whose outcome failed
     payoff: F64  # [B, P] this round's undiscounted payoff
     transition: I64  # [B] roadmap transition kind (engine.roadmap constants)
     cause: I64  # [B] breakdown rule index, -1 when none
@@ -93,6 +94,7 @@ def empty_outcome(compiled: CompiledScenario, batch: int) -> Outcome:
         cleared=np.empty((batch, M), dtype=bool),
         deal_cleared=np.empty((batch, D), dtype=bool),
         violated=np.empty((batch, D), dtype=bool),
+        failed=np.zeros((batch, K), dtype=bool),  # written only where an act can fail
         payoff=np.empty((batch, P)),
         transition=np.empty(batch, dtype=np.int64),
         cause=np.empty(batch, dtype=np.int64),

@@ -42,6 +42,7 @@ ANY_OF = 11  # a=the alternative's condition set, b=the first set of its run (a'
 # Criteria ops on a graded action: any of one party's consecutive level slots a..b.
 TAKEN_IN = 12  # a=first slot, b=last slot, any ever executed
 EXECUTED_IN = 13  # a=first slot, b=last slot, any executed this round
+SUCCEEDED = 14  # a=first slot, b=last slot: one executed this round and not failed (criteria)
 
 
 class ConditionArrays(NamedTuple):
@@ -79,7 +80,7 @@ class ConditionProgram:
 
     def criteria(self, criteria: Criteria) -> int:
         """Add a criteria set, after its alternatives; returns its index."""
-        alternatives = [(self._first(), self.criteria(alt)) for alt in criteria.any_of]
+        alternatives = [(self._first(), self.criteria(alt)) for alt in criteria.any_of or ()]
         party = self._party
         ops = [
             (TRUST_AT_LEAST, party(trust.pair[0]), party(trust.pair[1]), trust.min)
@@ -96,12 +97,18 @@ class ConditionProgram:
         ]
         ops += [self._in(TAKEN, TAKEN_IN, slot) for slot in criteria.taken]
         ops += [self._in(EXECUTED, EXECUTED_IN, slot) for slot in criteria.executed]
+        ops += [(SUCCEEDED, *self._range(slot), 0.0) for slot in criteria.succeeded]
         ops += [(ANY_OF, alt, first, 0.0) for first, alt in alternatives]
         return self._close(ops)
 
     def _first(self) -> int:
         """The index the next condition set added will get."""
         return len(self._ptr) - 1
+
+    def _range(self, ref: str) -> tuple[int, int]:
+        """The first and last slot ``ref`` names (one slot, or a range of levels)."""
+        found = self._slots(ref)
+        return found[0], found[-1]
 
     def _in(self, one: int, any_of: int, ref: str) -> tuple[int, int, int, float]:
         """The op that ``ref`` holds: ``one`` on its slot, or ``any_of`` on its range of levels."""

@@ -81,6 +81,11 @@ class StepEvents:
         return self.outcome.payoff
 
     @property
+    def failed(self) -> B8:
+        """``[B, K]`` the slots executed this round whose outcome failed (a summit, no deal)."""
+        return self.outcome.failed
+
+    @property
     def stalled(self) -> B8:
         """``[B]`` whether the roadmap stalled in this round."""
         stalled: B8 = self.outcome.transition == STALL
@@ -127,6 +132,8 @@ class StepEvents:
             out.append(Event(rnd, kind, party, {"commitment": c.commitments[m]}))
         executed = self.after.arrays.executed[b]
         trembled = self.outcome.trembled[b]
+        failed = self.outcome.failed[b]
+        can_fail = c.outcomes.can_fail
         outright = self.submissions.actions[b] ^ trembled
         committed = np.zeros_like(executed)
         committed[c.commitment_slot[cleared]] = True
@@ -141,7 +148,10 @@ class StepEvents:
                 kind, via = EventType.ACTION_EXECUTED, "policy"
             else:
                 kind, via = EventType.ACTION_EXECUTED, "commitment"
-            out.append(Event(rnd, kind, c.parties[p], {"action": c.actions[a], "via": via}))
+            payload = {"action": c.actions[a], "via": via}
+            if executed[k] and can_fail[k]:
+                payload["outcome"] = "failed" if failed[k] else "succeeded"
+            out.append(Event(rnd, kind, c.parties[p], payload))
         return out
 
     def _policies(self, b: int) -> list[Event]:

@@ -3,7 +3,7 @@
 Episodes are independent, so each episode's randomness is addressed by its
 own id and a batch gives exactly what its episodes give one by one. The
 batch is played in tiles of :data:`TILE` episodes, one phase at a time over
-the whole tile (moves, clearing, payoffs, perception and trust, roadmap):
+the whole tile (moves, clearing, outcomes, payoffs, perception and trust, roadmap):
 a phase's set-up, its calls and its arguments are paid once per tile, not
 once per episode, and its loops run long enough to vectorise. What an
 episode carries from one phase to the next (its random key and its sets of
@@ -47,6 +47,7 @@ from detente.engine.clearing import clear_tile
 from detente.engine.jit import inlined, inner
 from detente.engine.monitoring import observe_tile
 from detente.engine.moves import BAD_ACTION, BAD_OFFER, OK, read_moves
+from detente.engine.outcomes import judge_tile
 from detente.engine.payoffs import pay_tile
 from detente.engine.policies import policy_lists
 from detente.engine.roadmap import RoadmapArrays, roadmap_tile
@@ -72,6 +73,7 @@ class Scratch(NamedTuple):
     taken: NDArray[np.uint64]  # [TILE, WK] slots taken before the round, then also this round
     outright: NDArray[np.uint64]  # [TILE, WK] outright actions, after the trembling hand
     executed: NDArray[np.uint64]  # [TILE, WK] slots executed this round
+    failing: NDArray[np.uint64]  # [TILE, WK] slots whose outcome fails this round
     open_: NDArray[np.uint64]  # [TILE, WK] slots available this round
     policy: NDArray[np.uint64]  # [TILE, WK] policies in force before the round, then after it
     remaining: NDArray[np.uint64]  # [TILE, WM] offered commitments, then the cleared ones
@@ -121,7 +123,8 @@ def step_kernel(
     new : StateArrays
         Written, every entry (C-contiguous). The state after the round.
     out : Outcome
-        Written, every entry. What happened in the round.
+        Written, every entry but ``failed``, which comes zeroed and is
+        written only for scenarios with acts that can fail. What happened in the round.
 
     Returns
     -------
@@ -142,6 +145,7 @@ def step_kernel(
         outright=words[1],
         executed=words[2],
         open_=words[3],
+        failing=np.zeros((tile, slot_words), dtype=np.uint64),  # written only if acts can fail
         policy=words[4],
         remaining=np.empty((tile, com_words), dtype=np.uint64),
         violation=np.empty(tile, dtype=np.bool_),
@@ -227,6 +231,7 @@ def _play(
         taken, outright = scratch.taken[:size], scratch.outright[:size]
         executed, open_ = scratch.executed[:size], scratch.open_[:size]
         remaining, policy = scratch.remaining[:size], scratch.policy[:size]
+        failing = scratch.failing[:size]
         kind, b, at = read_moves(
             t.stage_slot_bits,
             t.repeatable_bits,
@@ -290,6 +295,8 @@ def _play(
             out.deal_cleared,
             out.violated,
         )
+        if t.outcomes.shape[0] > 0:
+            judge_tile(t.outcomes, lo, executed, out.deal_cleared, failing, out.failed)
         pay_tile(
             t.base,
             t.linear,
@@ -312,8 +319,8 @@ def _play(
             t.miss_rate,
             t.miss_cdf,
             t.false_alarm_cdf,
-            t.evidence_pos,
-            t.evidence_neg,
+            t.evidence,
+            t.own_reading,
             prior_pos,
             prior_neg,
             t.forgetting,
@@ -321,6 +328,7 @@ def _play(
             lo,
             keys,
             executed,
+            failing,
             new.executed,
             old_ev_pos,
             old_ev_neg,
@@ -354,6 +362,7 @@ def _play(
             rnd,
             lo,
             executed,
+            failing,
             violation,
             old_roadmap,
             new_roadmap,

@@ -8,7 +8,10 @@ with what was misperceived, not with the number of (observer, slot) pairs.
 
 Trust of i in j is a beta-reputation estimate (Josang and Ismail, 2002):
 cooperative and hostile evidence, each discounted by a forgetting factor per
-round, on top of a prior that does not fade.
+round, on top of a prior that does not fade. The evidence of a perceived act
+is i's reading of it (:mod:`detente.scenario.outcomes`): the action's
+intensity, i's own reading of j's act, or, when the act failed this round,
+the reading of its failure.
 """
 
 from __future__ import annotations
@@ -171,6 +174,59 @@ def _alarm(
 
 
 @inlined
+def _tally(
+    slot_party: NDArray[np.int64],
+    evidence: NDArray[np.float64],
+    o: int,
+    seen: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
+    fails: bool,
+    sums: NDArray[np.float64],
+    row: int,
+) -> None:
+    """Add observer ``o``'s evidence about each party: ``sums[row]`` cooperative, ``sums[row + 1]``
+    hostile, over the perceived slots in slot order, then over the failing ones in slot order.
+
+    Parameters
+    ----------
+    slot_party : int64[K]
+        Read. The party of each slot.
+    evidence : float64[4, P, K]
+        Read. Observer ``o``'s cooperative and hostile evidence of each slot
+        executed (rows 0 and 1), and failed (rows 2 and 3).
+    o : int
+        The observer.
+    seen : uint64[WK]
+        Read. The observer's perceived slots.
+    failing : uint64[WK]
+        Read. The slots failing this round.
+    fails : bool
+        Whether any slot is failing (without, the second pass is skipped).
+    sums : float64[4, P]
+        Read and written, rows ``row`` and ``row + 1``.
+    row : int
+        0 or 2 (see :func:`_perceive`).
+    """
+    pos, neg = evidence[0, o], evidence[1, o]
+    for w in range(seen.shape[0]):
+        x = seen[w] & ~failing[w] if fails else seen[w]
+        while x:
+            k = w * 64 + lowest(x)
+            x &= x - np.uint64(1)
+            sums[row, slot_party[k]] += pos[k]
+            sums[row + 1, slot_party[k]] += neg[k]
+    if fails:
+        pos, neg = evidence[2, o], evidence[3, o]
+        for w in range(seen.shape[0]):
+            x = seen[w] & failing[w]
+            while x:
+                k = w * 64 + lowest(x)
+                x &= x - np.uint64(1)
+                sums[row, slot_party[k]] += pos[k]
+                sums[row + 1, slot_party[k]] += neg[k]
+
+
+@inlined
 def _perceive(
     slot_party: NDArray[np.int64],
     party_slot_bits: NDArray[np.uint64],
@@ -178,11 +234,12 @@ def _perceive(
     miss_rate: NDArray[np.int64],
     miss_cdf: NDArray[np.int64],
     false_alarm_cdf: NDArray[np.int64],
-    evidence_pos: NDArray[np.float64],
-    evidence_neg: NDArray[np.float64],
+    evidence: NDArray[np.float64],
+    own_reading: NDArray[np.bool_],
     restraint: float,
     key: np.uint64,
     executed: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
     perceived: NDArray[np.bool_],
     sums: NDArray[np.float64],
     good: NDArray[np.float64],
@@ -192,9 +249,12 @@ def _perceive(
 ) -> None:
     """One episode's perception by every observer, and the evidence it gives about each party.
 
-    The evidence of observers who perceived exactly what was executed is
-    summed once. One observer's perception goes to ``perceived[o]`` (flags)
-    and ``seen`` (words), through :func:`_miss` and :func:`_alarm`.
+    The evidence of observers who perceived exactly what was executed and
+    read every act by its action's intensity is summed once; an observer
+    with readings of its own (:mod:`detente.scenario.outcomes`) sums its
+    own. A failing slot is read with the observer's failure reading. One
+    observer's perception goes to ``perceived[o]`` (flags) and ``seen``
+    (words), through :func:`_miss` and :func:`_alarm`.
 
     Parameters
     ----------
@@ -210,14 +270,20 @@ def _perceive(
         Read. Per distinct miss rate, row n: the CDF of Binomial(n, rate), in ticks.
     false_alarm_cdf : int64[P, K + 1]
         Read. Per observer, the CDF of Binomial(K, its false-alarm rate), in ticks.
-    evidence_pos, evidence_neg : float64[K]
-        Read. The cooperative and hostile evidence of each slot when perceived.
+    evidence : float64[4, P, K]
+        Read. Each observer's cooperative and hostile evidence of each slot
+        perceived (rows 0 and 1) and perceived failing (rows 2 and 3); the
+        rows of observers without readings of their own are all the same.
+    own_reading : bool[P]
+        Read. Whether each observer has readings of its own.
     restraint : float
         The cooperative evidence of a party none of whose hostile acts is perceived.
     key : uint64
         The episode's random key this round.
     executed : uint64[WK]
         Read. The episode's executed slots.
+    failing : uint64[WK]
+        Read. The episode's failing slots (:func:`~detente.engine.outcomes.judge_tile`).
     perceived : bool[P, K]
         Read and written. The episode's row of ``StateArrays.perceived``:
         the executed slots in every row on entry, each observer's perception on return.
@@ -235,6 +301,9 @@ def _perceive(
     """
     n_parties = perceived.shape[0]
     shared = False
+    fails = False
+    for w in range(failing.shape[0]):
+        fails = fails or failing[w] != 0
     for o in range(n_parties):
         exact = True
         for w in range(seen.shape[0]):
@@ -246,21 +315,17 @@ def _perceive(
         if _alarm(key, o, slot_party, false_alarm_cdf[o], executed, picks, perceived[o], seen):
             exact = False
 
-        # This round's evidence about each party, summed over the perceived
-        # slots in slot order: cooperative in ``sums[row]``, hostile in ``sums[row + 1]``.
-        row = 0 if exact else 2
-        if not (exact and shared):
+        # This round's evidence about each party: cooperative in ``sums[row]``,
+        # hostile in ``sums[row + 1]``; rows 0 and 1 are shared by the common readers.
+        own = own_reading[o]
+        common = exact and not own
+        row = 0 if common else 2
+        if not (common and shared):
             for p in range(sums.shape[1]):
                 sums[row, p] = 0.0
                 sums[row + 1, p] = 0.0
-            for w in range(seen.shape[0]):
-                x = seen[w]
-                while x:
-                    k = w * 64 + lowest(x)
-                    x &= x - np.uint64(1)
-                    sums[row, slot_party[k]] += evidence_pos[k]
-                    sums[row + 1, slot_party[k]] += evidence_neg[k]
-            shared = shared or exact
+            _tally(slot_party, evidence, o, seen, failing, fails, sums, row)
+            shared = shared or common
         for p in range(n_parties):
             neg = sums[row + 1, p]
             good[o * n_parties + p] = sums[row, p] + restraint * (neg == 0.0)
@@ -275,8 +340,8 @@ def observe_tile(
     miss_rate: NDArray[np.int64],
     miss_cdf: NDArray[np.int64],
     false_alarm_cdf: NDArray[np.int64],
-    evidence_pos: NDArray[np.float64],
-    evidence_neg: NDArray[np.float64],
+    evidence: NDArray[np.float64],
+    own_reading: NDArray[np.bool_],
     prior_pos: NDArray[np.float64],
     prior_neg: NDArray[np.float64],
     forgetting: float,
@@ -284,6 +349,7 @@ def observe_tile(
     lo: int,
     keys: NDArray[np.uint64],
     executed: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
     new_executed: NDArray[np.bool_],
     old_ev_pos: NDArray[np.float64],
     old_ev_neg: NDArray[np.float64],
@@ -309,8 +375,8 @@ def observe_tile(
     ----------
     slot_party, party_slot_bits, miss_ticks, miss_rate, miss_cdf, false_alarm_cdf
         Read. Who owns which slot, and the noise (see :func:`_perceive`).
-    evidence_pos, evidence_neg : float64[K]
-        Read. The cooperative and hostile evidence of each slot when perceived.
+    evidence, own_reading
+        Read. How observers read what they perceive (see :func:`_perceive`).
     prior_pos, prior_neg : float64[TILE * P * P]
         Read. The cooperative and hostile priors, repeated for each episode of a tile.
     forgetting : float
@@ -323,6 +389,8 @@ def observe_tile(
         Read. Each episode's random key this round.
     executed : uint64[size, WK]
         Read. The slots executed this round.
+    failing : uint64[size, WK]
+        Read. The slots failing this round.
     new_executed : bool[B, K]
         Read, rows ``lo`` to ``lo + size``. ``executed`` as flags.
     old_ev_pos, old_ev_neg : float64[B * P * P]
@@ -356,11 +424,12 @@ def observe_tile(
             miss_rate,
             miss_cdf,
             false_alarm_cdf,
-            evidence_pos,
-            evidence_neg,
+            evidence,
+            own_reading,
             restraint,
             keys[i],
             executed[i],
+            failing[i],
             new_perceived[b],
             sums,
             good[i * pp : (i + 1) * pp],

@@ -32,6 +32,7 @@ from detente.engine.conditions import (
     EXECUTED_IN,
     PROVOCATIONS_AT_LEAST,
     ROUNDS_AT_LEAST,
+    SUCCEEDED,
     TAKEN,
     TAKEN_IN,
     TRACK_AT_LEAST,
@@ -80,6 +81,7 @@ def _evaluate(
     provocations: NDArray[np.int64],
     violation: NDArray[np.bool_],
     executed: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
     new_trust: NDArray[np.float64],
     new_in_force: NDArray[np.bool_],
     new_track_level: NDArray[np.int64],
@@ -123,6 +125,8 @@ def _evaluate(
         Read. Whether the episode violated an agreement this round.
     executed : uint64[size, WK]
         Read. The slots executed this round.
+    failing : uint64[size, WK]
+        Read. The slots whose outcome fails this round.
     new_trust : float64[B, P, P]
         Read. Trust after the round.
     new_in_force : bool[B, D]
@@ -172,6 +176,12 @@ def _evaluate(
                 found = False
                 for k in range(qa, qb + 1):
                     found |= has(executed[i], k)
+                row[i] &= found
+        elif kind == SUCCEEDED:
+            for i in range(size):
+                found = False
+                for k in range(qa, qb + 1):
+                    found |= has(executed[i], k) and not has(failing[i], k)
                 row[i] &= found
         elif kind == EXECUTED_ANY:
             any_one = True
@@ -280,6 +290,7 @@ def roadmap_tile(
     rnd: int,
     lo: int,
     executed: NDArray[np.uint64],
+    failing: NDArray[np.uint64],
     violation: NDArray[np.bool_],
     old: RoadmapArrays,
     new: RoadmapArrays,
@@ -318,6 +329,8 @@ def roadmap_tile(
         The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
     executed : uint64[size, WK]
         Read. The slots executed this round.
+    failing : uint64[size, WK]
+        Read. The slots whose outcome fails this round.
     violation : bool[size]
         Read. Whether the episode violated an agreement this round.
     old : RoadmapArrays
@@ -396,6 +409,7 @@ def roadmap_tile(
                     provocations,
                     violation,
                     executed,
+                    failing,
                     new_trust,
                     new_in_force,
                     new_track,
@@ -424,6 +438,7 @@ def roadmap_tile(
             provocations,
             violation,
             executed,
+            failing,
             new_trust,
             new_in_force,
             new_track,

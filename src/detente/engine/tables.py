@@ -38,8 +38,9 @@ class Tables(NamedTuple):
     slot_available: B8  # [S, K]
     slot_repeatable: B8
     slot_provocation: B8
-    evidence_pos: F64  # [K] cooperative evidence when perceived
-    evidence_neg: F64  # [K] hostile evidence when perceived
+    evidence: F64  # [4, P, K] cooperative, hostile evidence of o's reading of k; then failed
+    own_reading: B8  # [P] observers whose readings differ from the actions' intensities
+    outcomes: U64  # [J, 2 WK + WD] per action that can fail: its slots, success slots, deals
     base: F64  # [P]
     linear: F64  # [K, P]
     pair_k: I64
@@ -220,6 +221,7 @@ def _build(c: CompiledScenario) -> Tables:
     any_of = [[s for s in sets if len(s) > 1] for sets in condition_sets]
     policy_index, policy_bits, policy_at = _policies(c, any_of)
     u = c.utilities
+    o = c.outcomes
     i64 = np.int64
     return Tables(
         n_parties=P,
@@ -230,8 +232,18 @@ def _build(c: CompiledScenario) -> Tables:
         slot_available=c.slot_available,
         slot_repeatable=c.slot_repeatable,
         slot_provocation=c.slot_provocation,
-        evidence_pos=np.maximum(c.slot_intensity, 0.0) / 10.0,
-        evidence_neg=np.maximum(-c.slot_intensity, 0.0) / 10.0,
+        evidence=np.stack(
+            [
+                np.maximum(o.reading, 0.0) / 10.0,
+                np.maximum(-o.reading, 0.0) / 10.0,
+                np.maximum(o.failed_reading, 0.0) / 10.0,
+                np.maximum(-o.failed_reading, 0.0) / 10.0,
+            ]
+        ),
+        own_reading=o.own,
+        outcomes=np.concatenate(
+            [_bits(o.judged, K), _bits(o.success_slots, K), _bits(o.success_deals, D)], axis=1
+        ),
         base=u.base,
         linear=u.linear,
         pair_k=u.pair_k,

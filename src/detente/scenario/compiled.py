@@ -23,6 +23,7 @@ import numpy as np
 from detente.dtypes import B8, F64, I64
 from detente.scenario.catalogue import Catalogue
 from detente.scenario.moves import NamedMove
+from detente.scenario.outcomes import OutcomeModel
 from detente.scenario.schema import Category, Scenario
 from detente.scenario.utility import UtilityModel
 
@@ -149,6 +150,7 @@ class CompiledScenario:
     commitment_deal: I64  # [M] its deal, -1 outside every deal
     default_move: B8  # [K] slots of each party's default move (live play)
     utilities: UtilityModel
+    outcomes: OutcomeModel  # acts that can fail, and each observer's reading of each act
     _conditions: tuple[I64, ...]  # [M] slots each commitment's condition needs
     _members: tuple[I64, ...]  # [D] commitments of each deal
     _breakers: tuple[I64, ...]  # [K] slots whose execution breaks the promise of slot k
@@ -286,6 +288,13 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     slot = catalogue.ref
     K, S = len(slots), len(stages)
     slot_action = [catalogue.entry(k) for k in range(K)]
+    slot_party = np.array([p for p, _ in slots], dtype=np.int64)
+    slot_intensity = np.array([a.intensity for a in slot_action], dtype=np.float64)
+    declared = {id(a): i for i, a in enumerate(scenario.actions)}
+    # the declared action each slot takes (any of its levels); -1 for a counter-action
+    slot_declared = np.array(
+        [-1 if a.counter else declared[id(a.action)] for a in slot_action], dtype=np.int64
+    )
     available = np.zeros((S, K), dtype=bool)
     for k, act in enumerate(slot_action):
         if act.counter:
@@ -323,11 +332,11 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         tracks=tuple(t.id for t in scenario.tracks),
         track_levels=tuple(tuple(level.id for level in t.levels) for t in scenario.tracks),
         rules=rules,
-        slot_party=np.array([p for p, _ in slots], dtype=np.int64),
+        slot_party=slot_party,
         slot_available=available,
         slot_repeatable=np.array([a.repeatable for a in slot_action], dtype=bool),
         slot_provocation=np.array([a.category == "provocation" for a in slot_action], dtype=bool),
-        slot_intensity=np.array([a.intensity for a in slot_action], dtype=np.float64),
+        slot_intensity=slot_intensity,
         slot_category=tuple(a.category for a in slot_action),
         slot_standing=np.array([a.standing for a in slot_action], dtype=bool),
         commitment_party=np.array([pix[c.party] for c in scenario.commitments], dtype=np.int64),
@@ -337,6 +346,15 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         commitment_deal=com_deal,
         default_move=default_move,
         utilities=UtilityModel.of(scenario.utilities, pix, slot, K),
+        outcomes=OutcomeModel.of(
+            scenario,
+            pix,
+            catalogue.at_least,
+            {d: i for i, d in enumerate(deals)},
+            slot_party,
+            slot_declared,
+            slot_intensity,
+        ),
         _conditions=_lists([[found[0] for found in sets] for sets in condition_sets]),
         _members=_lists(members),
         _breakers=_lists([catalogue.breakers(k) for k in range(K)]),

@@ -77,6 +77,11 @@ class ScenarioLimits:
         max_any_of_depth: nesting of ``any_of`` alternatives in any criteria
             block (1: alternatives without alternatives of their own);
             validation and compilation recurse once per level.
+        max_readings: entries of ``readings``. Valid readings are at most one
+            per (observer, slot), and the engine's reading tables are P x K
+            whatever their number, so the cap only bounds the list that
+            validation walks (a reading naming no actor stands for each actor
+            of its action).
         subject: who the limits are for, as refusals name them (``an upload
             may have at most 32``).
     """
@@ -94,6 +99,7 @@ class ScenarioLimits:
     max_tracks: int | None = None
     max_pairwise: int | None = None
     max_any_of_depth: int | None = None
+    max_readings: int | None = None
     subject: str = "a scenario"
 
     def __post_init__(self) -> None:
@@ -126,6 +132,7 @@ UPLOAD_LIMITS = ScenarioLimits(
     max_tracks=32,
     max_pairwise=256,
     max_any_of_depth=4,
+    max_readings=512,
     subject="an upload",
 )
 """What the server accepts from anonymous uploads.
@@ -351,6 +358,7 @@ _COUNTS: tuple[tuple[str, str, str, Callable[[Any], int]], ...] = (
         "levels of any_of nesting in a criteria block",
         _any_of_nesting,
     ),
+    ("max_readings", "readings", "readings", _length("readings")),
 )
 
 

@@ -256,7 +256,7 @@ class _Checker:
                         f"unknown level of track {track} (expected one of: {_join(levels)})",
                         level,
                     )
-        for key in ("taken", "executed"):
+        for key in ("taken", "executed", "succeeded"):
             for p, value in _strings(crit, key, path):
                 self.slot(p, value)
         for p, alternative in _items(crit, "any_of", path):
@@ -317,6 +317,12 @@ class _Checker:
             self.policy(p, action)
             for q, broken in _strings(action, "breaks", p):
                 self.action_ref(q, broken, exact=False, counters=False)
+            outcome = action.get("outcome")
+            when = outcome.get("succeeds_if") if isinstance(outcome, Mapping) else None
+            for q, deal in _strings(when, "any_deal_cleared", (*p, "outcome", "succeeds_if")):
+                self.deal(q, deal)
+            for q, slot in _strings(when, "any_executed", (*p, "outcome", "succeeds_if")):
+                self.slot(q, slot)
             for q, level in _items(action, "levels", p):
                 for r, stage in _strings(level, "stages", q):
                     self.stage(r, stage)
@@ -426,6 +432,42 @@ class _Checker:
         for p, prior in _items(self.doc.get("trust"), "priors", ("trust",)):
             self.pair((*p, "pair"), prior.get("pair"))
 
+    def readings(self) -> None:
+        """Who reads whose act: known parties, an actor who can take the action, one reading
+        per (observer, slot), a failed reading only for an action that can fail."""
+        can_fail = {
+            str(a.get("id")) for _, a in _items(self.doc, "actions") if a.get("outcome") is not None
+        }
+        read: dict[tuple[str, str, str], Path] = {}
+        for p, reading in _items(self.doc, "readings"):
+            observer, actor, action = (reading.get(k) for k in ("observer", "actor", "action"))
+            ok_observer = self.party((*p, "observer"), observer)
+            ok_actor = actor is None or self.party((*p, "actor"), actor)
+            if not (self.action((*p, "action"), action) and ok_observer and ok_actor):
+                continue
+            if actor is not None:
+                self.can_take((*p, "actor"), str(actor), str(action), actor)
+            others = {str(actor)} if actor is not None else self.ix.actors.get(str(action), set())
+            others = others - {observer}
+            if not others and str(action) not in self.ix.vague_actors:
+                self.add(
+                    (*p, "observer"),
+                    f"{observer} would read only its own act (a party's trust in itself is 1)",
+                    observer,
+                )
+            if "failed" in reading and action in self.ix.actors and action not in can_fail:
+                self.add(
+                    (*p, "failed"),
+                    f"action {action} has no outcome, so it never fails",
+                    reading["failed"],
+                )
+            for who in sorted(others):
+                key = (str(observer), who, str(action))
+                if key in read:
+                    first = format_path(read[key])
+                    self.add(p, f"{observer} already reads {who}.{action} at {first}", reading)
+                read.setdefault(key, p)
+
     def roadmap(self) -> None:
         roadmap = self.doc.get("roadmap")
         stalls = False
@@ -459,6 +501,7 @@ class _Checker:
         self.commitments()
         self.tracks()
         self.noise_and_trust()
+        self.readings()
         self.roadmap()
         return self.issues
 

@@ -88,6 +88,37 @@ class CounterAction(_Model):
     intensity: float = Field(ge=-10.0, le=10.0)
 
 
+class SuccessCondition(_Model):
+    """When an act with an outcome succeeds: any one of these holds in the round it executes."""
+
+    any_deal_cleared: list[Id] = Field(
+        default_factory=list,
+        description="Deals of which any one clears whole this round (reached or renewed).",
+    )
+    any_executed: list[SlotRef] = Field(
+        default_factory=list, description="Slots of which any one executes this round."
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> SuccessCondition:
+        if not (self.any_deal_cleared or self.any_executed):
+            raise ValueError("succeeds_if needs at least one of any_deal_cleared, any_executed")
+        return self
+
+
+class Failure(_Model):
+    intensity: float = Field(
+        ge=-10.0, le=10.0, description="How observers read the act when it fails, -10..10."
+    )
+
+
+class ActionOutcome(_Model):
+    """An act whose result depends on what clears with it (a summit that yields no deal fails)."""
+
+    succeeds_if: SuccessCondition
+    failed: Failure
+
+
 class Action(_Model):
     id: Id
     name: str = ""
@@ -121,6 +152,11 @@ class Action(_Model):
     )
     levels: list[Level] = Field(
         default_factory=list, description="Graded action: its levels, mildest first."
+    )
+    result: ActionOutcome | None = Field(
+        default=None,
+        alias="outcome",
+        description="When the act succeeds; it fails in any other round it executes.",
     )
 
 
@@ -183,9 +219,13 @@ class Criteria(_Model):
     tracks: list[TrackLevelRef] = Field(default_factory=list)
     taken: list[SlotRef] = Field(default_factory=list, description="Slots executed at least once.")
     executed: list[SlotRef] = Field(default_factory=list, description="Slots executed this round.")
-    min_rounds: int = Field(default=0, ge=0, description="Rounds spent in the current stage.")
-    any_of: list[Criteria] = Field(
+    succeeded: list[SlotRef] = Field(
         default_factory=list,
+        description="Slots executed this round whose outcome did not fail.",
+    )
+    min_rounds: int = Field(default=0, ge=0, description="Rounds spent in the current stage.")
+    any_of: list[Criteria] | None = Field(
+        default=None,
         min_length=1,
         description="Alternatives, at least one of which must hold as well (omit for none).",
     )
@@ -326,6 +366,22 @@ class Provenance(_Model):
         return self
 
 
+class Reading(_Model):
+    """How one observer reads an act, in place of the action's intensity (who acts, who watches)."""
+
+    observer: Id
+    actor: Id | None = Field(default=None, description="One actor; every actor when omitted.")
+    action: Id
+    intensity: float = Field(ge=-10.0, le=10.0, description="The observer's reading, -10..10.")
+    failed: float | None = Field(
+        default=None,
+        ge=-10.0,
+        le=10.0,
+        description="Its reading of the act failed (actions with an outcome); the action's "
+        "failure intensity when omitted.",
+    )
+
+
 class Scenario(_Model):
     """A negotiation scenario: parties, actions, utilities, commitments and a roadmap."""
 
@@ -342,6 +398,10 @@ class Scenario(_Model):
     roadmap: Roadmap
     noise: Noise = Field(default_factory=Noise)
     trust: TrustParams = Field(default_factory=TrustParams)
+    readings: list[Reading] = Field(
+        default_factory=list,
+        description="Observers whose reading of an act differs from the action's intensity.",
+    )
     provenance: list[Provenance] = Field(
         default_factory=list,
         description="Basis, rationale and source of the numbers, by path; the most specific "

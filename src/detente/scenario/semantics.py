@@ -34,12 +34,11 @@ def _criteria_issues(
             ScenarioIssue(format_path(path), f"stage {stage} is unreachable: {why}", value)
         )
 
-    for i, slot in enumerate(crit.executed):
-        available = _available_in(scenario, slot.split(".")[1])
-        if previous is not None and available is not None and previous not in available:
-            unreachable(
-                (*where, "executed", i), f"{slot} is not available in stage {previous}", slot
-            )
+    for key in ("executed", "succeeded"):
+        for i, slot in enumerate(getattr(crit, key)):
+            available = _available_in(scenario, slot.split(".")[1])
+            if previous is not None and available is not None and previous not in available:
+                unreachable((*where, key, i), f"{slot} is not available in stage {previous}", slot)
     for i, slot in enumerate(crit.taken):
         available = _available_in(scenario, slot.split(".")[1])
         if available is not None and not (available & earlier):
@@ -71,7 +70,7 @@ def _criteria_issues(
             )
     alternatives = [
         _criteria_issues(scenario, alternative, before, (*where, "any_of", i), stage)
-        for i, alternative in enumerate(crit.any_of)
+        for i, alternative in enumerate(crit.any_of or ())
     ]
     if all(alternatives):  # no alternative can hold (all() of none: no any_of, nothing added)
         issues += [

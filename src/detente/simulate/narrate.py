@@ -159,7 +159,8 @@ def narrate(
 def _round(compiled: CompiledScenario, records: list[Event]) -> Iterator[str]:
     """The lines of one round's events.
 
-    Executed actions are grouped by action (``suspend_drills (US, ROK)``);
+    Executed actions are grouped by action (``suspend_drills (US, ROK)``),
+    acts whose outcome failed apart (``summit failed (US, DPRK)``);
     observations are told only where a party misread a provocation, since
     misreading those is what reciprocal strategies answer.
     """
@@ -173,7 +174,8 @@ def _round(compiled: CompiledScenario, records: list[Event]) -> Iterator[str]:
         if e.type == EventType.ACTION_EXECUTED and p["via"] == "tremble":
             trembled.append(f"{e.party}.{p['action']} taken")
         elif e.type == EventType.ACTION_EXECUTED:
-            executed.setdefault(p["action"], []).append(str(e.party))
+            failed = " failed" if p.get("outcome") == "failed" else ""
+            executed.setdefault(f"{p['action']}{failed}", []).append(str(e.party))
         elif e.type == EventType.ACTION_WITHHELD:
             trembled.append(f"{e.party}.{p['action']} withheld")
         elif e.type == EventType.COMMITMENT_CLEARED:

@@ -65,7 +65,7 @@ function describe(e) {
     case "revealed": return p.sealed ? `${who}revealed (sealed until the round clears)`
       : `${who}revealed: ${[...p.actions, ...p.offers.map((o) => `offer ${o}`)].join(", ") || "nothing"}`;
     case "defaulted": return `${who}default move (${p.reason})`;
-    case "action_executed": return `${who}${p.action} executed (${p.via})`;
+    case "action_executed": return `${who}${p.action} executed (${p.via})${p.outcome === "failed" ? ", and failed" : ""}`;
     case "commitment_cleared": return `${who}commitment ${p.commitment} cleared`;
     case "commitment_dropped": return `${who}commitment ${p.commitment} dropped`;
     case "stage_changed": return `stage: ${p.from} → ${p.to}`;
