@@ -17,7 +17,7 @@ from datetime import datetime
 from detente.ledger.errors import ReplayError
 from detente.ledger.record import GENESIS, LedgerEvent
 from detente.ledger.seed import SeedSecret
-from detente.ledger.session import Draft, Session, SessionEvent
+from detente.ledger.session import EVENTS_VERSION, Draft, Session, SessionEvent
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ def creation(
     payload = {
         "scenario": scenario_text,
         "seed_commitment": secret.commitment(session),
+        "events": EVENTS_VERSION,
         "rounds": rounds,
         "round_seconds": round_seconds,
         "seats": seats,

@@ -35,6 +35,7 @@ from typing import Any
 from detente.engine import (
     CounterRNG,
     Event,
+    EventType,
     State,
     StepEvents,
     UnavailableActionError,
@@ -53,6 +54,15 @@ from detente.scenario.moves import NamedMove
 
 OPEN, PAUSED, CLOSED = "open", "paused", "closed"
 ABANDONED_AFTER = 3  # rounds in a row in which no seat committed: the session closes itself
+
+#: The engine events a session records, by the ``events`` version of its ``session_created``.
+#: Version 1 (no ``events`` field: ledgers written before December 2026) knew no
+#: ``success_lost`` or ``success_regained``; a session keeps the vocabulary it was
+#: created with, so an old ledger still replays and its later rounds stay consistent.
+EVENTS_VERSION = 2
+_UNKNOWN_BEFORE: dict[int, frozenset[str]] = {
+    1: frozenset({EventType.SUCCESS_LOST, EventType.SUCCESS_REGAINED}),
+}
 
 
 class SessionEvent(StrEnum):
@@ -111,6 +121,7 @@ class Session:
     state: State
     rng: CounterRNG
     created_at: str
+    events_version: int = EVENTS_VERSION  # the vocabulary of engine events it records
     round: int = 0  # the round open (or last played, once closed)
     status: str = OPEN
     deadline: str | None = None
@@ -168,6 +179,7 @@ class Session:
                 state=initial_state(compiled, 1),
                 rng=CounterRNG(secret.seed),
                 created_at=created.at,
+                events_version=int(data.get("events", 1)),
                 payoff=[0.0] * len(compiled.parties),
             )
         except (KeyError, TypeError, ValueError) as err:
@@ -256,6 +268,11 @@ class Session:
                 f"recorded engine event {_show(got)} differs from the replay's {_show(wanted)}",
             )
 
+    def _recorded(self, events: StepEvents) -> list[Event]:
+        """The step's events in the vocabulary of this session's ledger."""
+        unknown = _UNKNOWN_BEFORE.get(self.events_version, frozenset())
+        return [e for e in events.records(0) if e.type not in unknown]
+
     def _check_round(self, event: LedgerEvent) -> None:
         if event.round != self.round or self.status == CLOSED:
             raise ReplayError(
@@ -342,7 +359,7 @@ class Session:
                 raise ReplayError(
                     event.seq, f"the engine refuses the recorded moves: {err}"
                 ) from None
-            records = events.records(0)
+            records = self._recorded(events)
         self.state, self.cleared_through = after, round
         self.idle = 0 if self.commits else self.idle + 1
         self.payoff = [float(v) for v in events.payoff[0]]
@@ -479,7 +496,7 @@ class Session:
     def _clearing(self, round: int, moves: dict[str, NamedMove], now: datetime) -> list[Draft]:
         """``round_cleared``, the engine's events, then the next round or the close."""
         after, events = step(self.state, submissions(self.compiled, moves), self.rng)
-        records = events.records(0)
+        records = self._recorded(events)
         self._cleared = _Clearing(self.state, round, moves, after, events, records)
         drafts = [Draft(SessionEvent.ROUND_CLEARED, round, None, {})]
         drafts += [Draft(e.type, e.round, e.party, e.payload) for e in records]
