@@ -40,13 +40,19 @@ class _Model(BaseModel):
 
 
 class Category(StrEnum):
-    """How an action reads on the roadmap; provocations break calm and trust."""
+    """How an action reads on the roadmap; provocations break calm and trust.
+
+    A sanction (imposing or snapping back sanctions) is hostile by its intensity but
+    not a provocation in the roadmap's sense (tests and drills): it does not break calm,
+    and the library's strategies never take one as a way to defect.
+    """
 
     PROVOCATION = "provocation"
     RESTRAINT = "restraint"
     CONCESSION = "concession"
     INITIATIVE = "initiative"
     DIALOGUE = "dialogue"
+    SANCTION = "sanction"
 
 
 class Party(_Model):
