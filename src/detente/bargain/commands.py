@@ -257,7 +257,7 @@ def run_bargain(
             fail(f"--as-deal {as_deal}: {concepts[0]} found no package to write ({chosen.message})")
         with user_errors(BargainError):
             doc = add_deal(
-                loaded.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+                loaded.model_dump(mode="json", by_alias=True, exclude_unset=True),
                 as_deal,
                 chosen.slots,
                 f"{concepts[0]} package for stage {stage_id}",
