@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from bargain_helpers import detente
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +18,7 @@ from detente.bargain.scenario import parse_disagreement, problem_from_scenario
 from detente.engine import CounterRNG, Submissions, initial_state, step
 from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
+from detente.scenario.provenance import numbers
 
 
 @settings(max_examples=40, deadline=None)
@@ -28,11 +31,13 @@ def test_package_utilities_equal_engine_payoffs(
     package = np.array(
         data.draw(st.lists(st.booleans(), min_size=len(problem.slots), max_size=len(problem.slots)))
     )
+    for i, j in problem.conflicts:  # a package holds no two conflicting slots (two levels)
+        package[j] &= not package[i]
     state = initial_state(korea_quiet, 1)
     state.stage[:] = korea_quiet.stages.index("simultaneous_actions")
     sub = Submissions.empty(korea_quiet, 1)
     for label in np.array(problem.slots)[package]:
-        party, action = str(label).split(".")
+        party, action = str(label).split(".", 1)
         sub.actions[0, korea_quiet.slot_of(party, action)] = True
     _, events = step(state, sub, CounterRNG(0))
     np.testing.assert_allclose(utilities(problem, package[None, :])[0], events.outcome.payoff[0])
@@ -41,19 +46,24 @@ def test_package_utilities_equal_engine_payoffs(
 def test_candidates_are_the_stage_initiatives(korea: CompiledScenario) -> None:
     problem = problem_from_scenario(korea, 2, ["US", "DPRK"])
     assert problem.parties == ("US", "DPRK")
-    assert "US.sanctions_relief" in problem.slots
+    assert "US.sanctions_relief.partial" in problem.slots
     assert "US.peace_treaty" not in problem.slots, "not available in stage 2"
-    assert "DPRK.missile_test" not in problem.slots, "provocations are left out by default"
+    assert not any(s.startswith("DPRK.missile_test") for s in problem.slots), (
+        "provocations are left out by default"
+    )
+    assert "US.snap_back" not in problem.slots, "nothing is in force to revoke"
     assert all(s.split(".")[0] in ("US", "DPRK") for s in problem.slots)
     with_threats = problem_from_scenario(korea, 2, ["US", "DPRK", "ROK"], include_provocations=True)
-    assert "DPRK.missile_test" in with_threats.slots
-    freeze, test = (
-        with_threats.slots.index("DPRK.freeze_tests"),
-        with_threats.slots.index("DPRK.missile_test"),
+    levels = [f"DPRK.missile_test.{level}" for level in ("short_range", "intermediate", "icbm")]
+    assert set(levels) <= set(with_threats.slots)
+    freeze, short, icbm = (
+        with_threats.slots.index(s) for s in ("DPRK.freeze_tests", levels[0], levels[2])
     )
-    assert (freeze, test) in with_threats.conflicts, (
-        "a test breaks a freeze: not both in one package"
+    assert (freeze, icbm) in with_threats.conflicts, (
+        "an ICBM test breaks the freeze: not both in one package"
     )
+    assert (freeze, short) not in with_threats.conflicts, "a short-range test does not"
+    assert (short, icbm) in with_threats.conflicts, "one level of an action per package"
 
 
 def test_bad_requests_are_named(korea: CompiledScenario) -> None:
@@ -130,6 +140,14 @@ def test_as_deal_writes_a_scenario_whose_deal_clears_whole(tmp_path: Path) -> No
         "bargain", "korea", "--solution", "nash", "--as-deal", "mediated", "--out", str(target)
     )
     assert out.returncode == 0, out.stderr
+    written = yaml.safe_load(target.read_text(encoding="utf-8"))
+    korea_yaml = resources.files("detente.scenario.builtin").joinpath("korea.yaml")
+    original = yaml.safe_load(korea_yaml.read_text(encoding="utf-8"))
+
+    def by_path(doc: dict[str, object]) -> dict[str, tuple[float, str | None]]:
+        return {n.path: (n.value, n.basis) for n in numbers(doc)}
+
+    assert by_path(written) == by_path(original), "every number kept, with its provenance"
     compiled = compile_scenario(load_scenario(str(target)))
     d = compiled.deals.index("mediated")
     members = compiled.deal_members(d)
@@ -177,7 +195,7 @@ def test_cli_json_names_valuation_disagreement_deals_and_warning() -> None:
     }
     assert valuation["flow_factor"] == pytest.approx(sum(0.97**t for t in range(10)))
     assert "DPRK.dismantle_facility" in valuation["one_off"]
-    assert "US.sanctions_relief" in valuation["flows"]
+    assert {"US.sanctions_relief.partial", "US.sanctions_relief.full"} <= set(valuation["flows"])
     assert data["disagreement"]["source"] == "default_moves"
     assert data["disagreement"]["values"] == dict.fromkeys(data["parties"], 0.0)
     assert data["deals"]["end_of_war"] == [

@@ -19,15 +19,18 @@ from detente.engine.arrays import StateArrays
 from detente.engine.launch import _ENTRIES
 from detente.scenario import load_scenario
 from detente.scenario.compiled import compile_scenario
+from tests.engine.moves import one_of_each_set
 
 
 def _play(state: State, rounds: int) -> State:
-    """``rounds`` rounds of random legal moves, the same for the same state."""
+    """``rounds`` rounds of random legal moves (one level of an action at most), the same for
+    the same state."""
     rng, gen = CounterRNG(4), np.random.default_rng(state.round)
     for _ in range(rounds):
         acts = gen.random((state.batch, state.compiled.n_slots)) < 0.2
+        acts = one_of_each_set(state.compiled, acts & available(state), gen)
         offers = gen.random((state.batch, len(state.compiled.commitments))) < 0.7
-        state, _ = step(state, Submissions(acts & available(state), offers & offerable(state)), rng)
+        state, _ = step(state, Submissions(acts, offers & offerable(state)), rng)
     return state
 
 

@@ -7,6 +7,7 @@ import pytest
 from detente.engine import (
     CounterRNG,
     State,
+    StepEvents,
     Submissions,
     UnavailableActionError,
     initial_state,
@@ -74,7 +75,11 @@ def test_freeze_without_deal_partner_does_not_clear(korea_quiet: CompiledScenari
     assert not events.outcome.deal_cleared[0].any()
 
 
-def test_nuclear_test_stalls_and_summit_resumes(korea_quiet: CompiledScenario) -> None:
+def test_nuclear_test_stalls_and_a_summit_that_agrees_something_resumes(
+    korea_quiet: CompiledScenario,
+) -> None:
+    """Resumption needs a summit that succeeds (one that clears a deal): a summit alone, as
+    at Hanoi, fails and leaves the process stalled."""
     c = korea_quiet
     state = initial_state(c, 1)
     state, kind = play(c, state, moves(c, actions=["DPRK.nuclear_test"]))
@@ -83,8 +88,15 @@ def test_nuclear_test_stalls_and_summit_resumes(korea_quiet: CompiledScenario) -
     for _ in range(3):
         state, kind = play(c, state, moves(c, deals=FREEZE))
         assert kind == 0, "a stalled process does not advance, even with the freeze in force"
-    state, kind = play(c, state, moves(c, deals=SUMMIT))
-    assert kind == RESUME
+    state, events = step(state, moves(c, deals=SUMMIT), RNG)
+    summits = [c.slot_of(p, "summit") for p in ("US", "DPRK")]
+    assert state.arrays.executed[0, summits].all()
+    assert events.failed[0, summits].all(), "a summit that clears no deal fails"
+    assert int(events.outcome.transition[0]) == 0, "a failed summit does not resume"
+    assert bool(state.arrays.stalled[0])
+    state, events = step(state, moves(c, deals=FREEZE + SUMMIT), RNG)
+    assert not events.failed[0, summits].any(), "renewing the double freeze is a deal"
+    assert int(events.outcome.transition[0]) == RESUME
     assert not state.arrays.stalled[0]
     assert stage_of(state) == "trust_building", "stalled is not dead: the stage is kept"
 
@@ -103,23 +115,63 @@ def test_stalled_process_resumes_after_calm_six_party_meeting(
     assert kind == RESUME
 
 
-def test_provocation_in_stage_two_sets_back(korea_quiet: CompiledScenario) -> None:
+def rule(c: CompiledScenario, events: StepEvents) -> str | None:
+    """The breakdown rule that fired in episode 0, as ``stage.rule``."""
+    k = int(events.breakdown[0])
+    return None if k < 0 else c.rules[k]
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        "DPRK.missile_test.intermediate",
+        "DPRK.missile_test.icbm",  # a stronger level meets a condition on a milder one
+        "DPRK.end_moratorium",
+        "US.large_scale_drills.full",
+        "ROK.large_scale_drills.full",
+    ],
+)
+def test_provocation_in_stage_two_sets_back(korea_quiet: CompiledScenario, act: str) -> None:
+    """Medium-range tests and more, the end of the moratorium, or full-scale drills."""
     c = korea_quiet
     state = reach_stage_two(c)
-    state, kind = play(c, state, moves(c, actions=["DPRK.missile_test"]))
-    assert kind == BACK
+    state, events = step(state, moves(c, actions=[act]), RNG)
+    assert int(events.outcome.transition[0]) == BACK
+    assert rule(c, events) == "simultaneous_actions.provocation_sets_back"
     assert stage_of(state) == "trust_building"
 
 
-def test_violation_of_the_freeze_sets_back(korea_quiet: CompiledScenario) -> None:
-    """Drills while the double freeze is in force violate it; in stage 2 that sets back."""
+@pytest.mark.parametrize(
+    "act", ["DPRK.missile_test.short_range", "US.large_scale_drills.scaled_down"]
+)
+def test_short_range_tests_and_scaled_down_drills_do_not_set_back(
+    korea_quiet: CompiledScenario, act: str
+) -> None:
+    """As in 2019: they neither end the freeze nor the talks."""
     c = korea_quiet
     state = reach_stage_two(c)
-    state, events = step(state, moves(c, actions=["US.large_scale_drills"]), RNG)
+    state, events = step(state, moves(c, actions=[act]), RNG)
+    assert act in executed_labels(c, state.arrays.executed[0])
+    assert int(events.outcome.transition[0]) == 0
+    assert rule(c, events) is None
+    assert not events.outcome.violated[0].any()
+    assert stage_of(state) == "simultaneous_actions"
+    assert state.arrays.in_force[0, c.deals.index("double_freeze")]
+
+
+@pytest.mark.parametrize("act", ["US.resume_drills", "DPRK.missile_test.icbm"])
+def test_violation_of_the_freeze_sets_back(korea_quiet: CompiledScenario, act: str) -> None:
+    """Resuming the drills (no provocation rule names it) or an ICBM test (only the ICBM
+    level breaks the moratorium) while the double freeze is in force violates it."""
+    c = korea_quiet
+    state = reach_stage_two(c)
+    state, events = step(state, moves(c, actions=[act]), RNG)
     d = c.deals.index("double_freeze")
     assert events.outcome.violated[0, d]
     assert not state.arrays.in_force[0, d]
     assert int(events.outcome.transition[0]) == BACK
+    if act == "US.resume_drills":
+        assert rule(c, events) == "simultaneous_actions.violation_sets_back"
     records = [e for e in events.records(0) if e.type == "agreement_violated"]
     assert records[0].payload == {"deal": "double_freeze"}
 
@@ -157,10 +209,15 @@ def test_unavailable_action_is_refused_with_names(korea_quiet: CompiledScenario)
     c = korea_quiet
     state = initial_state(c, 1)
     message = (
-        r"round 1, episode 0: US cannot take sanctions_relief: it is not available in stage "
-        r"trust_building"
+        r"round 1, episode 0: US cannot take sanctions_relief.partial: it is not available in "
+        r"stage trust_building"
     )
     with pytest.raises(UnavailableActionError, match=message):
-        step(state, moves(c, actions=["US.sanctions_relief"]), RNG)
+        step(state, moves(c, actions=["US.sanctions_relief.partial"]), RNG)
+    with pytest.raises(
+        UnavailableActionError,
+        match=r"DPRK cannot take end_moratorium: it revokes freeze_tests, which is not in force",
+    ):
+        step(state, moves(c, actions=["DPRK.end_moratorium"]), RNG)
     with pytest.raises(UnavailableActionError, match=r"cannot offer commitment us_treaty"):
         step(state, moves(c, offers=["us_treaty"]), RNG)

@@ -7,6 +7,7 @@ import pytest
 
 from detente.engine import CounterRNG, Submissions, available, initial_state, offerable, step
 from detente.scenario.compiled import CompiledScenario
+from tests.engine.moves import one_of_each_set
 
 
 @pytest.mark.parametrize("name", ["korea", "ipd"])
@@ -19,6 +20,7 @@ def test_the_engine_pays_the_utility_models_value(
     executed_something = 0
     for _ in range(8):
         acts = (gen.random((state.batch, compiled.n_slots)) < 0.3) & available(state)
+        acts = one_of_each_set(compiled, acts, gen)  # one level of an action per move
         offers = (gen.random((state.batch, len(compiled.commitments))) < 0.6) & offerable(state)
         state, events = step(state, Submissions(acts, offers), rng)
         expected = compiled.utilities.value(state.executed)

@@ -25,6 +25,7 @@ from detente.envs import parallel_env
 from detente.envs.parallel import DetenteParallelEnv
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate import simulate
+from tests.engine.moves import one_of_each_set
 
 
 def random_episode(env: DetenteParallelEnv, seed: int) -> list[Any]:
@@ -74,6 +75,14 @@ def test_trajectory_under_fixed_actions_equals_the_engine_run(korea: CompiledSce
     patterns = [
         {a: gen.random(env.action_space(a).n) < 0.5 for a in env.possible_agents} for _ in range(3)
     ]
+    for pattern in patterns:  # at most one level of an action (or it or its counter-action)
+        slots = [korea.party_slots(p) for p in range(len(korea.parties))]
+        flat = np.zeros((1, korea.n_slots), dtype=bool)
+        for party, own in zip(korea.parties, slots, strict=True):
+            flat[0, own] = pattern[party][: len(own)]
+        one_of_each_set(korea, flat, gen)
+        for party, own in zip(korea.parties, slots, strict=True):
+            pattern[party][: len(own)] = flat[0, own]
     env.reset(seed=11)
     state, rng = initial_state(korea, 1), CounterRNG(11)
     rounds = 0
@@ -145,17 +154,25 @@ def test_the_mask_marks_exactly_the_bits_the_engine_accepts(scenario: str) -> No
 
 
 def test_unavailable_bits_are_dropped_and_counted_not_refused() -> None:
+    """All bits set: those the mask closes are dropped, and of each set of which a move takes
+    one (the levels of an action, an action and its counter-action) all but one open bit."""
     env = parallel_env(scenario="korea", agents=["DPRK"])
     obs, _ = env.reset(seed=0)
     mask = obs["DPRK"]["action_mask"]
     assert not mask.all()  # later-stage acts (a peace treaty) are closed in the first stage
+    c = env.compiled
+    seat = c.seat(c.parties.index("DPRK"))
+    column = {name: i for i, name in enumerate(seat.actions)}
+    open_in_set = [sum(int(mask[column[a]]) for a in group) for group in seat.exclusive]
+    assert max(open_in_set) > 1  # the missile test's levels are all open in the first stage
+    surplus = sum(n - 1 for n in open_in_set if n > 1)
     _, _, _, _, infos = env.step({"DPRK": np.ones_like(mask)})
-    assert infos["DPRK"]["masked"] == int((mask == 0).sum())
+    assert infos["DPRK"]["masked"] == int((mask == 0).sum()) + surplus
     assert env.events is not None
-    executed = env.events.submissions.actions[
-        0, env.compiled.party_slots(env.compiled.parties.index("DPRK"))
-    ]
+    executed = env.events.submissions.actions[0, c.party_slots(c.parties.index("DPRK"))]
     assert not executed[mask[: len(executed)] == 0].any()
+    for group in seat.exclusive:
+        assert sum(int(executed[column[a]]) for a in group) <= 1
 
 
 def test_two_levels_of_one_action_keep_the_first_and_count_the_other() -> None:

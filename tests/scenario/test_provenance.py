@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -113,3 +114,27 @@ def test_numbers_follow_overrides() -> None:
     rows = {n.path: n for n in numbers(doc)}
     assert rows["noise.miss"].value == 0.25
     assert rows["noise.miss"].basis == "assumption"
+
+
+@pytest.mark.parametrize("name", ["korea", "ipd"])
+def test_every_number_of_a_built_in_scenario_has_a_provenance(name: str) -> None:
+    """A built-in scenario justifies each number it writes: no basis is missing."""
+    doc = yaml.safe_load(builtin_text(name))
+    rows = numbers(doc)
+    assert len(rows) > 20
+    uncovered = [row.path for row in rows if row.basis is None]
+    assert uncovered == []
+    for row in rows:
+        if row.basis == "source":
+            assert row.source, f"{row.path}: a source names its citation"
+
+
+def test_korea_cites_nothing_outside_the_package() -> None:
+    """Its sources are publications, not files of the repository (``shared/...``), which an
+    installed package does not have."""
+    text = builtin_text("korea")
+    assert "shared/" not in text
+    sources = [str(e.get("source", "")) for e in yaml.safe_load(text)["provenance"]]
+    assert any(sources)
+    path = re.compile(r"[\w.-]+/[\w./-]+\.(md|ya?ml|csv|json|txt|pdf)\b")  # a file by its path
+    assert [s for s in sources if path.search(s)] == []

@@ -146,7 +146,7 @@ def test_show_prints_the_yaml_with_its_comments(cli: Cli) -> None:
     assert run.returncode == 0, run.output
     assert run.stdout == builtin_text("korea")
     assert "# The Russian-Chinese roadmap for the Korean Peninsula" in run.stdout
-    assert "# EVERY NUMBER BELOW IS AN ASSUMPTION" in run.stdout
+    assert "# Every number has an entry in `provenance` at the end" in run.stdout
     assert "\nid: korea\n" in run.stdout
 
 

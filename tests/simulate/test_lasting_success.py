@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from detente.scenario.compiled import CompiledScenario, compile_scenario
+from detente.scenario.overrides import load_with_overrides
 from detente.simulate import simulate
 from detente.simulate.compare import compare
 from detente.simulate.parquet import write_parquet
@@ -19,18 +20,17 @@ from detente.simulate.results import Results
 from detente.simulate.summary import proportion_ci
 
 
-def counting(c: CompiledScenario, counts: str) -> CompiledScenario:
-    roadmap = c.scenario.roadmap
-    success = roadmap.success.model_copy(update={"counts": counts})
-    return compile_scenario(
-        c.scenario.model_copy(update={"roadmap": roadmap.model_copy(update={"success": success})})
-    )
+def counting(counts: str) -> CompiledScenario:
+    """korea with ``--set roadmap.success.counts=...``."""
+    return compile_scenario(load_with_overrides("korea", [f"roadmap.success.counts={counts}"]))
 
 
 @pytest.fixture(scope="module")
 def korea_runs(korea: CompiledScenario) -> tuple[Results, Results]:
-    reached = simulate(korea, {}, episodes=400, rounds=40, seed=9)
-    held = simulate(counting(korea, "held_to_end"), {}, episodes=400, rounds=40, seed=9)
+    """The same episodes counted both ways: korea's own (held to the end) and ``reached``."""
+    assert korea.scenario.roadmap.success.counts == "held_to_end"
+    reached = simulate(counting("reached"), {}, episodes=400, rounds=40, seed=9)
+    held = simulate(korea, {}, episodes=400, rounds=40, seed=9)
     return reached, held
 
 
@@ -68,27 +68,35 @@ def test_the_summary_reports_both_and_counts_what_the_scenario_says(
 def test_the_table_shows_both_with_intervals_and_meanings(
     korea_runs: tuple[Results, Results],
 ) -> None:
-    r, _ = korea_runs
-    con = console()
-    with con.capture() as cap:
-        con.print(summary_view(r.summary()))
-    text = " ".join(cap.get().split())
-    s = r.summary()
-    assert f"P(reached) {s.reached.mean:.3g} (95% CI" in text
-    assert f"P(held to end) {s.held_to_end.mean:.3g} (95% CI" in text  # type: ignore[union-attr]
-    assert "counts reached" in text
-    assert "in force after the last round" in text
+    for run, counts in zip(korea_runs, ("counts reached", "counts held to end"), strict=True):
+        con = console()
+        with con.capture() as cap:
+            con.print(summary_view(run.summary()))
+        text = " ".join(cap.get().split())
+        s = run.summary()
+        assert f"P(reached) {s.reached.mean:.3g} (95% CI" in text
+        assert f"P(held to end) {s.held_to_end.mean:.3g} (95% CI" in text  # type: ignore[union-attr]
+        assert counts in text
+        assert "in force after the last round" in text
 
 
 def test_compare_gives_paired_differences_of_both(korea: CompiledScenario) -> None:
-    c = compare(korea, {"base": {}, "hawk": {"DPRK": "hawk"}}, episodes=200, rounds=40, seed=3)
+    profiles = {"base": {}, "hawk": {"DPRK": "hawk"}}
+    c = compare(korea, profiles, episodes=200, rounds=40, seed=3)
     (d,) = c.differences
-    assert d.success == d.reached
     assert d.held_to_end is not None
+    assert d.success == d.held_to_end, "korea counts success held to the end"
     assert d.held_to_end.mean == pytest.approx(
         c.summaries["hawk"].held_to_end.mean - c.summaries["base"].held_to_end.mean  # type: ignore[union-attr]
     )
-    assert "held_to_end" in c.to_dict()["differences"]["hawk"]
+    assert d.reached.mean == pytest.approx(
+        c.summaries["hawk"].reached.mean - c.summaries["base"].reached.mean
+    )
+    assert {"held_to_end", "reached"} <= set(c.to_dict()["differences"]["hawk"])
+    r = compare(counting("reached"), profiles, episodes=200, rounds=40, seed=3)
+    (e,) = r.differences
+    assert e.success == e.reached, "with --set roadmap.success.counts=reached"
+    assert (e.reached, e.held_to_end) == (d.reached, d.held_to_end), "the same episodes"
 
 
 def test_parquet_keeps_both_and_old_files_still_read(
