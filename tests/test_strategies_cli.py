@@ -55,7 +55,7 @@ def test_run_tells_the_episode_of_the_profile_it_is_given() -> None:
     assert "DPRK=grit" in default
     assert "nuclear_test (DPRK)" not in default
     assert "DPRK=hawk" in hawk
-    assert "executed: nuclear_test (DPRK), missile_test (DPRK)" in hawk
+    assert "executed: nuclear_test (DPRK), missile_test.short_range (DPRK)" in hawk
     assert "stalled in trust_building (trust_building.nuclear_test_stalls)" in hawk
     assert re.search(r"^round   3  trust_building \(stalled\)$", hawk, re.M)
 

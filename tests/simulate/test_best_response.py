@@ -66,9 +66,11 @@ def test_deterministic_for_a_seed_and_paired_on_common_random_numbers() -> None:
 
 def test_default_candidates_are_the_registered_strategies_that_can_play_the_party() -> None:
     korea = compile_scenario(load_with_overrides("korea", []))
-    jpn, us = default_candidates(korea, "JPN"), default_candidates(korea, "US")
+    us = default_candidates(korea, "US")
     assert "big_deal_first" in us
-    assert "big_deal_first" not in jpn
+    # no package to ask for where a party has no commitment in any deal (ipd has none)
+    assert "big_deal_first" not in default_candidates(ipd(0.9), "A")
+    assert "tit_for_tat" in default_candidates(ipd(0.9), "A")
     assert "forward_looking" in us
     assert "best_response" not in us
 

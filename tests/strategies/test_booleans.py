@@ -43,8 +43,25 @@ def test_columns_select_the_same_columns(cols: I64) -> None:
     assert np.array_equal(x[:, columns(cols)], x[:, cols])
 
 
+def exclusive_sets(c: CompiledScenario, party: int) -> list[list[int]]:
+    """The party's own columns of which a move takes at most one, read from the scenario's
+    declarations: each action's levels, mildest (first declared) first, then its counter-action."""
+    own = {name: i for i, name in enumerate(c.seat(party).actions)}
+    sets = []
+    for action in c.scenario.actions:
+        names = [f"{action.id}.{level.id}" for level in action.levels] or [action.id]
+        counter = action.revoked_by or action.reversed_by
+        names += [counter.id] if counter is not None else []
+        columns = [own[n] for n in names if n in own]
+        if len(columns) > 1:
+            sets.append(columns)
+    return sets
+
+
 def reference_move(playbook: Playbook, view: View, stance: Stance, allowed: B8 | None) -> B8:
-    """Playbook.realise as first written: boolean matmul and cumulative sums."""
+    """Playbook.realise as first written (boolean matmul and cumulative sums), then the rule
+    of one per exclusive set: of two levels of an action the milder, of an act and its
+    counter-action the act."""
     actions = np.zeros(view.available.shape, dtype=bool)
     prov = playbook.provocations
     avail = view.available[:, prov]
@@ -54,6 +71,10 @@ def reference_move(playbook: Playbook, view: View, stance: Stance, allowed: B8 |
         (playbook.gestures, stance.attend),
     ):
         actions[:, cols] = view.available[:, cols] & wanted[:, None]
+    for group in exclusive_sets(playbook.compiled, playbook.party):
+        chosen = actions[:, group]
+        first = np.cumsum(chosen, axis=1) == 1  # up to and including the first chosen
+        actions[:, group] = chosen & first
     offers = view.offerable & ~(stance.distrust @ playbook.involves.T)
     if allowed is not None:
         offers &= allowed[None, :]

@@ -87,7 +87,9 @@ def test_defecting_and_cooperating_by_name_are_the_librarys() -> None:
     # the library's alternator, move for move: actions and offers
     assert by_name.moves() == versus("alternator", {}, 4, scenario="korea", party="DPRK").moves()
     defect = by_name.moves()[1]
-    assert set(defect.actions) == {"missile_test", "nuclear_test"}
+    # every provocation available, one level of each: it ends the moratorium of the double
+    # freeze agreed in round 1 and tests (the mildest missile, and a bomb)
+    assert set(defect.actions) == {"end_moratorium", "missile_test.short_range", "nuclear_test"}
     assert defect.offers == ()
 
 

@@ -127,29 +127,92 @@ def test_bad_parameters_are_refused(spec: str, message: str) -> None:
         get_strategy(spec).build(standoff(0.9, 0.5), 0)
 
 
+def continuation(x: float, rounds: int) -> float:
+    """``sum_{t=1}^{rounds} x^t``: kept rounds after the first, discounted."""
+    return sum(x**t for t in range(1, rounds + 1))
+
+
+def dprk_utility(korea: CompiledScenario, slot: str) -> float:
+    return korea.scenario.utilities.parties["DPRK"].linear.get(slot, 0.0)
+
+
+def small_deal_value(korea: CompiledScenario, trust: float) -> float:
+    """What the small deal is worth to the DPRK in round 1, from the scenario's numbers:
+    Yongbyon once for US partial relief, which lasts while the deal is kept (trust in the US)."""
+    relief = dprk_utility(korea, "US.sanctions_relief.partial")
+    first = dprk_utility(korea, "DPRK.dismantle_facility") + relief
+    later = korea.scenario.rounds - 2  # rounds after the first, from round 1
+    discount = korea.scenario.utilities.discount
+    return trust * (first + relief * continuation(discount * trust, later))
+
+
 def test_in_korea_the_dprk_dismantles_for_relief_only_if_relief_lasts() -> None:
-    # Yongbyon (-4, once) for US relief (+3 a round): worth it if relief goes on while the
-    # deal holds; not if the deal is worth its first round only, as the engine executes it
+    # Yongbyon (-20, once) for US partial relief (+1.5 a round, standing): worth it if relief
+    # goes on while the deal holds and the DPRK trusts the US enough; never if the deal is
+    # worth its first round only, as the engine executes it
     korea = compile_scenario(load_with_overrides("korea", []))
-    view = view_for(korea, "DPRK", stage="simultaneous_actions", trust=0.9)
+    trusts = np.linspace(0.5, 1.0, 501)
+    pays = np.array([small_deal_value(korea, t) > 0 for t in trusts])
+    assert pays[-1]
+    assert not pays[0]
+    assert (pays[1:] >= pays[:-1]).all()  # one flip
+    even = float(trusts[np.argmax(pays)])  # the trust at which the deal starts to pay
+    assert 0.6 < even < 0.98, even  # there is room on both sides of it
+    assert small_deal_value(korea, even + 0.02) > 1.0  # clearly on each side
+    assert small_deal_value(korea, even - 0.02) < -1.0
+    view = view_for(korea, "DPRK", stage="simultaneous_actions", trust=even + 0.02)
     lasting = play(korea, "forward_looking", "DPRK").move(view)
     once = play(korea, "forward_looking:lasting=false", "DPRK").move(view)
     assert "dprk_dismantle" in offered(korea, "DPRK", lasting)
     assert "dprk_dismantle" not in offered(korea, "DPRK", once)
+    wary = view_for(korea, "DPRK", stage="simultaneous_actions", trust=even - 0.02)
+    assert "dprk_dismantle" not in offered(
+        korea, "DPRK", play(korea, "forward_looking", "DPRK").move(wary)
+    )
     # the double freeze, the summit and the end of war pay it either way; no test pays
     # against the answer of the US and the ROK (answer 1)
     assert {"dprk_freeze", "dprk_summit", "dprk_eow"} <= offered(korea, "DPRK", once)
-    assert not {"nuclear_test", "missile_test"} & taken(korea, "DPRK", lasting)
+    provocations = {a for a in korea.seat("DPRK").actions if a.startswith(("missile", "nuclear"))}
+    assert len(provocations) == 4
+    assert not provocations & taken(korea, "DPRK", lasting)
+
+
+LEVELS = ("scaled_down", "full")
 
 
 def test_it_weighs_what_a_provocation_breaks_of_an_agreement_in_force() -> None:
-    # trust 0.6 in everyone, discount 0.97, a test answered with probability 0.5 (worth 0.545):
-    # the double freeze alone (0.45) does not outweigh a nuclear test; with the big deal in force
-    # (Yongbyon already dismantled, so it cannot be offered again) the test would also break the
-    # freeze promised in it, and keeping that is worth more than the test
+    # trust 0.8 in everyone, discount 0.97, a test answered with probability 0.4 by the drills
+    # that hurt most (full-scale, US and ROK): a nuclear test and an ICBM are worth more than the
+    # double freeze they break; with the big deal in force (Yongbyon already dismantled, so it
+    # cannot be offered again) they would also break the freeze promised in it, and keeping
+    # that (full relief) is worth more than the tests
     korea = compile_scenario(load_with_overrides("korea", []))
+    trust, answer, discount = 0.8, 0.4, korea.scenario.utilities.discount
+    later = korea.scenario.rounds - 2
+    drills = sum(  # each answers with one level of its drills, the one that hurts most
+        min(dprk_utility(korea, f"{who}.large_scale_drills.{level}") for level in LEVELS)
+        for who in ("US", "ROK")
+    )
+    tests = sum(
+        dprk_utility(korea, f"DPRK.{a}") + discount * answer * drills
+        for a in ("nuclear_test", "missile_test.icbm")  # those that break the freeze
+    )
+    freeze = dprk_utility(korea, "DPRK.freeze_tests")
+    suspensions = sum(dprk_utility(korea, f"{who}.suspend_drills") for who in ("US", "ROK"))
+    q = trust**2  # the double freeze involves the US and the ROK
+    double_freeze = q * (
+        freeze + suspensions + (freeze + suspensions - tests) * continuation(discount * q, later)
+    )
+    full_relief = sum(
+        dprk_utility(korea, f"{p}.sanctions_relief.full") for p in ("US", "CHN", "RUS")
+    )
+    q = trust**3  # the big deal involves the US, China and Russia
+    big_deal = q * (freeze + full_relief - tests) * continuation(discount * q, later)
+    assert tests - double_freeze > 0.2  # measured margins, each way
+    assert double_freeze + big_deal - tests > 0.2
+    assert double_freeze > 0  # so the freeze is offered when the tests are not taken
     dprk = korea.seat("DPRK")
-    base = view_for(korea, "DPRK", stage="simultaneous_actions", trust=0.6)
+    base = view_for(korea, "DPRK", stage="simultaneous_actions", trust=trust)
     available = base.available.copy()
     available[:, dprk.actions.index("dismantle_facility")] = False
     spent = dataclasses.replace(
@@ -158,14 +221,31 @@ def test_it_weighs_what_a_provocation_breaks_of_an_agreement_in_force() -> None:
     signed = dataclasses.replace(
         spent, in_force=view_for(korea, "DPRK", in_force=["big_deal"]).in_force
     )
-    strategy = play(korea, "forward_looking:answer=0.5", "DPRK")
-    assert "nuclear_test" in taken(korea, "DPRK", strategy.move(spent))
+    strategy = play(korea, f"forward_looking:answer={answer}", "DPRK")
+    tested = strategy.move(spent)
+    assert {"nuclear_test", "missile_test.icbm"} <= taken(korea, "DPRK", tested)
+    assert "dprk_freeze" not in offered(korea, "DPRK", tested)
     kept = strategy.move(signed)
-    assert "nuclear_test" not in taken(korea, "DPRK", kept)
+    assert not {"nuclear_test", "missile_test.icbm"} & taken(korea, "DPRK", kept)
     assert "dprk_freeze" in offered(korea, "DPRK", kept)
 
 
-KOREA_PROFILE = {"DPRK": "forward_looking:answer=0.6"}
+def test_it_takes_one_level_of_a_graded_provocation() -> None:
+    # unanswered, every missile test pays the DPRK: it takes the level worth most (the ICBM),
+    # never two levels in one move (the engine would refuse it)
+    korea = compile_scenario(load_with_overrides("korea", []))
+    strategy = play(korea, "forward_looking:answer=0", "DPRK")
+    move = strategy.move(view_for(korea, "DPRK", stage="simultaneous_actions", trust=0.5))
+    missiles = {a for a in taken(korea, "DPRK", move) if a.startswith("missile_test")}
+    assert missiles == {"missile_test.icbm"}
+    r = simulate(korea, {"DPRK": "forward_looking:answer=0"}, episodes=8, rounds=10, seed=2)
+    assert r.n == 8
+
+
+# Yongbyon pays the DPRK only under high trust (see above), which its trust in the US, from a
+# prior of 0.15, seldom reaches: with scepticism 1 no episode gets past the second stage.
+# Read leniently (trust to the power 0.25: 0.15 reads as 0.62), it sometimes does.
+KOREA_PROFILE = {"DPRK": "forward_looking:answer=0.6:scepticism=0.25"}
 
 
 def success_gain(low: list[str], high: list[str], episodes: int = 400) -> tuple[float, float]:
@@ -187,7 +267,7 @@ def test_in_korea_a_higher_discount_raises_success() -> None:
 
 def test_in_korea_a_higher_prior_of_the_dprk_in_the_us_raises_success() -> None:
     us = "trust.priors[1].trust"  # the DPRK's prior trust in the US
-    low, high = [f"{us}=0.15", "utilities.discount=0.9"], [f"{us}=0.5", "utilities.discount=0.9"]
+    low, high = [f"{us}=0.15"], [f"{us}=0.5"]  # at the scenario's discount
     assert compile_scenario(load_with_overrides("korea", [])).scenario.trust.priors[1].pair == (
         "DPRK",
         "US",

@@ -28,6 +28,8 @@ from detente.strategies.testing import versus
 from tests.strategies.test_registry import BUILT_IN
 
 C = "C"
+DRILLS = "large_scale_drills.full"  # the drills that break the suspension
+MILD_DRILLS = "large_scale_drills.scaled_down"  # the milder level, taken first when provoking
 MEETING = {"multilateral_meeting"}
 US_OFFERS = {"us_suspend", "us_summit"}  # its commitments offerable in the first stage
 
@@ -50,7 +52,7 @@ def view_for(
     avail = available(state)
     seen = np.zeros((1, c.n_slots), dtype=bool)
     for label in perceived:
-        seen[0, c.slot_of(*label.split("."))] = True
+        seen[0, c.slot_of(*label.split(".", 1))] = True
     deals = np.zeros((1, len(c.deals)), dtype=bool)
     for deal in in_force:
         deals[0, c.deals.index(deal)] = True
@@ -89,13 +91,14 @@ def offered(c: CompiledScenario, party: str, move: Move) -> set[str]:
 
 
 def test_tit_for_tat_answers_only_provocations_that_hurt() -> None:
-    opponents = {"US": ["large_scale_drills", C], "DPRK": [C, "missile_test", C]}
+    opponents = {"US": [DRILLS, C], "DPRK": [C, "missile_test.short_range", C]}
     jpn = versus("tit_for_tat", opponents, 4, scenario="korea", party="JPN")
     # US drills reassure Japan: it still attends the talks; a DPRK missile test hurts it
     jpn.assert_actions([MEETING, MEETING, set(), MEETING])
-    opponents = {"ROK": ["large_scale_drills", C], "DPRK": [C, "missile_test", C]}
+    opponents = {"ROK": [DRILLS, C], "DPRK": [C, "missile_test.short_range", C]}
     us = versus("tit_for_tat", opponents, 4, scenario="korea", party="US")
-    us.assert_actions([MEETING, MEETING, {"large_scale_drills"}, MEETING])
+    # it retaliates with every provocation it has, one level of each: the mildest drills
+    us.assert_actions([MEETING, MEETING, {MILD_DRILLS}, MEETING])
     # every US commitment involves the DPRK: it withholds them all, and only for a round
     us.assert_offers([US_OFFERS, US_OFFERS, set(), US_OFFERS])
 
@@ -108,20 +111,23 @@ def test_retaliation_withholds_offers_only_from_deals_with_the_provoker(
     all_offers = offered(korea, "CHN", chn.move(view_for(korea, "CHN", stage=stage)))
     assert all_offers == {"chn_eow", "big_chn_relief"}
     # ROK drills hurt China; the big deal has no ROK commitment, the end-of-war deal has
-    after_rok = chn.move(view_for(korea, "CHN", ["ROK.large_scale_drills"], stage=stage))
+    after_rok = chn.move(view_for(korea, "CHN", [f"ROK.{DRILLS}"], stage=stage))
     assert offered(korea, "CHN", after_rok) == {"big_chn_relief"}
-    after_us = chn.move(view_for(korea, "CHN", ["US.large_scale_drills"], stage=stage))
+    after_us = chn.move(view_for(korea, "CHN", [f"US.{MILD_DRILLS}"], stage=stage))
     assert offered(korea, "CHN", after_us) == set()
 
 
 def test_grit_retaliates_in_kind_and_no_further() -> None:
-    drills = "large_scale_drills"
-    opponents = {"US": [C, drills, C, drills], "ROK": [C, C, C, drills]}
+    opponents = {"US": [C, DRILLS, C, DRILLS], "ROK": [C, C, C, DRILLS]}
     dprk = versus("grit", opponents, 5, scenario="korea", party="DPRK")
     calm = {"freeze_tests", "multilateral_meeting"}
-    # one provocation: the milder of its own two; two: both; then back to conciliation
-    dprk.assert_actions([calm, calm, {"missile_test"}, calm, {"missile_test", "nuclear_test"}])
-    dprk.assert_offers([..., ..., set(), ..., set()])  # every DPRK commitment involves the US
+    # one provocation: its mildest (ending the moratorium it keeps while calm); two: the two
+    # mildest (and a short-range test); then back to conciliation
+    answer = {"end_moratorium", "missile_test.short_range"}
+    dprk.assert_actions([calm, calm, {"end_moratorium"}, calm, answer])
+    # it withholds every commitment that involves the US or the ROK, not Japan's deal
+    japan = {"dprk_abductions"}
+    dprk.assert_offers([..., ..., japan, ..., japan])
 
 
 def test_grit_keeps_unilateral_steps_for_patience_rounds_unless_answered() -> None:
@@ -136,11 +142,14 @@ def test_grit_keeps_unilateral_steps_for_patience_rounds_unless_answered() -> No
 def test_hawk_coerces_but_keeps_its_promises(korea: CompiledScenario) -> None:
     hawk = play(korea, "hawk", "DPRK")
     move = hawk.move(view_for(korea, "DPRK"))
-    assert taken(korea, "DPRK", move) == {"nuclear_test", "missile_test"}
+    # every provocation available, one level of each (the freeze is not in force to end)
+    assert taken(korea, "DPRK", move) == {"nuclear_test", "missile_test.short_range"}
     assert offered(korea, "DPRK", move) == {"dprk_summit"}  # not the freeze it is breaking
     bound = hawk.move(view_for(korea, "DPRK", in_force=["double_freeze"]))
-    assert taken(korea, "DPRK", bound) == set()
-    assert offered(korea, "DPRK", bound) == {"dprk_freeze", "big_dprk_freeze", "dprk_summit"}
+    # the freeze forbids nuclear tests and ICBMs, not a short-range test
+    assert taken(korea, "DPRK", bound) == {"missile_test.short_range"}
+    # it renews the freeze; not the big deal's, whose round pays less than Yongbyon costs
+    assert offered(korea, "DPRK", bound) == {"dprk_freeze", "dprk_summit"}
 
 
 def test_big_deal_first_refuses_partial_steps(korea: CompiledScenario) -> None:
@@ -160,7 +169,7 @@ def test_big_deal_first_refuses_partial_steps(korea: CompiledScenario) -> None:
 
 def test_suspicious_tit_for_tat_opens_hostile() -> None:
     us = versus("suspicious_tit_for_tat", {}, 3, scenario="korea", party="US")
-    us.assert_actions([{"large_scale_drills"}, MEETING, MEETING])
+    us.assert_actions([{MILD_DRILLS}, MEETING, MEETING])
     us.assert_offers([set(), US_OFFERS, US_OFFERS])
 
 
@@ -179,7 +188,7 @@ def trembling_korea() -> CompiledScenario:
 
 # package strategies, and the parties that have a commitment in the package
 PACKAGES = {
-    "big_deal_first": {"RUS", "CHN", "US", "DPRK", "ROK"},  # JPN is in no deal at all
+    "big_deal_first": {"RUS", "CHN", "US", "JPN", "DPRK", "ROK"},  # each is in some deal
     "big_deal_first:deal=big_deal:threshold=0.1": {"RUS", "CHN", "US", "DPRK"},
 }
 

@@ -91,8 +91,8 @@ def test_bad_values_fail_when_built_naming_the_party(
         get_strategy("generous_tit_for_tat:g=1.5").build(ipd, 0)
     with pytest.raises(StrategyError, match="no deal 'huge' in scenario korea"):
         get_strategy("big_deal_first:deal=huge").build(korea, korea.parties.index("US"))
-    with pytest.raises(StrategyError, match="JPN has no commitment in any deal"):
-        get_strategy("big_deal_first").build(korea, korea.parties.index("JPN"))
+    with pytest.raises(StrategyError, match="A has no commitment in any deal"):
+        get_strategy("big_deal_first").build(ipd, 0)  # ipd has no commitments at all
     with pytest.raises(StrategyError, match="RUS has no commitment in deal small_deal"):
         get_strategy("big_deal_first:deal=small_deal").build(korea, korea.parties.index("RUS"))
 

@@ -162,3 +162,12 @@ def test_parties_are_checked() -> None:
         versus("tit_for_tat", [C], 1).assert_plays(["X"])
     # on two parties one opponent is enough, and the tested party is the one not named
     assert versus("defect", {"A": [C]}, 1).party == "B"
+
+
+def test_a_policy_in_force_is_executed_but_played_only_the_round_it_is_taken() -> None:
+    # the DPRK declares the moratorium once; it stays in force (executed) without being retaken
+    once = Scripted(["freeze_tests", NamedMove()], then="hold")
+    match = versus("cooperate", {"DPRK": once}, 3, scenario="korea", party="US")
+    assert match.actions("DPRK") == [{"freeze_tests"}, set(), set()]
+    assert all("freeze_tests" in t.executed for t in match.turns("DPRK"))
+    assert match.letters("DPRK") == [C, C, C]

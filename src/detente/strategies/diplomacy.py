@@ -100,9 +100,10 @@ class BigDealFirst(ActionForAction):
     Offers its commitments in the package ``deal`` (by default the largest
     deal it is party to) whenever it may, whatever its trust; refuses the
     partial steps toward it: its commitments in other deals that promise an
-    action it promises in the package (a small deal that trades part of the
-    package piecemeal). In deals unrelated to the package it acts for an
-    action like :class:`ActionForAction`.
+    action it promises in the package, at any of its levels (a small deal that
+    trades part of the package piecemeal, as partial relief for Yongbyon). In
+    deals unrelated to the package it acts for an action like
+    :class:`ActionForAction`.
     """
 
     name = "big_deal_first"
@@ -135,6 +136,10 @@ class BigDealFirst(ActionForAction):
         self.deal = compiled.deals[d]
         self.package = own_deals == d
         promised = compiled.commitment_slot[coms][self.package]
+        # a level of a graded action stands for the action: partial relief is part of full
+        promised = np.concatenate(
+            [promised, *(g for g in compiled.graded if np.isin(g, promised).any())]
+        )
         self.partial = ~self.package & np.isin(compiled.commitment_slot[coms], promised)
 
     def move(self, view: View) -> Move:

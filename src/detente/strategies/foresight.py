@@ -27,17 +27,18 @@ it expects, in its party's own utility (the scenario's
 * a provocation is worth its own utility now, less the hurt of the answer
   it expects next round, discounted: each counterpart it hurts answers with
   probability ``answer`` by taking every provocation of its own that hurts
-  the party (tit for tat; on ``ipd`` this is the one-shot deviation test
-  against tit for tat, defect iff ``discount < (T - R) / (R - S)``).
+  the party, of a graded one the level that hurts most (a move takes one)
+  (tit for tat; on ``ipd`` this is the one-shot deviation test against tit
+  for tat, defect iff ``discount < (T - R) / (R - S)``).
 
 The round's move is the best combination: of its provocations worth taking
-(positive value), the subset that maximises their value plus the values of
-the packages it leaves offerable; every package with a positive value that
-no chosen provocation breaks is offered. Uncommitted dialogue (attending
-talks) is taken when it costs the party nothing, other outright acts when
-they pay. Everything is computed for the whole batch at once: a package's
-probability and continuation are ``[B]`` arrays, the provocation subsets a
-handful of columns.
+(positive value), the subset (at most one level of an action) that maximises
+their value plus the values of the packages it leaves offerable; every
+package with a positive value that no chosen provocation breaks is offered.
+Uncommitted dialogue (attending talks) is taken when it costs the party
+nothing, other outright acts when they pay. Everything is computed for the
+whole batch at once: a package's probability and continuation are ``[B]``
+arrays, the provocation subsets a handful of columns.
 """
 
 from __future__ import annotations
@@ -103,13 +104,16 @@ class ForwardLooking(StanceStrategy):
         u = c.utilities
         self.discount = float(u.discount)
         self.horizon = c.scenario.rounds
-        seat = c.seat(party)
+        seat = self.seat = c.seat(party)
         own = seat.slots
         linear = u.linear[:, party]
         # what each provocation is worth: its utility now, less the answer expected next round
         answers = np.zeros(c.n_parties)
         hurts_me = c.slot_provocation & (linear < 0)
+        hurt_by = np.where(hurts_me, linear, 0.0)
         np.add.at(answers, c.slot_party[hurts_me], linear[hurts_me])
+        for group in c.exclusive:  # of a set it takes one at most: the one that hurts most
+            answers[c.slot_party[group[0]]] += hurt_by[group].min() - hurt_by[group].sum()
         prov = self.playbook.provocation_slots
         hurt = (u.linear[prov] < 0) & self.playbook.others[None, :]
         value = linear[prov] + self.discount * answer * (hurt * answers[None, :]).sum(axis=1)
@@ -162,6 +166,11 @@ class ForwardLooking(StanceStrategy):
         # every subset of the tempting provocations, as rows of flags (the empty one first)
         flags = list(product((False, True), repeat=self.tempting.size))
         self.subsets: B8 = np.array(flags, dtype=bool).reshape(len(flags), self.tempting.size)
+        # a move takes at most one level of an action: only such subsets can be played
+        column = {name: i for i, name in enumerate(seat.actions)}
+        for names in seat.exclusive:
+            among = np.isin(self.tempting, [column[a] for a in names])
+            self.subsets = self.subsets[self.subsets[:, among].sum(axis=1) <= 1]
 
     def honour(self, trust: F64) -> F64:
         """``[B, packages]``: probability that every counterpart of a package honours it."""
@@ -217,6 +226,7 @@ class ForwardLooking(StanceStrategy):
         actions = np.zeros(view.available.shape, dtype=bool)
         actions[:, self.tempting] = taken
         actions[:, self.outright] = view.available[:, self.outright]
+        self.seat.one_of_each(actions)  # an act rather than its own counter-action
         offered = wants & ~blocked
         offers = np.asarray(offered.astype(np.int64) @ self.units.astype(np.int64), dtype=bool)
         return Move(actions, offers & seat_offerable)

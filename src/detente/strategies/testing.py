@@ -23,7 +23,8 @@ sequence again, or holds its last move. A list given as an opponent is a
 script. On a scenario of more than two parties the opponents are a mapping
 party -> opponent; the parties named nowhere play ``others`` (cooperate)::
 
-    jpn = versus("tit_for_tat", {"DPRK": ["missile_test", "C"]}, 3, scenario="korea", party="JPN")
+    dprk = {"DPRK": ["missile_test.icbm", "C"]}
+    jpn = versus("tit_for_tat", dprk, 3, scenario="korea", party="JPN")
     jpn.assert_actions([{"multilateral_meeting"}, set(), {"multilateral_meeting"}])
 
 This module plays episodes with :mod:`detente.simulate`, which builds on
@@ -63,6 +64,7 @@ from detente.strategies.episode import EpisodeLoop
 COOPERATE = "C"
 DEFECT = "D"
 LETTERS = (COOPERATE, DEFECT)
+OUTRIGHT = frozenset({"unconditional", "tremble"})  # how an action executed outright
 
 Entry = str | NamedMove  # one move of a script
 Player = str | StrategyFactory | type[Strategy] | type[EpisodeStrategy] | Sequence[Entry]
@@ -452,7 +454,7 @@ def _round(compiled: CompiledScenario, events: StepEvents) -> Round:
         party = str(e.party)
         if e.type == EventType.ACTION_EXECUTED:
             executed[party].add(e.payload["action"])
-            if e.payload["via"] != "commitment":
+            if e.payload["via"] in OUTRIGHT:  # not a commitment's, nor a policy carried over
                 outright[party].add(e.payload["action"])
         elif e.type == EventType.COMMITMENT_CLEARED:
             cleared[party].add(e.payload["commitment"])
