@@ -130,3 +130,17 @@ def test_cli_prints_the_candidates_and_the_best() -> None:
     bad = CliRunner().invoke(app, [*args, "--candidate", "nonsense"])
     assert bad.exit_code == 2
     assert "unknown strategy 'nonsense'" in bad.output
+
+
+@pytest.mark.parametrize("counts", ["reached", "held_to_end"])
+def test_success_is_what_the_scenario_counts(counts: str) -> None:
+    """korea counts success held to the horizon; P(reached) is larger, and not reported."""
+    korea = compile_scenario(load_with_overrides("korea", [f"roadmap.success.counts={counts}"]))
+    found = best_response(korea, "DPRK", ["cooperate", "grit"], episodes=300, rounds=40, seed=2)
+    for candidate in found.candidates:
+        results = simulate(korea, {"DPRK": candidate.spec}, episodes=300, rounds=40, seed=2)
+        summary = results.summary()
+        assert candidate.success.mean == summary.success.mean
+        expected = summary.reached if counts == "reached" else summary.held_to_end
+        assert expected is not None
+        assert candidate.success.mean == expected.mean

@@ -112,7 +112,7 @@ def best_response(
         results = simulate(
             compiled, {**given, party: spec}, episodes, horizon, seed, progress=progress
         )
-        runs.append((spec, results.discounted[:, p], results.success_round >= 0, results.profile))
+        runs.append((spec, results.discounted[:, p], results.succeeded, results.profile))
     means = [float(np.mean(utility)) for _, utility, _, _ in runs]
     best = int(np.argmax(means))  # the first of equals
     top = runs[best][1]

@@ -64,6 +64,14 @@ class Results:
     def n(self) -> int:
         return int(self.episodes.shape[0])
 
+    @property
+    def succeeded(self) -> B8:
+        """``[N]``: success as the scenario counts it (``success_counts``): held to the
+        end, or reached at some round (also for files that did not record holding)."""
+        if self.success_counts == "held_to_end" and self.success_held is not None:
+            return self.success_held
+        return self.success_round >= 0
+
     def summary(self) -> Summary:
         """Probabilities, medians and means with 95% confidence intervals."""
         from detente.simulate.summary import summarise
