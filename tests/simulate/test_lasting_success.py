@@ -128,3 +128,15 @@ def test_parquet_keeps_both_and_old_files_still_read(
     with con.capture() as cap:
         con.print(summary_view(summary))
     assert "P(held to end) -" in cap.get()
+
+
+def test_succeeded_is_the_counted_success_episode_by_episode() -> None:
+    import dataclasses
+
+    for counts in ("reached", "held_to_end"):
+        results = simulate(counting(counts), {}, episodes=300, rounds=40, seed=4)
+        assert results.succeeded.mean() == results.summary().success.mean
+    held = simulate(counting("held_to_end"), {}, episodes=50, rounds=40, seed=4)
+    unrecorded = dataclasses.replace(held, success_held=None)
+    with pytest.raises(ValueError, match="do not record it"):
+        _ = unrecorded.succeeded

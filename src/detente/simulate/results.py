@@ -66,11 +66,15 @@ class Results:
 
     @property
     def succeeded(self) -> B8:
-        """``[N]``: success as the scenario counts it (``success_counts``): held to the
-        end, or reached at some round (also for files that did not record holding)."""
-        if self.success_counts == "held_to_end" and self.success_held is not None:
-            return self.success_held
-        return self.success_round >= 0
+        """``[N]``: success as the scenario counts it (``success_counts``), episode by
+        episode: reached at some round, or held to the end (as ``summary().success``)."""
+        if self.success_counts == "reached":
+            return self.success_round >= 0
+        if self.success_held is None:
+            raise ValueError(
+                "the scenario counts success held to the end, but these results do not record it"
+            )
+        return self.success_held
 
     def summary(self) -> Summary:
         """Probabilities, medians and means with 95% confidence intervals."""
