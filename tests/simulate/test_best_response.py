@@ -123,9 +123,11 @@ def test_cli_prints_the_candidates_and_the_best() -> None:
     assert table.exit_code == 0, table.output
     assert "best: cooperate" in table.output
     assert "defect" in table.output
+    assert "P(success): success reached (roadmap.success.counts)" in table.output
     as_json = CliRunner().invoke(app, [*args, "--format", "json"])
     data = json.loads(as_json.output)
     assert data["best"] == "cooperate"
+    assert data["success_counts"] == "reached"
     assert [c["spec"] for c in data["candidates"]] == CLASSIC
     bad = CliRunner().invoke(app, [*args, "--candidate", "nonsense"])
     assert bad.exit_code == 2
@@ -137,6 +139,7 @@ def test_success_is_what_the_scenario_counts(counts: str) -> None:
     """korea counts success held to the horizon; P(reached) is larger, and not reported."""
     korea = compile_scenario(load_with_overrides("korea", [f"roadmap.success.counts={counts}"]))
     found = best_response(korea, "DPRK", ["cooperate", "grit"], episodes=300, rounds=40, seed=2)
+    assert found.success_counts == counts
     for candidate in found.candidates:
         results = simulate(korea, {"DPRK": candidate.spec}, episodes=300, rounds=40, seed=2)
         summary = results.summary()

@@ -51,6 +51,7 @@ class BestResponse:
     seed: int
     candidates: tuple[Candidate, ...]
     best: str
+    success_counts: str = "reached"  # what a candidate's P(success) is: reached, held_to_end
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -130,6 +131,7 @@ def best_response(
         seed=seed,
         candidates=records,
         best=runs[best][0],
+        success_counts=compiled.scenario.roadmap.success.counts,
     )
 
 

@@ -146,7 +146,9 @@ def best_response_view(b: BestResponse) -> Group:
         f"seed {b.seed}, common random numbers\n"
         f"against: {_profile(b.against)}\n"
         f"best: {b.best}, the highest mean discounted utility of {b.party}\n"
-        "shortfall: the best minus the candidate, episode by episode"
+        "shortfall: the best minus the candidate, episode by episode\n"
+        f"P(success): success {b.success_counts.replace('_', ' ')} (roadmap.success.counts); "
+        "every interval is 95% and covers the Monte Carlo error only"
     )
     table = Table(
         "", "candidate", "mean discounted utility", "95% CI", "shortfall", "95% CI", "P(success)"
