@@ -148,7 +148,8 @@ def test_skill_is_none_when_the_baseline_is_perfect_and_cases_without_history_ar
     assert perfect.base_rate.brier == perfect.persistence.brier == 0.0
     assert perfect.base_rate.brier_skill is None
     assert perfect.persistence.brier_skill is None
-    assert perfect.base_rate.log_skill == pytest.approx(1 + math.log(0.7) / -math.log(0.99))
+    assert perfect.base_rate.log == pytest.approx(-math.log(0.99))  # the clip's floor
+    assert perfect.base_rate.log_skill is None
 
 
 def test_stage_questions_read_the_replayed_record() -> None:

@@ -67,7 +67,12 @@ class Case:
 
 @dataclass(frozen=True)
 class Baseline:
-    """A baseline's Brier and log score, and the forecast's skill against each."""
+    """A baseline's Brier and log score, and the forecast's skill against each.
+
+    Both skills are None when the baseline was certain and right in every
+    case (Brier score 0): nothing can beat it, and its log score is only the
+    floor the clip sets.
+    """
 
     brier: float
     log: float
@@ -116,7 +121,9 @@ def score_cases(question: str, horizon: int, cases: Sequence[Case], clip: float 
             ([c.base_rate or 0.0 for c in based], [c.persistence or 0.0 for c in based])
         ):
             b, lg = _scored(forecasts, ob, clip)
-            baselines[i] = Baseline(b, lg, skill(own_b, b), skill(own_l, lg))
+            # certain and right every time: its log score is the clip's floor, and no
+            # forecast has skill against it in either score
+            baselines[i] = Baseline(b, lg, skill(own_b, b), None if b == 0 else skill(own_l, lg))
     return Scores(
         question,
         horizon,
