@@ -77,7 +77,7 @@ def test_table_json_and_page(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     # launches in rounds 1, 5, 9, ... (every 4th): none in 14-16, one in 17-19. A window of
     # 3 rounds starting at s misses them when s = 2 (mod 4): s = 2, 6, 10 of 0..11 before
     # round 14, and also 14 of 0..14 before round 17; the last windows, 11-13 and 14-16.
-    assert [c["outcome"] for c in icbm] == [False, True]
+    assert [c["happened"] for c in icbm] == [False, True]
     assert [c["base_rate"] for c in icbm] == [9 / 12, 11 / 15]
     assert [c["persistence"] for c in icbm] == [1.0, 0.0]
     html = page.read_text(encoding="utf-8")

@@ -62,8 +62,8 @@ def run() -> list:
 
 def test_each_case_has_the_forecast_outcome_and_baselines_worked_out_by_hand() -> None:
     may, march = run()
-    assert (may.forecast, may.outcome, may.base_rate, may.persistence) == (0.5, True, 2 / 3, 0.0)
-    assert (march.forecast, march.outcome, march.base_rate, march.persistence) == (
+    assert (may.forecast, may.happened, may.base_rate, may.persistence) == (0.5, True, 2 / 3, 0.0)
+    assert (march.forecast, march.happened, march.base_rate, march.persistence) == (
         0.25,
         False,
         1.0,
@@ -99,7 +99,7 @@ def test_brier_log_and_skill_scores_match_the_hand_computation() -> None:
 
 def test_reliability_bins_count_forecasts_and_outcomes() -> None:
     cases = run()
-    bins = reliability([c.forecast for c in cases], [c.outcome for c in cases])
+    bins = reliability([c.forecast for c in cases], [c.happened for c in cases])
     assert len(bins) == 10
     filled = {(b.low, b.high): (b.count, b.forecast, b.observed) for b in bins if b.count}
     assert filled == {(0.2, 0.3): (1, 0.25, 0.0), (0.5, 0.6): (1, 0.5, 1.0)}
@@ -127,7 +127,7 @@ def test_skill_is_none_when_the_baseline_is_perfect_and_cases_without_history_ar
 
     b = backtest(KOREA, RECORD, [date(2019, 1, 3), date(2019, 3, 1)], [2], QUESTIONS, 4, 0, early)
     first, march = b.cases
-    assert (first.forecast, first.outcome, first.base_rate, first.persistence) == (
+    assert (first.forecast, first.happened, first.base_rate, first.persistence) == (
         0.25,
         True,
         None,
@@ -175,7 +175,7 @@ def test_stage_questions_read_the_replayed_record() -> None:
 
     b = backtest(KOREA, record, [date(2019, 5, 2)], [3], questions, 2, 0, still, replayed=replayed)
     # window: rounds 4-6; windows before it: rounds 0-2 (up) and 1-3 (up, stall)
-    got = {c.question: (c.outcome, c.base_rate, c.persistence, c.forecast) for c in b.cases}
+    got = {c.question: (c.happened, c.base_rate, c.persistence, c.forecast) for c in b.cases}
     assert got == {
         "up": (False, 1.0, 1.0, 0.0),
         "down": (True, 0.0, 0.0, 0.0),

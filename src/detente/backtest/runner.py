@@ -60,7 +60,7 @@ class Case:
     horizon: int
     cut: date
     forecast: float
-    outcome: bool
+    happened: bool  # the outcome: the record shows the event in the window
     base_rate: float | None
     persistence: float | None
 
@@ -110,12 +110,12 @@ def _scored(p: Sequence[float], o: Sequence[bool], clip: float) -> tuple[float, 
 
 def score_cases(question: str, horizon: int, cases: Sequence[Case], clip: float = CLIP) -> Scores:
     """Brier and log scores of the cases, of both baselines, and the skills against them."""
-    p, o = [c.forecast for c in cases], [c.outcome for c in cases]
+    p, o = [c.forecast for c in cases], [c.happened for c in cases]
     bs, ls = _scored(p, o, clip)
     based = [c for c in cases if c.base_rate is not None and c.persistence is not None]
     baselines: list[Baseline | None] = [None, None]
     if based:
-        ob = [c.outcome for c in based]
+        ob = [c.happened for c in based]
         own_b, own_l = _scored([c.forecast for c in based], ob, clip)
         for i, forecasts in enumerate(
             ([c.base_rate or 0.0 for c in based], [c.persistence or 0.0 for c in based])
@@ -165,7 +165,7 @@ class Backtest:
     def reliability(self, horizon: int | None = None) -> list[Bin]:
         """The reliability table of every case (of one horizon, if given)."""
         cases = [c for c in self.cases if horizon is None or c.horizon == horizon]
-        return reliability([c.forecast for c in cases], [c.outcome for c in cases])
+        return reliability([c.forecast for c in cases], [c.happened for c in cases])
 
     def to_dict(self) -> dict[str, Any]:
         """Everything, JSON-ready: the run, the cuts, the questions, every case, scores, tables."""
@@ -303,7 +303,7 @@ def backtest(
                         horizon=h,
                         cut=cut.date,
                         forecast=float(q.happened(simulated, 1, h).mean()),
-                        outcome=bool(q.happened(seen, cut.round + 1, h)[0]),
+                        happened=bool(q.happened(seen, cut.round + 1, h)[0]),
                         base_rate=base_rate,
                         persistence=persistence,
                     )
