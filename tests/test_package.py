@@ -8,7 +8,7 @@ import sys
 
 def test_import_detente_loads_no_heavy_dependency() -> None:
     code = (
-        "import sys, detente, detente.scenario; "
+        "import sys, detente, detente.scenario, detente.backtest; "
         "heavy = [m for m in ('numba', 'scipy', 'pyarrow', 'matplotlib', 'fastapi', 'ray') "
         "if m in sys.modules]; print(','.join(heavy))"
     )

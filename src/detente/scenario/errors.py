@@ -157,11 +157,16 @@ class ScenarioIssue:
 class ScenarioError(ValueError):
     """A scenario that cannot be used; carries every issue found, up to :data:`MAX_ISSUES`.
 
+    ``what`` names the kind of document in the header (a scenario; other YAML
+    files checked the same way, such as backtest questions, name their own).
+
     Past that, ``issues`` holds the first :data:`MAX_ISSUES` and one more issue
     saying how many were left out; ``count`` is the number found.
     """
 
-    def __init__(self, source: str, issues: Sequence[ScenarioIssue]) -> None:
+    def __init__(
+        self, source: str, issues: Sequence[ScenarioIssue], what: str = "scenario"
+    ) -> None:
         self.source = source
         found = tuple(issues)
         self.count = len(found)
@@ -176,5 +181,5 @@ class ScenarioError(ValueError):
             found = (*found[:MAX_ISSUES], rest)
         self.issues = found
         count = self.count
-        header = f"{source}: {count:,} problem{'s' if count != 1 else ''} in scenario"
+        header = f"{source}: {count:,} problem{'s' if count != 1 else ''} in {what}"
         super().__init__("\n".join([header, *(i.render(source) for i in self.issues)]))
