@@ -91,6 +91,17 @@ def bundled_record(name: str = "korea") -> EventRecord:
     return parse_csv(text, f"{name} (bundled)")
 
 
+def load_record(name_or_path: str | Path) -> EventRecord:
+    """A bundled record by name (``korea``), or an event file by path (a file wins)."""
+    if (
+        isinstance(name_or_path, str)
+        and name_or_path in _BUNDLED
+        and not Path(name_or_path).exists()
+    ):
+        return bundled_record(name_or_path)
+    return load_events(name_or_path)
+
+
 def load_events(path: str | Path) -> EventRecord:
     """Read an event file: Parquet by its ``.parquet`` suffix, CSV otherwise."""
     p = Path(path)

@@ -56,6 +56,11 @@ class MappedRecord:
     rounds: tuple[RecordedRound, ...]
     unmapped: tuple[tuple[Event, str], ...]
 
+    def mapped_events(self) -> tuple[Event, ...]:
+        """The events that became (part of) a move: those of the rounds not listed as unmapped."""
+        left = {e for e, _ in self.unmapped}
+        return tuple(e for r in self.rounds for e in r.events if e not in left)
+
 
 def period_start(day: datetime.date, unit: str) -> datetime.date:
     if unit == "week":
