@@ -59,7 +59,9 @@ def test_the_bundled_record_has_the_landmarks_of_the_period() -> None:
         ("2019-05-04", "150", "missile_test.short_range"),
     ]:
         assert landmark in by_day
-    resolutions = {e.description.split()[1] for e in bundled_record().events if e.actors == ("UNSC",)}
+    resolutions = {
+        e.description.split()[1] for e in bundled_record().events if e.actors == ("UNSC",)
+    }
     assert {"2356", "2371", "2375", "2397"} <= resolutions
 
 
@@ -163,7 +165,9 @@ def test_an_empty_file_or_a_header_alone_is_refused(tmp_path: Path) -> None:
 
 def test_a_file_of_another_format_says_what_is_missing(tmp_path: Path) -> None:
     missiles = "date,missile_name,missile_type,facility,confirmation,outcome,source\n"
-    text = _error(_write(tmp_path, missiles + "2017-07-04,Hwasong-14,ICBM,Panghyon,Confirmed,Success,x\n"))
+    text = _error(
+        _write(tmp_path, missiles + "2017-07-04,Hwasong-14,ICBM,Panghyon,Confirmed,Success,x\n")
+    )
     assert "not an event file: missing column(s) actor, target, cameo, description" in text
     yaml_text = "id: korea\nrounds: 40\nparties: [{id: A}]\n"
     assert "missing column(s) date, actor" in _error(_write(tmp_path, yaml_text, "k.yaml"))
