@@ -1,4 +1,4 @@
-"""The event format: the bundled record is well formed, and every bad file is refused where it is bad."""
+"""The event format: the bundled record is well formed; a bad file is refused where it is bad."""
 
 from __future__ import annotations
 

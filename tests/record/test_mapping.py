@@ -1,4 +1,4 @@
-"""Events become moves: rules, dyads, levels, standing policies, deals, periods, and every reason."""
+"""Events become moves: rules, dyads, levels, standing policies, deals, periods, reasons."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from scripts.record_golden import OUTPUT, golden
 
 from detente.record.errors import MappingError, RecordError
 from detente.record.events import EventRecord, bundled_record, parse_csv
@@ -16,7 +17,6 @@ from detente.record.rules import EventMapping, load_mapping, mapping_path, parse
 from detente.scenario import load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.moves import NamedMove
-from scripts.record_golden import OUTPUT, golden
 
 HEADER = "date,actor,target,cameo,action,description,source\n"
 
@@ -56,7 +56,8 @@ def test_the_bundled_record_shows_the_period() -> None:
     assert by_month["2017-11"]["DPRK"].actions == ("missile_test.icbm",)
     assert by_month["2018-04"]["DPRK"].actions == ("freeze_tests",)
     singapore = by_month["2018-06"]
-    assert "summit" in singapore["US"].actions and "summit" in singapore["DPRK"].actions
+    assert "summit" in singapore["US"].actions
+    assert "summit" in singapore["DPRK"].actions
     assert singapore["DPRK"].offers == ("dprk_freeze",)
     assert singapore["ROK"].offers == ("rok_suspend",)
     assert by_month["2019-02"]["US"].actions == ("summit",)
@@ -172,7 +173,8 @@ def test_actors_that_are_not_parties_are_unmapped_with_the_reason() -> None:
 
 def test_an_event_without_a_rule_says_which_dyad_and_code() -> None:
     mapping = parse_mapping(
-        "scenario: korea\nrules:\n  - {when: {actors: [DPRK], cameo: '2042'}, take: [nuclear_test]}\n",
+        "scenario: korea\nrules:\n"
+        "  - {when: {actors: [DPRK], cameo: '2042'}, take: [nuclear_test]}\n",
         "tiny.yaml",
         korea(),
     )
@@ -206,7 +208,7 @@ def test_events_outside_the_period_are_listed() -> None:
         since=datetime.date(2018, 1, 15),
         until=datetime.date(2018, 12, 31),
     )
-    assert [r.start.isoformat() for r in mapped.rounds][0] == "2018-01-01"
+    assert next(r.start.isoformat() for r in mapped.rounds) == "2018-01-01"
     assert len(mapped.rounds) == 12
     assert [why for _, why in mapped.unmapped] == [
         "outside the replayed period (before it)",
@@ -229,7 +231,8 @@ def test_unknown_actors_and_impossible_actions_are_named_by_row_and_column() -> 
             "2018-01-02,PKR,,2042,", "2018-01-03,PRK,XYZ,2042,", "2018-01-04,USA,,150,nuclear_test"
         )
     text = str(info.value)
-    assert "row 1, column 'actor': unknown actor" in text and "'PKR'" in text
+    assert "row 1, column 'actor': unknown actor" in text
+    assert "'PKR'" in text
     assert "row 2, column 'target': unknown actor" in text
     assert "row 3, column 'action': US cannot take it" in text
 
@@ -271,7 +274,7 @@ rules:
 
 
 def test_a_mapping_file_that_is_not_yaml_or_missing(tmp_path: Path) -> None:
-    with pytest.raises(MappingError, match="bad.yaml"):
+    with pytest.raises(MappingError, match=r"bad\.yaml"):
         parse_mapping("rules: [", "bad.yaml", korea())
     with pytest.raises(MappingError, match="no such mapping file"):
         load_mapping(tmp_path / "none.mapping.yaml", korea())
