@@ -98,6 +98,16 @@ def test_csv_and_parquet_load_the_same(tmp_path: Path) -> None:
     assert load_events(path).events == record.events
 
 
+def test_a_parquet_code_must_be_text(tmp_path: Path) -> None:
+    path = tmp_path / "ints.parquet"
+    rows = [{"date": "2018-01-01", "actor": "PRK", "target": "", "cameo": 36}]
+    rows[0].update(description="d", source="s")
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    text = _error(path)
+    assert "column 'cameo': not text" in text
+    assert "int64" in text
+
+
 def test_loading_is_deterministic(tmp_path: Path) -> None:
     text = HEADER + "2018-01-01,PRK,KOR,036,,offer,KCNA,\n2018-01-02,USA;KOR,PRK,087,,defer,WH,\n"
     path = _write(tmp_path, text)

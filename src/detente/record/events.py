@@ -144,6 +144,23 @@ def _parquet_rows(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     except (pa.ArrowException, OSError) as err:
         issue = RecordIssue("", f"not a Parquet file: {err}", has_value=False)
         raise EventFormatError(str(path), [issue]) from None
+    wrong = [
+        RecordIssue(
+            f"column {f.name!r}",
+            "not text: event columns are strings (a date column may be a date; "
+            "CAMEO codes keep their leading zeros as text)",
+            str(f.type),
+        )
+        for f in table.schema
+        if not (
+            pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type)
+            or pa.types.is_null(f.type)
+        )
+        and not (f.name == "date" and pa.types.is_date(f.type))
+    ]
+    if wrong:
+        raise EventFormatError(str(path), wrong)
     return list(table.column_names), table.to_pylist()
 
 
