@@ -403,6 +403,8 @@ def mapping_rows(mapped: MappedRecord) -> list[dict[str, Any]]:
     rows = []
     for rnd in mapped.rounds:
         for party, move in rnd.moves.items():
+            if not (move.actions or move.offers):
+                continue
             keys = [f"{party}.{a}" for a in move.actions] + [
                 f"{party}.offer:{c}" for c in move.offers
             ]
