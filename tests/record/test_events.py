@@ -211,3 +211,17 @@ def test_quoted_fields_keep_commas(tmp_path: Path) -> None:
     csv.writer(buf).writerow(["2018-01-01", "PRK", "", "150", "", "a, b", "s", ""])
     record = load_events(_write(tmp_path, HEADER + buf.getvalue()))
     assert record.events[0].description == "a, b"
+
+
+def test_the_bundled_data_is_package_data() -> None:
+    """Every data file is matched by pyproject's package-data globs, so wheels carry it."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = pyproject["tool"]["setuptools"]["package-data"]["detente"]
+    data = root / "src" / "detente" / "record" / "data"
+    files = [p.relative_to(data.parents[1]).as_posix() for p in data.iterdir()]
+    assert len(files) >= 5
+    assert all(any(fnmatch.fnmatch(f, g) for g in globs) for f in files)
