@@ -54,5 +54,7 @@ def test_the_counts_in_the_doc_are_the_bundled_records() -> None:
     text = " ".join(DOC.split())
     assert f"the {total} events make {len(mapped.rounds)} rounds" in text
     assert f"{moved} events become moves, {unmapped} map to nothing" in text
+    flagged = sum(e.uncertain is not None for e in bundled_record().events)
+    assert f"{flagged} rows say in `uncertain`" in text
     table = [int(n) for n in re.findall(r"^\| +(\d+) \| ", DOC, flags=re.MULTILINE)]
     assert sorted(table) == sorted(Counter(why for _, why in mapped.unmapped).values())
