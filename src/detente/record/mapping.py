@@ -208,18 +208,8 @@ class _Catalogue:
         return _Catalogue(base, rank, standing, revokes)
 
 
-@dataclass
-class _Round:
-    """A round being assembled: per party, action -> events; offers -> events."""
-
-    takes: dict[str, dict[str, list[Event]]] = field(default_factory=dict)
-    offers: dict[str, dict[str, list[Event]]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def add(
-        self, kind: dict[str, dict[str, list[Event]]], party: str, name: str, event: Event
-    ) -> None:
-        kind.setdefault(party, {}).setdefault(name, []).append(event)
+Takes = dict[str, list[Event]]
+"""A party's actions in a round being assembled: action name -> the events behind it."""
 
 
 def map_record(
@@ -234,168 +224,141 @@ def map_record(
     """The record as rounds of ``compiled`` (one per ``unit`` from ``since`` to ``until``)."""
     check_record(compiled, record, mapping)
     periods = _periods(record, unit, since, until)
-    cat = _Catalogue.of(compiled)
-    members = {
-        d.id: [(c, _commitment(compiled, c)) for c in d.commitments]
-        for d in compiled.scenario.deals
-    }
-    unmapped: list[tuple[Event, str]] = []
-    in_force: dict[tuple[str, str], tuple[str, datetime.date]] = {}
-    rounds = []
-    cursor = 0
+    mapper = _Mapper.of(compiled, mapping)
     events = record.events
+    cursor = 0
     while cursor < len(events) and events[cursor].date < periods[0][0]:
-        unmapped.append((events[cursor], "outside the replayed period (before it)"))
+        mapper.unmapped.append((events[cursor], "outside the replayed period (before it)"))
         cursor += 1
+    rounds = []
     for index, (start, end) in enumerate(periods):
-        batch = []
+        first = cursor
         while cursor < len(events) and events[cursor].date <= end:
-            batch.append(events[cursor])
             cursor += 1
-        rounds.append(
-            _assemble(
-                index,
-                start,
-                end,
-                tuple(batch),
-                compiled.parties,
-                mapping,
-                cat,
-                members,
-                in_force,
-                unmapped,
-            )
+        rounds.append(mapper.round(index, start, end, events[first:cursor]))
+    mapper.unmapped += [(e, "outside the replayed period (after it)") for e in events[cursor:]]
+    return MappedRecord(tuple(rounds), tuple(sorted(mapper.unmapped, key=lambda u: u[0].row)))
+
+
+@dataclass
+class _Mapper:
+    """Walks the record's periods in order, carrying the standing policies in force."""
+
+    parties: tuple[str, ...]
+    mapping: EventMapping
+    cat: _Catalogue
+    deal_offers: dict[str, list[tuple[str, str]]]  # deal -> (party, commitment) of its members
+    commitment_action: dict[str, str]
+    unmapped: list[tuple[Event, str]] = field(default_factory=list)
+    in_force: dict[tuple[str, str], tuple[str, datetime.date]] = field(default_factory=dict)
+    """(party, policy) -> the action or level in force and the day it started."""
+
+    @staticmethod
+    def of(compiled: CompiledScenario, mapping: EventMapping) -> _Mapper:
+        s = compiled.scenario
+        party = {c.id: c.party for c in s.commitments}
+        return _Mapper(
+            compiled.parties,
+            mapping,
+            _Catalogue.of(compiled),
+            {d.id: [(party[c], c) for c in d.commitments] for d in s.deals},
+            {c.id: c.action for c in s.commitments},
         )
-    unmapped.extend((e, "outside the replayed period (after it)") for e in events[cursor:])
-    unmapped.sort(key=lambda item: item[0].row)
-    return MappedRecord(tuple(rounds), tuple(unmapped))
+
+    def round(
+        self, index: int, start: datetime.date, end: datetime.date, batch: tuple[Event, ...]
+    ) -> RecordedRound:
+        takes: dict[str, Takes] = {}
+        offers: dict[str, Takes] = {}
+        for event in batch:
+            reading = read_event(event, self.mapping)
+            if reading.reason is not None:
+                self.unmapped.append((event, reading.reason))
+            for party, name in reading.takes:
+                takes.setdefault(party, {}).setdefault(name, []).append(event)
+            for deal in reading.deals:
+                for party, cid in self.deal_offers[deal]:
+                    offers.setdefault(party, {}).setdefault(cid, []).append(event)
+        notes: list[str] = []
+        dropped: dict[Event, list[str]] = {}
+        started = self._offered_policies(offers)
+        for party, own in takes.items():
+            notes += self._strongest(party, own, dropped)
+            notes += self._standing(party, own, started, dropped)
+        for (party, name), day in started.items():
+            held = self.in_force.get((party, self.cat.base[name]))
+            if held is None or held[0] != name:
+                self.in_force[(party, self.cat.base[name])] = (name, day)
+        used = {
+            e for kind in (takes, offers) for own in kind.values() for v in own.values() for e in v
+        }
+        for e in batch:
+            if e in dropped and e not in used:
+                self.unmapped.append((e, "; ".join(dict.fromkeys(dropped[e]))))
+        moves = {p: NamedMove(takes.get(p, {}), offers.get(p, {})) for p in self.parties}
+        origins = {f"{p}.{a}": tuple(v) for p, own in takes.items() for a, v in own.items()}
+        origins |= {f"{p}.offer:{c}": tuple(v) for p, own in offers.items() for c, v in own.items()}
+        return RecordedRound(index, start, end, moves, batch, origins, tuple(notes))
+
+    def _offered_policies(self, offers: dict[str, Takes]) -> dict[tuple[str, str], datetime.date]:
+        """Standing policies committed in deals announced this round: they start (or carry on)."""
+        started: dict[tuple[str, str], datetime.date] = {}
+        for party, own in offers.items():
+            for cid, events in own.items():
+                action = self.commitment_action[cid]
+                if self.cat.base[action] in self.cat.standing:
+                    started.setdefault((party, action), min(e.date for e in events))
+        return started
+
+    def _strongest(self, party: str, own: Takes, dropped: dict[Event, list[str]]) -> list[str]:
+        """One level per move: keep the strongest level of each graded action."""
+        by_base: dict[str, list[str]] = {}
+        for name in own:
+            if name in self.cat.rank:
+                by_base.setdefault(self.cat.base[name], []).append(name)
+        notes = []
+        for names in by_base.values():
+            names.sort(key=self.cat.rank.__getitem__)
+            for weaker in names[:-1]:
+                notes.append(f"{party}: {names[-1]} kept over {weaker} (one level per move)")
+                _drop(own, weaker, f"superseded by {party}.{names[-1]} in its round", dropped)
+        return notes
+
+    def _standing(
+        self,
+        party: str,
+        own: Takes,
+        started: dict[tuple[str, str], datetime.date],
+        dropped: dict[Event, list[str]],
+    ) -> list[str]:
+        """Standing policies: once in the round they start; revoked only while in force."""
+        notes = []
+        for pid, policy in self.mapping.file.policies.items():
+            ender = next((n for n in policy.ended_by if n in own), None)
+            revocation = next((r for r, p in self.cat.revokes.items() if p == pid), None)
+            if ender and (party, pid) in self.in_force and revocation and revocation not in own:
+                own[revocation] = list(own[ender])
+                notes.append(f"{party}: {ender} while {pid} is in force ends it ({revocation})")
+        for name in list(own):
+            base = self.cat.base[name]
+            if base in self.cat.standing and (party, name) not in started:
+                held = self.in_force.get((party, base))
+                if held is not None and held[0] == name:
+                    since = held[1].isoformat()
+                    _drop(own, name, f"{party}.{name} already in force since {since}", dropped)
+                else:
+                    started[(party, name)] = min(e.date for e in own[name])
+            elif name in self.cat.revokes:
+                ended = self.cat.revokes[name]
+                if self.in_force.pop((party, ended), None) is None:
+                    why = f"{party}.{name} revokes {ended}, which is not in force"
+                    _drop(own, name, why, dropped)
+        return notes
 
 
-def _commitment(compiled: CompiledScenario, cid: str) -> tuple[str, str]:
-    c = next(c for c in compiled.scenario.commitments if c.id == cid)
-    return c.party, c.action
-
-
-def _assemble(
-    index: int,
-    start: datetime.date,
-    end: datetime.date,
-    batch: tuple[Event, ...],
-    parties: tuple[str, ...],
-    mapping: EventMapping,
-    cat: _Catalogue,
-    members: dict[str, list[tuple[str, tuple[str, str]]]],
-    in_force: dict[tuple[str, str], tuple[str, datetime.date]],
-    unmapped: list[tuple[Event, str]],
-) -> RecordedRound:
-    r = _Round()
-    dropped: dict[Event, list[str]] = {}
-    used: set[Event] = set()
-    for event in batch:
-        reading = read_event(event, mapping)
-        if reading.reason is not None:
-            unmapped.append((event, reading.reason))
-            continue
-        for party, name in reading.takes:
-            r.add(r.takes, party, name, event)
-        for deal in reading.deals:
-            for cid, (party, _) in members[deal]:
-                r.add(r.offers, party, cid, event)
-    started: dict[tuple[str, str], datetime.date] = {}
-    for party, offers in r.offers.items():
-        for cid, evs in offers.items():
-            used.update(evs)
-            action = next(a for c, (p, a) in _all(members) if c == cid)
-            if cat.base[action] in cat.standing:
-                started.setdefault((party, action), min(e.date for e in evs))
-    for party, takes in r.takes.items():
-        _strongest(party, takes, cat, r.notes, dropped)
-        _standing(party, takes, cat, mapping, in_force, started, r.notes, dropped)
-        for evs in takes.values():
-            used.update(evs)
-    for (party, action), since in started.items():
-        held = in_force.get((party, cat.base[action]))
-        if held is None or held[0] != action:
-            in_force[(party, cat.base[action])] = (action, since)
-    for event in batch:
-        if event in dropped and event not in used:
-            unmapped.append((event, "; ".join(dict.fromkeys(dropped[event]))))
-    moves = {p: NamedMove(r.takes.get(p, {}), r.offers.get(p, {})) for p in parties}
-    origins = {f"{p}.{a}": tuple(evs) for p, t in r.takes.items() for a, evs in t.items()}
-    origins.update(
-        {f"{p}.offer:{c}": tuple(evs) for p, o in r.offers.items() for c, evs in o.items()}
-    )
-    return RecordedRound(index, start, end, moves, batch, origins, tuple(r.notes))
-
-
-def _all(
-    members: dict[str, list[tuple[str, tuple[str, str]]]],
-) -> list[tuple[str, tuple[str, str]]]:
-    return [m for ms in members.values() for m in ms]
-
-
-def _drop(
-    takes: dict[str, list[Event]], name: str, why: str, dropped: dict[Event, list[str]]
-) -> None:
-    for e in takes.pop(name):
+def _drop(own: Takes, name: str, why: str, dropped: dict[Event, list[str]]) -> None:
+    for e in own.pop(name):
         dropped.setdefault(e, []).append(why)
-
-
-def _strongest(
-    party: str,
-    takes: dict[str, list[Event]],
-    cat: _Catalogue,
-    notes: list[str],
-    dropped: dict[Event, list[str]],
-) -> None:
-    """One level per move: keep the strongest level of each graded action."""
-    by_base: dict[str, list[str]] = {}
-    for name in takes:
-        if name in cat.rank:
-            by_base.setdefault(cat.base[name], []).append(name)
-    for names in by_base.values():
-        names.sort(key=cat.rank.__getitem__)
-        for weaker in names[:-1]:
-            notes.append(f"{party}: {names[-1]} kept over {weaker} (one level per move)")
-            _drop(takes, weaker, f"superseded by {party}.{names[-1]} in its round", dropped)
-
-
-def _standing(
-    party: str,
-    takes: dict[str, list[Event]],
-    cat: _Catalogue,
-    mapping: EventMapping,
-    in_force: dict[tuple[str, str], tuple[str, datetime.date]],
-    started: dict[tuple[str, str], datetime.date],
-    notes: list[str],
-    dropped: dict[Event, list[str]],
-) -> None:
-    """Standing policies: once in the round they start; revoked only while in force."""
-    for pid, policy in mapping.file.policies.items():
-        ender = next((n for n in policy.ended_by if n in takes), None)
-        revocation = next((r for r, p in cat.revokes.items() if p == pid), None)
-        if ender and (party, pid) in in_force and revocation and revocation not in takes:
-            takes[revocation] = list(takes[ender])
-            notes.append(f"{party}: {ender} while {pid} is in force ends it ({revocation})")
-    for name in list(takes):
-        base = cat.base[name]
-        if base in cat.standing:
-            held = in_force.get((party, base))
-            if (party, name) in started:
-                continue
-            if held is not None and held[0] == name:
-                since = held[1].isoformat()
-                _drop(takes, name, f"{party}.{name} already in force since {since}", dropped)
-            else:
-                started[(party, name)] = min(e.date for e in takes[name])
-        elif name in cat.revokes:
-            ended = cat.revokes[name]
-            if (party, ended) in in_force:
-                del in_force[(party, ended)]
-            else:
-                _drop(
-                    takes, name, f"{party}.{name} revokes {ended}, which is not in force", dropped
-                )
 
 
 def mapping_rows(mapped: MappedRecord) -> list[dict[str, Any]]:
