@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.cli_common import fail
+from detente.record.cli import events_app
 from detente.scenario import ScenarioError, builtin_names, builtin_text, load_scenario
 from detente.scenario.schema import Scenario
 
@@ -33,6 +34,7 @@ scenario_app = typer.Typer(
     help="List, show, validate scenarios; export the JSON Schema.", no_args_is_help=True
 )
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(events_app, name="events")
 
 out = Console(highlight=False)
 

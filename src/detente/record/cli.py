@@ -1,0 +1,127 @@
+"""The ``detente events`` commands: check an event file, print how it maps onto a scenario."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from detente.cli_common import check_format, fail, print_json, user_errors
+from detente.record.errors import RecordError
+
+if TYPE_CHECKING:
+    from detente.record.rules import EventMapping
+    from detente.scenario.compiled import CompiledScenario
+
+events_app = typer.Typer(
+    help="Dated events (CAMEO-coded): check a file, map it onto a scenario's rounds.",
+    no_args_is_help=True,
+)
+out = Console(highlight=False)
+
+EventsOpt = Annotated[
+    str, typer.Option("--events", help="Event file (CSV or Parquet), or a bundled record: korea.")
+]
+MappingOpt = Annotated[
+    str | None,
+    typer.Option("--mapping", help="Mapping file (default: SCENARIO.mapping.yaml beside it)."),
+]
+
+
+def _date(value: str | None, option: str) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be an ISO 8601 date (YYYY-MM-DD), got {value!r}")
+
+
+@events_app.command("check")
+def events_check(
+    file: Annotated[str, typer.Argument(help="Event file (CSV or Parquet), or: korea.")],
+    scenario: Annotated[
+        str | None, typer.Option(help="Also check actors and actions against this scenario.")
+    ] = None,
+    mapping: MappingOpt = None,
+) -> None:
+    """Check an event file; every problem is reported (file, row, column), exit code 2 if any."""
+    from detente.record.events import load_record
+
+    with user_errors(RecordError):
+        record = load_record(file)
+        if scenario is not None:
+            from detente.record.mapping import check_record
+
+            compiled, rules = _scenario_and_mapping(scenario, mapping)
+            check_record(compiled, record, rules)
+    first, last = record.events[0].date, record.events[-1].date
+    flagged = sum(e.uncertain is not None for e in record.events)
+    out.print(
+        f"{record.path}: {len(record.events)} events, {first} to {last}, "
+        f"{flagged} flagged uncertain: OK"
+    )
+
+
+@events_app.command("map")
+def events_map(
+    scenario: Annotated[str, typer.Argument(help="Built-in name or YAML file.")],
+    events: EventsOpt,
+    mapping: MappingOpt = None,
+    round_unit: Annotated[str, typer.Option("--round", help="month, week or quarter.")] = "month",
+    since: Annotated[str | None, typer.Option("--from", help="First day (ISO date).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Last day (ISO date).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Print how events become the scenario's moves, round by round, and what maps to nothing."""
+    from detente.record.events import load_record
+    from detente.record.mapping import map_record, mapped_payload, mapping_rows
+
+    check_format(fmt)
+    start, stop = _date(since, "--from"), _date(until, "--until")
+    with user_errors(RecordError):
+        compiled, rules = _scenario_and_mapping(scenario, mapping)
+        record = load_record(events)
+        mapped = map_record(compiled, record, rules, unit=round_unit, since=start, until=stop)
+    if fmt == "json":
+        print_json(mapped_payload(mapped))
+        return
+    table = Table("round", "period", "party", "move", "events")
+    for row in mapping_rows(mapped):
+        move = ", ".join(row["actions"] + [f"offers {c}" for c in row["offers"]])
+        table.add_row(
+            str(row["round"]),
+            f"{row['start']}..{row['end']}",
+            row["party"],
+            move,
+            "\n".join(row["events"]),
+        )
+    out.print(table)
+    for rnd in mapped.rounds:
+        for note in rnd.notes:
+            out.print(f"round {rnd.index}: {note}")
+    unmapped = Table("event", "description", "reason", title="events that map to nothing")
+    for event, why in mapped.unmapped:
+        unmapped.add_row(event.label(), event.description, why)
+    out.print(unmapped)
+    out.print(
+        f"{len(record.events)} events: {len(mapped.mapped_events())} mapped into "
+        f"{len(mapped.rounds)} rounds, {len(mapped.unmapped)} unmapped"
+    )
+    for why, n in Counter(w for _, w in mapped.unmapped).most_common():
+        out.print(f"  {n:3d}  {why}")
+
+
+def _scenario_and_mapping(
+    scenario: str, mapping: str | None
+) -> tuple[CompiledScenario, EventMapping]:
+    from detente.record.rules import load_mapping, mapping_path
+    from detente.scenario import load_scenario
+    from detente.scenario.compiled import compile_scenario
+
+    compiled = compile_scenario(load_scenario(scenario))
+    return compiled, load_mapping(mapping or mapping_path(scenario), compiled)
