@@ -28,8 +28,15 @@ function route() {
 }
 
 async function listPage() {
-  const [{ sessions }, { scenarios }] = await Promise.all([api("/api/sessions"), api("/api/scenarios")]);
-  app.replaceChildren(el("h1", {}, "Sessions"), createForm(scenarios), el("div", { id: "created" }), sessions.length === 0
+  const { scenarios } = await api("/api/scenarios");
+  const list = el("div", { id: "session-list" });
+  app.replaceChildren(el("h1", {}, "Sessions"), createForm(scenarios, () => sessionList(list)), el("div", { id: "created" }), list);
+  await sessionList(list);
+}
+
+async function sessionList(into) {
+  const { sessions } = await api("/api/sessions");
+  into.replaceChildren(sessions.length === 0
     ? el("p", { class: "muted" }, "No sessions yet: create one above, or with detente demo-session.")
     : el("table", { class: "card", id: "sessions" },
         el("tr", {}, ["session", "scenario", "round", "status", "stage", "created"].map((h) => el("th", {}, h))),
@@ -41,10 +48,10 @@ async function listPage() {
 
 // A new session through POST /api/sessions (anyone may create one; the server rations them per
 // address). Its tokens are shown once: the seat links, a play command per seat, the facilitator's.
-function createForm(scenarios) {
+function createForm(scenarios, onCreated) {
   const field = (label, input, hint) => el("label", { class: "field" }, `${label} `, input, hint ? el("span", { class: "muted" }, ` ${hint}`) : "");
   const number = (id, attrs) => el("input", { id, type: "number", ...attrs });
-  const scenario = el("select", { id: "new-scenario" }, scenarios.map((n) => el("option", { value: n }, n)));
+  const scenario = el("select", { id: "new-scenario" }, scenarios.map((n) => el("option", { value: n, ...(n === "korea" ? { selected: "" } : {}) }, n)));
   const rounds = number("new-rounds", { min: 1, max: 10000, placeholder: "scenario's" });
   const deadline = number("new-deadline", { min: 1, max: 604800, step: "any", placeholder: "none" });
   const seed = number("new-seed", { min: 0, placeholder: "random, secret" });
@@ -60,6 +67,7 @@ function createForm(scenarios) {
       problem.textContent = "";
       sessionStorage.setItem(`admin:${made.session.id}`, made.admin_token);
       document.getElementById("created").replaceChildren(createdCard(made));
+      await onCreated();
     } catch (err) { problem.textContent = err.message; }
   };
   return el("form", { class: "card create", id: "create", onsubmit: create },
@@ -71,7 +79,7 @@ function createForm(scenarios) {
 function createdCard(made) {
   const sid = made.session.id, base = location.origin;
   return el("div", { class: "card" },
-    el("h2", {}, "Session created: ", el("a", { href: `/sessions/${sid}`, id: "created-link" }, sid)),
+    el("h2", {}, "Session created: ", el("a", { href: `/sessions/${sid}`, id: "created-link", class: "id" }, sid)),
     el("p", { class: "warn-text" }, "These tokens are shown once. Give each seat its link (or its play command) and keep the facilitator's token."),
     el("table", { id: "created-seats" }, el("tr", {}, el("th", {}, "seat"), el("th", {}, "link for a person"), el("th", {}, "or a program")),
       Object.entries(made.seat_tokens).map(([party, token]) => el("tr", {},
