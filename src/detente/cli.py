@@ -627,7 +627,8 @@ def demo_session_command(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     round_seconds: Annotated[float, typer.Option(min=1, help="Deadline of each round.")] = 300,
 ) -> None:
-    """Start a server with a session: bots in five seats, a person in one (a link is printed)."""
+    """Start a server with a session: bots in five seats, a person in one (prints the seat link
+    and the `detente play` command that plays it)."""
     from detente.players.demo import demo_session
 
     try:

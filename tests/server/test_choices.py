@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -66,3 +69,13 @@ def test_a_level_replaces_the_level_in_force(korea: CompiledScenario) -> None:
     assert us["snap_back"] == 1.0  # revokes the relief in force
     dprk = action_values(korea, "DPRK", partial)
     assert dprk["nuclear_test"] == 2.0  # another party's policy in force changes no own margin
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "serve.md"
+
+
+@pytest.mark.parametrize(
+    "block", re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+)
+def test_the_docs_examples_run_alone(block: str) -> None:
+    exec(compile(block, str(DOC), "exec"), {})
