@@ -72,9 +72,12 @@ def test_a_facilitator_runs_a_session_from_the_dashboard(browser, tmp_path: Path
         page.click("#admin-stall")
         page.locator("#waiting", has_text="stalled by the facilitator").wait_for(timeout=10_000)
         assert http.get(f"/api/sessions/{sid}").json()["status"] == "paused"
-        seat.locator("#countdown", has_text="No deadline").wait_for(timeout=10_000)
+        seat.locator("#countdown", has_text="no deadline until the session resumes").wait_for(
+            timeout=10_000
+        )
         page.click("#admin-resume")
         page.locator("#waiting", has_text="waiting for 6 parties").wait_for(timeout=10_000)
+        seat.locator("#countdown", has_text="Deadline in 0:").wait_for(timeout=10_000)
         events = http.get(f"/api/sessions/{sid}/events").json()["events"]
         kinds = [(e["type"], e["payload"].get("reason")) for e in events]
         assert ("facilitator_stalled", "coffee break") in kinds

@@ -21,22 +21,57 @@ of the party's own choices are not counted), a hint, not a forecast.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 
 from detente.dtypes import B8
 from detente.scenario.compiled import CompiledScenario
 
 
-def _displaced(c: CompiledScenario, k: int) -> list[int]:
-    """The slots that stop executing when slot ``k`` is taken outright."""
-    out = [int(j) for group in c.graded if k in group for j in group if j != k]
-    out += [
-        int(j)
-        for slot, kind, undone in c.counters
-        if slot == k and kind == "revokes"
-        for j in undone
-    ]
-    return out
+@dataclass(frozen=True, eq=False)
+class _Choices:
+    """A party's choices of one kind as changes to what executes: each row's slots removed
+    (``drop``), then added (``add``), both ``[choices, K]``; built once per scenario and party."""
+
+    names: tuple[str, ...]
+    drop: B8
+    add: B8
+
+    def values(self, c: CompiledScenario, party: int, in_force: B8) -> dict[str, float]:
+        base = np.asarray(in_force, dtype=bool)
+        rows = (base[np.newaxis, :] & ~self.drop) | self.add
+        values = c.utilities.value(rows)[:, party] - c.utilities.value(base)[party]
+        return {name: float(v) for name, v in zip(self.names, values, strict=True)}
+
+
+@functools.lru_cache(maxsize=256)
+def _actions(c: CompiledScenario, party: str) -> _Choices:
+    seat = c.seat(party)
+    drop = np.zeros((len(seat.actions), c.n_slots), dtype=bool)
+    add = np.zeros_like(drop)
+    for i, k in enumerate(int(k) for k in seat.slots):
+        add[i, k] = True
+        for group in c.graded:  # another level of the same action stops executing
+            if k in group:
+                drop[i, group] = True
+        for slot, kind, undone in c.counters:  # so do the policies a revocation revokes
+            if slot == k and kind == "revokes":
+                drop[i, undone] = True
+    drop &= ~add
+    return _Choices(seat.actions, drop, add)
+
+
+@functools.lru_cache(maxsize=256)
+def _offers(c: CompiledScenario, party: str) -> _Choices:
+    seat = c.seat(party)
+    add = np.zeros((len(seat.offers), c.n_slots), dtype=bool)
+    for i, m in enumerate(seat.commitments):
+        for member in c.package(int(m)):
+            add[i, c.commitment_slot[member]] = True
+            add[i, c.commitment_conditions(int(member))] = True
+    return _Choices(seat.offers, np.zeros_like(add), add)
 
 
 def action_values(c: CompiledScenario, party: str, in_force: B8) -> dict[str, float]:
@@ -44,26 +79,9 @@ def action_values(c: CompiledScenario, party: str, in_force: B8) -> dict[str, fl
 
     ``in_force`` (``[K]``): the standing policies in force, executing anyway.
     """
-    p = c.parties.index(party)
-    seat = c.seat(party)
-    base = np.asarray(in_force, dtype=bool)
-    rows = np.repeat(base[np.newaxis, :], len(seat.actions), axis=0)
-    for i, k in enumerate(seat.slots):
-        rows[i, _displaced(c, int(k))] = False
-        rows[i, k] = True
-    values = c.utilities.value(rows)[:, p] - c.utilities.value(base)[p]
-    return {name: float(v) for name, v in zip(seat.actions, values, strict=True)}
+    return _actions(c, party).values(c, c.parties.index(party), in_force)
 
 
 def offer_values(c: CompiledScenario, party: str, in_force: B8) -> dict[str, float]:
     """Each of ``party``'s commitments: its change to the party's payoff this round if it clears."""
-    p = c.parties.index(party)
-    seat = c.seat(party)
-    base = np.asarray(in_force, dtype=bool)
-    rows = np.repeat(base[np.newaxis, :], len(seat.offers), axis=0)
-    for i, m in enumerate(seat.commitments):
-        for member in c.package(int(m)):
-            rows[i, c.commitment_slot[member]] = True
-            rows[i, c.commitment_conditions(int(member))] = True
-    values = c.utilities.value(rows)[:, p] - c.utilities.value(base)[p]
-    return {name: float(v) for name, v in zip(seat.offers, values, strict=True)}
+    return _offers(c, party).values(c, c.parties.index(party), in_force)

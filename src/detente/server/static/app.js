@@ -242,11 +242,11 @@ async function seatPage(sid, party) {
   }
   sessionStorage.setItem(`seat:${sid}:${party}`, token);
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
-  let message = "", shownRound = 0, skew = 0, deadline = null;
+  let message = "", shownRound = 0, skew = 0, deadline = null, idle = "";
   // The round's deadline, counted down every second on the server's clock (skew: server - here).
   const countdown = el("p", { class: "countdown", id: "countdown" });
   const tick = () => {
-    if (deadline === null) { countdown.textContent = "No deadline this round."; return; }
+    if (deadline === null) { countdown.textContent = idle; return; }
     const left = Math.max(0, Math.ceil((deadline - (Date.now() + skew)) / 1000));
     countdown.textContent = `Deadline in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} (then the default move is played for you)`;
     countdown.dataset.seconds = left;
@@ -262,6 +262,8 @@ async function seatPage(sid, party) {
     const kept = new Set(sameRound ? [...document.querySelectorAll("input[type=checkbox]:checked")].map((i) => `${i.name}:${i.value}`) : []);
     skew = Date.parse(v.now) - Date.now();
     deadline = s.deadline ? Date.parse(s.deadline) : null;
+    idle = s.status === "paused" ? "Stalled by the facilitator: no deadline until the session resumes."
+      : s.status === "closed" ? "" : "No deadline this round.";
     tick();
     const box = (kind, id, ok, text, worth) => el("label", { class: ok ? "" : "off" },
       el("input", { type: "checkbox", name: kind, value: id, ...(ok && canMove ? {} : { disabled: "" }),
