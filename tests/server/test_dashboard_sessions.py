@@ -13,6 +13,11 @@ from tests.server.live import served
 from tests.server.play import HttpSeat, play_round
 
 
+def tokens_in(links: list[str]) -> dict[str, str]:
+    """Each party's token, from seat links ``.../seats/PARTY#token=TOKEN``."""
+    return {link.split("/seats/")[1].split("#")[0]: link.split("#token=")[1] for link in links}
+
+
 def test_a_facilitator_runs_a_session_from_the_dashboard(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with served(str(tmp_path / "run.db")) as (base, _):
         http = httpx.Client(base_url=base, timeout=30)
@@ -83,11 +88,26 @@ def test_a_facilitator_runs_a_session_from_the_dashboard(browser, tmp_path: Path
         assert ("facilitator_stalled", "coffee break") in kinds
         assert ("facilitator_resumed", "coffee break") in kinds
 
+        # Another browser (no token kept): the facilitator pastes one; a seat's token is refused.
+        other = browser.new_context().new_page()
+        other.goto(f"{base}/sessions/{sid}")
+        other.fill("#admin-token", tokens_in(links)["DPRK"])
+        other.click("#admin-use")
+        other.click("#admin-stall")
+        other.locator("#facilitator-error", has_text="only the facilitator's token").wait_for()
+        assert http.get(f"/api/sessions/{sid}").json()["status"] == "open"
+        other.click("#admin-forget")
+        other.fill("#admin-token", admin)
+        other.click("#admin-use")
+        other.click("#admin-stall")
+        other.locator("#waiting", has_text="stalled by the facilitator").wait_for(timeout=10_000)
+        other.click("#admin-resume")
+        other.locator("#waiting", has_text="waiting for 6 parties").wait_for(timeout=10_000)
+        other.context.close()
+
         # Round 1 played by every seat (the tokens from the form's links), then closed: the
         # outcome and every party's payoff, as the API has them.
-        seat_of = {link.split("/seats/")[1].split("#")[0]: link for link in links}
-        tokens = {p: link.split("#token=")[1] for p, link in seat_of.items()}
-        play_round({p: HttpSeat(http, sid, p, t) for p, t in tokens.items()}, 1)
+        play_round({p: HttpSeat(http, sid, p, t) for p, t in tokens_in(links).items()}, 1)
         page.locator("#waiting", has_text="Round 2").wait_for(timeout=10_000)
         assert page.locator("#outcome").count() == 0
         page.fill("#admin-reason", "end of the exercise")

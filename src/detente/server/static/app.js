@@ -175,11 +175,11 @@ function outcome(s, events) {
 
 // Stall, resume and close need the facilitator's token: the one this tab created the session
 // with, or one pasted here (kept in this tab only).
-let facilitatorReason = ""; // kept across the page's redraws
+let facilitatorReason = "", facilitatorProblem = ""; // kept across the page's redraws
 function facilitatorControls(s, redraw) {
   if (s.status === "closed") return "";
   const key = `admin:${s.id}`, token = sessionStorage.getItem(key);
-  const problem = el("span", { class: "error", id: "facilitator-error" });
+  const problem = el("span", { class: "error", id: "facilitator-error" }, facilitatorProblem);
   if (!token) {
     const input = el("input", { id: "admin-token", size: 48, placeholder: "facilitator token" });
     return el("div", { class: "card", id: "facilitator" }, "Facilitator: ", input,
@@ -190,14 +190,14 @@ function facilitatorControls(s, redraw) {
   const act = (verb) => async () => {
     try {
       await api(`/api/sessions/${s.id}/${verb}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ reason: reason.value }) });
-      problem.textContent = "";
-    } catch (err) { problem.textContent = err.message; }
+      facilitatorProblem = "";
+    } catch (err) { facilitatorProblem = err.message; }
     redraw();
   };
   const button = (verb, label) => el("button", { id: `admin-${verb}`, onclick: act(verb) }, label);
   return el("div", { class: "card", id: "facilitator" }, "Facilitator: ", reason, " ",
     s.status === "paused" ? button("resume", "Resume") : button("stall", "Stall"), " ", button("close", "Close session"), " ",
-    el("button", { class: "plain", onclick: () => { sessionStorage.removeItem(key); redraw(); } }, "forget token"), " ", problem);
+    el("button", { class: "plain", id: "admin-forget", onclick: () => { sessionStorage.removeItem(key); facilitatorProblem = ""; redraw(); } }, "forget token"), " ", problem);
 }
 
 function live(sid, onEvent) {
