@@ -57,6 +57,7 @@ def _port() -> int:
 def _serve(db: str, port: int) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "detente", "serve", "--db", db, "--port", str(port)]
     cmd += ["--sessions-per-minute", "0"]  # the benchmark creates sessions as fast as it can
+    cmd += ["--log-level", "warning"]  # no access log: a line per request would flood the terminal
     proc = subprocess.Popen(cmd)
     for _ in range(600):
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import inspect
 import json
 import math
@@ -517,6 +518,15 @@ HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOpt = Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")]
 
 
+class LogLevelName(enum.StrEnum):
+    """``serve --log-level``: the least level of what the server logs."""
+
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
 @app.command("serve")
 def serve_command(
     db: DbOpt = "detente.db",
@@ -529,12 +539,20 @@ def serve_command(
     api_docs: Annotated[
         bool, typer.Option(help="Serve Swagger UI at /docs (its assets come from a CDN).")
     ] = False,
+    log_level: Annotated[
+        LogLevelName,
+        typer.Option(
+            case_sensitive=False,
+            help="Least level logged on stdout: info logs every request, warning only problems.",
+        ),
+    ] = LogLevelName.info,
 ) -> None:
-    """Serve live sessions and the dashboard (see docs/serve.md)."""
+    """Serve live sessions and the dashboard (see docs/serve.md); print the URL, then a log."""
     from detente.server.limits import ServerLimits
     from detente.server.run import serve
 
-    serve(db, host, port, ServerLimits(sessions_per_minute=sessions_per_minute), api_docs)
+    limits = ServerLimits(sessions_per_minute=sessions_per_minute)
+    serve(db, host, port, limits, api_docs, log_level.value)
 
 
 @ledger_app.command("verify")
@@ -611,7 +629,8 @@ def demo_session_command(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     round_seconds: Annotated[float, typer.Option(min=1, help="Deadline of each round.")] = 300,
 ) -> None:
-    """Start a server with a session: bots in five seats, a person in one (a link is printed)."""
+    """Start a server with a session: bots in five seats, a person in one (prints the seat link
+    and the `detente play` command that plays it)."""
     from detente.players.demo import demo_session
 
     try:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,11 +17,19 @@ from tests.databases import free_port
 
 
 @contextmanager
-def served(db: str, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The base URL of a server on ``db``, and its process (killed at the end if still up)."""
+def served(
+    db: str, port: int | None = None, output: list[str] | None = None, *options: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The base URL of a server on ``db``, and its process (killed at the end if still up).
+
+    With ``output``, the server's stdout is read as it comes, line by line, into that list.
+    """
     port = port or free_port()
-    cmd = [sys.executable, "-m", "detente", "serve", "--db", db, "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cmd = [sys.executable, "-m", "detente", "serve", "--db", db, "--port", str(port), *options]
+    stdout = subprocess.DEVNULL if output is None else subprocess.PIPE
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
+    if output is not None:
+        threading.Thread(target=_read_lines, args=(proc, output), daemon=True).start()
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -46,3 +55,9 @@ def served(db: str, port: int | None = None) -> Iterator[tuple[str, subprocess.P
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def _read_lines(proc: subprocess.Popen[bytes], into: list[str]) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        into.append(line.decode("utf-8", "replace").rstrip("\n"))

@@ -7,35 +7,10 @@ import shutil
 from pathlib import Path
 
 import httpx
-import pytest
 
 from detente.scenario.moves import NamedMove
 from tests.server.live import served
 from tests.server.play import seats
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_a_person_plays_a_round_from_the_seat_page(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

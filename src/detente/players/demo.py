@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import threading
 import time
@@ -26,6 +27,12 @@ def start_server(db: str, host: str, port: int) -> tuple[uvicorn.Server, threadi
             raise RuntimeError(f"the server did not start on {host}:{port}")
         time.sleep(0.05)
     return server, thread
+
+
+def play_command(base: str, token: str, strategy: str | None = None) -> str:
+    """The ``detente play`` command line that plays the seat of ``token`` (ready to paste)."""
+    words = ["detente", "play", base, "--seat", token, "--strategy", strategy or DEFAULT_STRATEGY]
+    return shlex.join(words)
 
 
 def demo_session(
@@ -57,6 +64,7 @@ def demo_session(
             print(f"{party}: bot playing {spec}")
     print(f"dashboard:        {base}/sessions/{sid}")
     print(f"your seat ({person}): {base}/sessions/{sid}/seats/{person}#token={tokens[person]}")
+    print(f"or let a program play it: {play_command(base, tokens[person], profile.get(person))}")
     print(f"facilitator token: {created['admin_token']}")
     sys.stdout.flush()
     try:

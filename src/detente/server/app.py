@@ -28,6 +28,7 @@ from detente.ledger.store import Store
 from detente.scenario import builtin_names, builtin_text
 from detente.server import errors, views
 from detente.server.access import bearer, facilitator_of, session_in
+from detente.server.accesslog import AccessLog
 from detente.server.bodies import JsonRoute
 from detente.server.headers import SECURITY_HEADERS, StaticAssets
 from detente.server.hub import Hub, warm_engine
@@ -88,6 +89,7 @@ def create_app(
     app.router.route_class = JsonRoute
     errors.install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(AccessLog)  # outermost: it also logs what BodyLimit refuses
     add_seat_routes(app)  # first: the router tries routes in order, these are the hot ones
     _api(app, rate)
     _dashboard(app)

@@ -14,17 +14,20 @@ closes and everything is public:
   (see ``ledger/seed.py``); ``session_closed`` reveals it.
 
 A seat additionally sees its own commitment and move, its own perception,
-trust and payoff.
+trust and payoff, what each of its choices is worth to it this round
+(``choices.py``), and the server's clock (to count down to the deadline).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from detente.engine import EventType, available, offerable
 from detente.ledger.record import LedgerEvent
 from detente.ledger.session import CLOSED, Session, SessionEvent
+from detente.server.choices import action_values, offer_values
 
 
 def summary(s: Session) -> dict[str, Any]:
@@ -62,10 +65,12 @@ def public_state(s: Session) -> dict[str, Any]:
             for i, t in enumerate(c.tracks)
         },
         "totals": dict(zip(c.parties, (float(v) for v in s.state.total[0]), strict=True)),
+        "discounted": dict(zip(c.parties, (float(v) for v in s.state.discounted[0]), strict=True)),
         "committed": sorted(s.commits),
         "revealed": sorted(p for p in s.moves if p not in s.defaulted),
         "waiting_for": s.waiting_for(),
         "success_round": success if success > 0 else None,
+        "success_in_force": bool(s.state.success_in_force[0]),
         "head": {"seq": s.last_seq, "hash": s.head},
     }
 
@@ -78,8 +83,11 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
     seat = c.seat(party)
     by_com = {m.id: m for m in c.scenario.commitments}
     move = s.moves.get(party)
+    in_force = s.state.policies_in_force[0]
+    worth, worth_if_cleared = action_values(c, party, in_force), offer_values(c, party, in_force)
     return {
         "party": party,
+        "now": datetime.now(UTC).isoformat(),
         "public": public_state(s),
         "own": {
             "commitment": s.commits.get(party),
@@ -92,6 +100,7 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
                 "category": c.slot_category[k],
                 "intensity": float(c.slot_intensity[k]),
                 "available": bool(avail[k]),
+                "value": worth[name],
             }
             for name, k in seat.action_slot.items()
         ],
@@ -102,6 +111,7 @@ def seat_view(s: Session, party: str) -> dict[str, Any]:
                 "if": list(by_com[name].conditions),
                 "description": by_com[name].description,
                 "offerable": bool(offer[m]),
+                "value": worth_if_cleared[name],
             }
             for name, m in seat.commitment_index.items()
         ],

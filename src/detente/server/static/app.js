@@ -28,15 +28,64 @@ function route() {
 }
 
 async function listPage() {
+  const { scenarios } = await api("/api/scenarios");
+  const list = el("div", { id: "session-list" });
+  app.replaceChildren(el("h1", {}, "Sessions"), createForm(scenarios, () => sessionList(list)), el("div", { id: "created" }), list);
+  await sessionList(list);
+}
+
+async function sessionList(into) {
   const { sessions } = await api("/api/sessions");
-  app.replaceChildren(el("h1", {}, "Sessions"), sessions.length === 0
-    ? el("p", { class: "muted" }, "No sessions yet: create one with POST /api/sessions or detente demo-session.")
+  into.replaceChildren(sessions.length === 0
+    ? el("p", { class: "muted" }, "No sessions yet: create one above, or with detente demo-session.")
     : el("table", { class: "card", id: "sessions" },
         el("tr", {}, ["session", "scenario", "round", "status", "stage", "created"].map((h) => el("th", {}, h))),
         sessions.map((s) => el("tr", {},
           el("td", {}, el("a", { href: `/sessions/${s.id}` }, s.id)), el("td", {}, s.title),
           el("td", {}, `${s.round} / ${s.rounds}`), el("td", {}, s.status), el("td", {}, s.stage),
           el("td", {}, s.created_at.slice(0, 19).replace("T", " "))))));
+}
+
+// A new session through POST /api/sessions (anyone may create one; the server rations them per
+// address). Its tokens are shown once: the seat links, a play command per seat, the facilitator's.
+function createForm(scenarios, onCreated) {
+  const field = (label, input, hint) => el("label", { class: "field" }, `${label} `, input, hint ? el("span", { class: "muted" }, ` ${hint}`) : "");
+  const number = (id, attrs) => el("input", { id, type: "number", ...attrs });
+  const scenario = el("select", { id: "new-scenario" }, scenarios.map((n) => el("option", { value: n, ...(n === "korea" ? { selected: "" } : {}) }, n)));
+  const rounds = number("new-rounds", { min: 1, max: 10000, placeholder: "scenario's" });
+  const deadline = number("new-deadline", { min: 1, max: 604800, step: "any", placeholder: "none" });
+  const seed = number("new-seed", { min: 0, placeholder: "random, secret" });
+  const problem = el("p", { class: "error", id: "create-error" });
+  const create = async (ev) => {
+    ev.preventDefault();
+    const body = { scenario: scenario.value };
+    if (rounds.value) body.rounds = Number(rounds.value);
+    if (deadline.value) body.round_seconds = Number(deadline.value);
+    if (seed.value) body.seed = Number(seed.value);
+    try {
+      const made = await api("/api/sessions", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      problem.textContent = "";
+      sessionStorage.setItem(`admin:${made.session.id}`, made.admin_token);
+      document.getElementById("created").replaceChildren(createdCard(made));
+      await onCreated();
+    } catch (err) { problem.textContent = err.message; }
+  };
+  return el("form", { class: "card create", id: "create", onsubmit: create },
+    el("h2", {}, "New session"),
+    field("Scenario", scenario), field("Rounds", rounds), field("Round deadline (s)", deadline), field("Seed", seed, "(a seed you choose is known to you)"),
+    el("p", {}, el("button", { type: "submit", id: "create-submit" }, "Create session")), problem);
+}
+
+function createdCard(made) {
+  const sid = made.session.id, base = location.origin;
+  return el("div", { class: "card" },
+    el("h2", {}, "Session created: ", el("a", { href: `/sessions/${sid}`, id: "created-link", class: "id" }, sid)),
+    el("p", { class: "warn-text" }, "These tokens are shown once. Give each seat its link (or its play command) and keep the facilitator's token."),
+    el("table", { id: "created-seats" }, el("tr", {}, el("th", {}, "seat"), el("th", {}, "link for a person"), el("th", {}, "or a program")),
+      Object.entries(made.seat_tokens).map(([party, token]) => el("tr", {},
+        el("td", {}, party), el("td", {}, el("a", { href: `/sessions/${sid}/seats/${party}#token=${token}` }, "open seat")),
+        el("td", {}, el("code", {}, `detente play ${base} --seat ${token} --strategy tit_for_tat`))))),
+    el("p", {}, "Facilitator token (stall, resume, close; kept in this tab for the session page): ", el("code", { id: "created-admin" }, made.admin_token)));
 }
 
 function roadmap(s) {
@@ -99,9 +148,56 @@ function status(s) {
 
 function waiting(s) {
   if (s.status === "closed") return el("div", { class: "waiting", id: "waiting" }, "Session closed.");
+  if (s.status === "paused") return el("div", { class: "waiting", id: "waiting" }, `Round ${s.round}: stalled by the facilitator (no moves, no deadline until resumed)`);
   const n = s.waiting_for.length;
   return el("div", { class: "waiting", id: "waiting" },
     `Round ${s.round}: waiting for ${n} ${n === 1 ? "party" : "parties"}`, el("span", { class: "muted" }, n ? ` (${s.waiting_for.join(", ")})` : ""));
+}
+
+const num = (v) => (Math.abs(v) < 5e-7 ? 0 : Number(v.toPrecision(6)));
+const signed = (v) => `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(num(v))}`;
+
+function outcome(s, events) {
+  if (s.status !== "closed") return "";
+  const closed = events.find((e) => e.type === "session_closed");
+  const success = !s.success_round ? "not reached"
+    : s.success_in_force ? `reached in round ${s.success_round}, still holding at the close`
+    : `reached in round ${s.success_round}, lost since`;
+  return el("div", {},
+    el("h2", {}, "Outcome"),
+    el("div", { class: "card", id: "outcome" },
+      el("p", {}, `Closed in round ${s.round} of ${s.rounds}${closed && closed.payload.reason ? ` (${closed.payload.reason})` : ""}. Final stage: ${s.stage.replace(/_/g, " ")}. Success: ${success}.`),
+      el("table", { id: "payoffs" },
+        el("tr", {}, el("th", {}, "party"), el("th", {}, "payoff"), el("th", {}, "discounted")),
+        s.parties.map((p) => el("tr", {}, el("td", {}, p), el("td", { class: "n" }, num(s.totals[p])), el("td", { class: "n" }, num(s.discounted[p]))))),
+      el("p", { class: "muted" }, "Payoffs are the sums of each party's per-round utility in its own units: compare a party with itself (across sessions or strategies), not with another party.")));
+}
+
+// Stall, resume and close need the facilitator's token: the one this tab created the session
+// with, or one pasted here (kept in this tab only).
+let facilitatorReason = "", facilitatorProblem = ""; // kept across the page's redraws
+function facilitatorControls(s, redraw) {
+  if (s.status === "closed") return "";
+  const key = `admin:${s.id}`, token = sessionStorage.getItem(key);
+  const problem = el("span", { class: "error", id: "facilitator-error" }, facilitatorProblem);
+  if (!token) {
+    const input = el("input", { id: "admin-token", size: 48, placeholder: "facilitator token" });
+    return el("div", { class: "card", id: "facilitator" }, "Facilitator: ", input,
+      el("button", { id: "admin-use", onclick: () => { sessionStorage.setItem(key, input.value.trim()); redraw(); } }, "Use token"));
+  }
+  const reason = el("input", { id: "admin-reason", size: 30, maxlength: 500, placeholder: "reason (recorded in the ledger)",
+    value: facilitatorReason, oninput: (ev) => { facilitatorReason = ev.target.value; } });
+  const act = (verb) => async () => {
+    try {
+      await api(`/api/sessions/${s.id}/${verb}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ reason: reason.value }) });
+      facilitatorProblem = "";
+    } catch (err) { facilitatorProblem = err.message; }
+    redraw();
+  };
+  const button = (verb, label) => el("button", { id: `admin-${verb}`, onclick: act(verb) }, label);
+  return el("div", { class: "card", id: "facilitator" }, "Facilitator: ", reason, " ",
+    s.status === "paused" ? button("resume", "Resume") : button("stall", "Stall"), " ", button("close", "Close session"), " ",
+    el("button", { class: "plain", id: "admin-forget", onclick: () => { sessionStorage.removeItem(key); facilitatorProblem = ""; redraw(); } }, "forget token"), " ", problem);
 }
 
 function live(sid, onEvent) {
@@ -118,7 +214,7 @@ async function sessionPage(sid) {
     const shown = events.filter((e) => showAll || !QUIET.has(e.type)).slice(-400).reverse();
     app.replaceChildren(
       el("h1", {}, `${s.title} `, el("span", { class: "muted" }, `session ${s.id} · round ${s.round} of ${s.rounds} `), ...status(s)),
-      roadmap(s), waiting(s),
+      roadmap(s), waiting(s), facilitatorControls(s, draw), outcome(s, events),
       el("div", { class: "grid" },
         el("div", {},
           el("h2", {}, "Trust"), el("div", { class: "card" }, heatmap(s)),
@@ -146,7 +242,16 @@ async function seatPage(sid, party) {
   }
   sessionStorage.setItem(`seat:${sid}:${party}`, token);
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
-  let message = "", shownRound = 0;
+  let message = "", shownRound = 0, skew = 0, deadline = null, idle = "";
+  // The round's deadline, counted down every second on the server's clock (skew: server - here).
+  const countdown = el("p", { class: "countdown", id: "countdown" });
+  const tick = () => {
+    if (deadline === null) { countdown.textContent = idle; return; }
+    const left = Math.max(0, Math.ceil((deadline - (Date.now() + skew)) / 1000));
+    countdown.textContent = `Deadline in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} (then the default move is played for you)`;
+    countdown.dataset.seconds = left;
+  };
+  setInterval(tick, 1000);
   const draw = async () => {
     let v;
     try { v = await api(`/api/sessions/${sid}/seats/${party}`, { headers }); }
@@ -155,20 +260,28 @@ async function seatPage(sid, party) {
     const sameRound = s.round === shownRound;
     shownRound = s.round;
     const kept = new Set(sameRound ? [...document.querySelectorAll("input[type=checkbox]:checked")].map((i) => `${i.name}:${i.value}`) : []);
-    const box = (kind, id, ok, text) => el("label", { class: ok ? "" : "off" },
+    skew = Date.parse(v.now) - Date.now();
+    deadline = s.deadline ? Date.parse(s.deadline) : null;
+    idle = s.status === "paused" ? "Stalled by the facilitator: no deadline until the session resumes."
+      : s.status === "closed" ? "" : "No deadline this round.";
+    tick();
+    const box = (kind, id, ok, text, worth) => el("label", { class: ok ? "" : "off" },
       el("input", { type: "checkbox", name: kind, value: id, ...(ok && canMove ? {} : { disabled: "" }),
-        ...(kept.has(`${kind}:${id}`) && canMove ? { checked: "" } : {}) }), ` ${text}`);
+        ...(kept.has(`${kind}:${id}`) && canMove ? { checked: "" } : {}) }), ` ${text} `,
+      el("span", { class: `value ${worth > 0 ? "up" : worth < 0 ? "down" : ""}`, "data-choice": `${kind}:${id}` }, worth));
     const submit = el("button", { id: "submit", ...(canMove ? {} : { disabled: "" }), onclick: () => send(s.round) }, "Seal and submit my move");
     app.replaceChildren(
       el("h1", {}, `Seat of ${party} `, el("span", { class: "muted" }, `${s.title} · round ${s.round} of ${s.rounds} `), ...status(s)),
       roadmap(s), waiting(s),
       el("p", { id: "mine" }, mine.move ? `Your move this round: ${[...mine.move.actions, ...mine.move.offers.map((o) => `offer ${o}`)].join(", ") || "nothing"}${mine.defaulted ? " (default)" : ""}`
         : mine.commitment ? "Committed; revealing…" : "Choose your move: actions you take outright, and commitments you offer (they execute only if their conditions hold)."),
+      countdown,
       message ? el("p", { class: "error", id: "message" }, message) : "",
       el("div", { class: "grid" },
         el("div", { class: "card moves" },
-          el("h2", {}, "Actions"), v.actions.map((a) => box("action", a.id, a.available, `${a.id.replace(/_/g, " ")} (${a.category}, ${a.intensity > 0 ? "+" : ""}${a.intensity})${a.available ? "" : " – not available now"}`)),
-          el("h2", {}, "Commitments to offer"), v.commitments.map((m) => box("offer", m.id, m.offerable, `${m.action.replace(/_/g, " ")} if ${m.if.join(" and ")}${m.offerable ? "" : " – not available now"}`)),
+          el("h2", {}, "Actions"), el("p", { class: "muted" }, "Beside each choice: what it changes in your payoff this round (your utility units), taken alone; for a commitment, if it clears with what it asks of the others."),
+          v.actions.map((a) => box("action", a.id, a.available, `${a.id.replace(/_/g, " ")} (${a.category}, ${a.intensity > 0 ? "+" : ""}${a.intensity})${a.available ? "" : " – not available now"}`, `${signed(a.value)} to you`)),
+          el("h2", {}, "Commitments to offer"), v.commitments.map((m) => box("offer", m.id, m.offerable, `${m.action.replace(/_/g, " ")} if ${m.if.join(" and ")}${m.offerable ? "" : " – not available now"}`, `${signed(m.value)} to you if it clears`)),
           el("p", {}, submit)),
         el("div", {},
           el("h2", {}, "Trust"), el("div", { class: "card" }, heatmap(s)),
