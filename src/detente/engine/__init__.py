@@ -21,6 +21,7 @@ from detente.engine.state import (
     available,
     initial_state,
     offerable,
+    spread,
     step,
 )
 from detente.scenario.compiled import CompiledScenario, compile_scenario
@@ -40,5 +41,6 @@ __all__ = [
     "compile_scenario",
     "initial_state",
     "offerable",
+    "spread",
     "step",
 ]

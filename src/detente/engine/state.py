@@ -24,6 +24,7 @@ from detente.engine.events import StepEvents
 from detente.engine.kernel import BAD_ACTION, OK
 from detente.engine.launch import run_kernel
 from detente.engine.rng import CounterRNG
+from detente.engine.start import gather, initial_row, same_game, starting_rows
 from detente.scenario.compiled import CompiledScenario
 
 
@@ -166,12 +167,38 @@ class Submissions:
         )
 
 
-def initial_state(compiled: CompiledScenario, batch: int, first_episode: int = 0) -> State:
-    """Episodes ``first_episode .. first_episode + batch - 1`` before round 1."""
+def initial_state(
+    compiled: CompiledScenario, batch: int, first_episode: int = 0, *, start: State | None = None
+) -> State:
+    """Episodes ``first_episode .. first_episode + batch - 1`` before round 1.
+
+    They begin where the scenario's ``initial:`` section says (before its first
+    stage without one), or, given ``start`` (a state of ``E`` episodes, such as
+    a replay's last), episode ``n`` in the state of ``start``'s episode
+    ``n % E``, with payoffs counted from the start and rounds from 0
+    (:mod:`detente.engine.start`).
+    """
     if batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
     episodes = np.arange(first_episode, first_episode + batch, dtype=np.int64)
-    return State(compiled, 0, episodes, initial_arrays(compiled, batch))
+    if start is not None:
+        wrong = same_game(start.compiled, compiled)
+        if wrong is not None:
+            raise ValueError(wrong)
+        return State(compiled, 0, episodes, starting_rows(start.arrays, episodes))
+    row = initial_row(compiled)
+    if row is None:
+        return State(compiled, 0, episodes, initial_arrays(compiled, batch))
+    return State(compiled, 0, episodes, starting_rows(row, episodes))
+
+
+def spread(state: State, compiled: CompiledScenario, episodes: NDArray[np.int64]) -> State:
+    """``state`` (of ``E`` episodes) as episodes ``episodes``, each in the state of its
+    episode ``id % E``, in the same round: a past state seen by a larger batch."""
+    wrong = same_game(state.compiled, compiled)
+    if wrong is not None:
+        raise ValueError(wrong)
+    return State(compiled, state.round, episodes.copy(), gather(state.arrays, episodes))
 
 
 def available(state: State) -> NDArray[np.bool_]:
