@@ -23,6 +23,7 @@ from detente.engine.state import (
     offerable,
     spread,
     step,
+    why_unavailable,
 )
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 
@@ -43,4 +44,5 @@ __all__ = [
     "offerable",
     "spread",
     "step",
+    "why_unavailable",
 ]

@@ -218,7 +218,8 @@ def offerable(state: State) -> NDArray[np.bool_]:
     return available(state)[:, state.compiled.commitment_slot]
 
 
-def _why_unavailable(state: State, b: int, k: int) -> str:
+def why_unavailable(state: State, b: int, k: int) -> str:
+    """Why slot ``k`` is not available in episode ``b`` (a batch index) of ``state``."""
     c = state.compiled
     stage = c.stages[int(state.arrays.stage[b])]
     for j, kind, targets in c.counters:
@@ -250,14 +251,14 @@ def _unavailable(state: State, kind: int, b: int, i: int) -> UnavailableActionEr
         party, action = c.slots[i]
         return UnavailableActionError(
             f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot take "
-            f"{c.actions[action]}: {_why_unavailable(state, b, i)} (stage {stage})"
+            f"{c.actions[action]}: {why_unavailable(state, b, i)} (stage {stage})"
         )
     k = int(c.commitment_slot[i])
     party, action = c.slots[k]
     return UnavailableActionError(
         f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot offer "
         f"commitment {c.commitments[i]} to take {c.actions[action]}: "
-        f"{_why_unavailable(state, b, k)} (stage {stage})"
+        f"{why_unavailable(state, b, k)} (stage {stage})"
     )
 
 
