@@ -12,6 +12,7 @@ drop_stale()  # before any kernel is compiled or loaded from numba's cache
 
 from detente.engine.events import Event, EventType, StepEvents
 from detente.engine.rng import CounterRNG
+from detente.engine.start import initial_section
 from detente.engine.state import (
     ConflictingActionsError,
     State,
@@ -40,6 +41,7 @@ __all__ = [
     "UnavailableActionError",
     "available",
     "compile_scenario",
+    "initial_section",
     "initial_state",
     "offerable",
     "spread",

@@ -17,12 +17,17 @@ it where it started; the prior's weight is unchanged.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from detente.dtypes import I64
 from detente.engine.arrays import StateArrays, initial_arrays
 from detente.engine.tables import kernel_tables
 from detente.scenario.compiled import CompiledScenario
+
+if TYPE_CHECKING:
+    from detente.engine.state import State
 
 
 def initial_row(compiled: CompiledScenario) -> StateArrays | None:
@@ -103,3 +108,39 @@ def same_game(source: CompiledScenario, target: CompiledScenario) -> str | None:
                 f"from those of {target.scenario.id}"
             )
     return None
+
+
+def initial_section(state: State, b: int = 0) -> dict[str, Any]:
+    """Episode ``b`` of ``state`` written as a scenario's ``initial:`` section (plain data).
+
+    Trust is written as its evidence, so the section gives the same trust and
+    the same forgetting from there. The section cannot say what the last round
+    showed beyond the policies in force, nor a success in progress: a state
+    whose last round had other acts, or success held, starts differently.
+    """
+    c, a = state.compiled, state.arrays
+    policies = np.flatnonzero(state.policies_in_force[b])
+    levels = a.track_level[b]
+    pairs = [(i, j) for i in range(c.n_parties) for j in range(c.n_parties) if i != j]
+    return {
+        "stage": c.stages[int(a.stage[b])],
+        "stalled": bool(a.stalled[b]),
+        "since": int(a.rounds_in_stage[b]),
+        "calm_rounds": int(a.calm[b]),
+        "agreements": [d for d, on in zip(c.deals, a.in_force[b], strict=True) if on],
+        "policies": [c.slot_label(int(k)) for k in policies],
+        "taken": [c.slot_label(int(k)) for k in np.flatnonzero(a.taken[b])],
+        "tracks": {
+            track: c.track_levels[t][int(levels[t]) - 1]
+            for t, track in enumerate(c.tracks)
+            if levels[t] > 0
+        },
+        "trust": [
+            {
+                "pair": [c.parties[i], c.parties[j]],
+                "cooperative": float(a.ev_pos[b, i, j]),
+                "hostile": float(a.ev_neg[b, i, j]),
+            }
+            for i, j in pairs
+        ],
+    }

@@ -40,13 +40,11 @@ def check_initial(ck: _Checker) -> None:
         )
     for p, deal in _strings(initial, "agreements", _SECTION):
         ck.deal(p, deal)
-    standing = {
-        str(a.get("id")) for _, a in _items(ck.doc, "actions") if a.get("standing") is True
-    }
+    standing = {str(a.get("id")) for _, a in _items(ck.doc, "actions") if a.get("standing") is True}
     policies: dict[tuple[str, str], Any] = {}
     for p, slot in _strings(initial, "policies", _SECTION):
         ck.slot(p, slot, exact=True)
-        party, action = (slot.split(".") + [""])[:2]
+        party, action = [*slot.split("."), ""][:2]
         if action in ck.ix.actors and action not in standing:
             ck.add(p, f"{action} is not a standing policy (standing: true): never in force", slot)
         if (party, action) in policies:

@@ -232,12 +232,12 @@ def _allowed(state: State, wanted: Submissions) -> tuple[Submissions, tuple[Refu
             actions[:, k] = False
             later = c.actions[c.slots[chosen[-1]][1]]
             refused.append(_refusal(c, "action", k, f"{later} was taken instead", state.batch))
-    for k in np.flatnonzero(actions[0]):
+    for k in map(int, np.flatnonzero(actions[0])):
         closed = ~open_[:, k]
         if closed.any():
             actions[closed, k] = False
-            refused.append(_refusal(c, "action", int(k), _why(state, int(k)), int(closed.sum())))
-    for m in np.flatnonzero(offers[0]):
+            refused.append(_refusal(c, "action", k, _why(state, k), int(closed.sum())))
+    for m in map(int, np.flatnonzero(offers[0])):
         k = int(c.commitment_slot[m])
         closed = ~open_[:, k]
         if closed.any():
