@@ -131,7 +131,7 @@ def test_trust_given_as_a_level_is_evidence_that_is_forgotten(
     korea_quiet: CompiledScenario,
 ) -> None:
     doc = korea_with({"trust": [{"pair": ["US", "DPRK"], "trust": 0.1}]})
-    doc["noise"] = {key: 0.0 for key in ("miss", "false_alarm", "tremble")}
+    doc["noise"] = dict.fromkeys(("miss", "false_alarm", "tremble"), 0.0)
     c = compile_scenario(parse_scenario(doc))
     started, untouched = initial_state(c, 1), initial_state(korea_quiet, 1)
     us, dprk = c.parties.index("US"), c.parties.index("DPRK")

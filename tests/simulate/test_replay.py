@@ -18,7 +18,8 @@ from detente.scenario import parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.load import builtin_text
 from detente.scenario.moves import NamedMove as N
-from detente.simulate import simulate
+from detente.simulate import compare, simulate
+from detente.simulate.best_response import best_response
 from detente.simulate.replay import ReplayError, replay
 from detente.simulate.runner import build_profile, play
 from tests.simulate.test_simulate import assert_same
@@ -201,3 +202,19 @@ def test_warming_asks_every_strategy_once_per_replayed_round(korea: CompiledScen
     strategies[0].move = counting  # type: ignore[method-assign]
     list(play(strategies, state, 2, CounterRNG(0), history=played.history))
     assert rounds == [0, 1, 2, 3, 4, 0, 1]  # five replayed rounds, then the forecast's from 0
+
+
+def test_compare_and_best_response_start_from_the_replay(korea: CompiledScenario) -> None:
+    played = replay(korea, ESCALATION_AND_THAW, seed=1)
+    profiles = {"defaults": None, "hawkish": {"US": "hawk"}}
+    paired = compare(korea, profiles, episodes=50, rounds=10, seed=2, start=played)
+    alone = simulate(korea, {"US": "hawk"}, 50, 10, 2, start=played).summary()
+    assert paired.summaries["hawkish"].to_dict() == alone.to_dict()
+    cold = simulate(korea, {"US": "hawk"}, 50, 10, 2).summary()
+    assert paired.summaries["hawkish"].to_dict() != cold.to_dict()
+    found = best_response(korea, "US", ["hawk", "dove"], episodes=30, rounds=8, start=played)
+    hawk = simulate(korea, {"US": "hawk"}, 30, 8, 0, start=played)
+    us = korea.parties.index("US")
+    assert found.candidates[0].discounted.mean == pytest.approx(
+        float(hawk.discounted[:, us].mean())
+    )
