@@ -148,6 +148,22 @@ class Replay:
         return [r.record(b) for r in self.rounds]
 
 
+@dataclass(frozen=True)
+class ReplayPlan:
+    """Recorded moves and how to replay them, without a scenario: what a sweep's tasks carry
+    so that each grid point replays the record on its own numbers (its priors, its readings)."""
+
+    moves: tuple[Mapping[str, NamedMove], ...]
+    seed: int = 0
+    episodes: int = 1
+    noise: bool = True
+
+    def replay(self, compiled: CompiledScenario) -> Replay:
+        return replay(
+            compiled, self.moves, seed=self.seed, episodes=self.episodes, noise=self.noise
+        )
+
+
 def replay(
     compiled: CompiledScenario,
     moves: Sequence[Mapping[str, NamedMove]],
