@@ -15,9 +15,10 @@ from detente.scenario.load import builtin_text
 
 
 def korea_with(initial: Any) -> dict[str, Any]:
+    """korea with ``initial`` in place of its own (and of the provenance of its numbers)."""
     doc: dict[str, Any] = yaml.safe_load(builtin_text("korea"))
-    doc.pop("initial", None)
     doc["initial"] = initial
+    doc["provenance"] = [e for e in doc["provenance"] if not e["path"].startswith("initial")]
     return doc
 
 
