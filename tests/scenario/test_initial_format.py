@@ -12,6 +12,7 @@ from detente.engine import CounterRNG, Submissions, initial_state, step
 from detente.scenario import ScenarioError, parse_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.load import builtin_text
+from detente.simulate import simulate
 
 
 def korea_with(initial: Any) -> dict[str, Any]:
@@ -144,3 +145,14 @@ def test_trust_given_as_a_level_is_evidence_that_is_forgotten(
         untouched, _ = step(untouched, Submissions.empty(korea_quiet, 1), CounterRNG(0))
     assert gaps[0] == pytest.approx(0.05)  # the prior mean is 0.15
     assert 0 < gaps[-1] < gaps[0] / 5  # forgotten at 0.9 a round like any evidence
+
+
+def test_a_start_in_a_later_stage_has_reached_the_stages_before_it(
+    korea: CompiledScenario,
+) -> None:
+    c = hand_made(korea)  # starts in simultaneous_actions, stalled
+    results = simulate(c, {"DPRK": "defect"}, episodes=40, rounds=6, seed=1)
+    assert (results.first_reached[:, :2] == 0).all()
+    assert (results.max_stage >= 1).all()
+    cold = simulate(korea, {"DPRK": "defect"}, episodes=40, rounds=6, seed=1)
+    assert (cold.first_reached[:, 1] == -1).all()  # defecting, korea never gets there itself

@@ -80,6 +80,7 @@ def simulate(
     for lo in range(0, episodes, chunk):
         rows = slice(lo, min(lo + chunk, episodes))
         state = initial_state(compiled, rows.stop - lo, first_episode + lo, start=begin)
+        recorder.begin(rows, state)
         for events in play(strategies, state, horizon, rng, recycle=True, history=history):
             state = events.after
             recorder.observe(rows, state, events)
