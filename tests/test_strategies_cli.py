@@ -58,6 +58,7 @@ def test_run_tells_the_episode_of_the_profile_it_is_given() -> None:
     assert "executed: nuclear_test (DPRK), missile_test.short_range (DPRK)" in hawk
     # korea starts stalled (since 2009): a test keeps it stalled, nothing resumes it
     assert "resumed" not in hawk
+    assert "\nstart: trust_building (stalled)\n" in hawk
     assert "resumed in trust_building" in default  # the default profile's round-1 summit
     assert re.search(r"^round   3  trust_building \(stalled\)$", hawk, re.M)
 
