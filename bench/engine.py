@@ -49,8 +49,13 @@ from detente.scenario.overrides import load_with_overrides
 
 
 def moves(state: State, pattern: tuple[np.ndarray, np.ndarray]) -> Submissions:
+    """The pattern's available moves, at most one of each exclusive set (the first)."""
     acts, offers = pattern
-    return Submissions(acts & available(state), offers & offerable(state))
+    acts = acts & available(state)
+    for group in state.compiled.exclusive:
+        chosen = acts[:, group]
+        acts[:, group] = chosen & (np.cumsum(chosen, axis=1) == 1)
+    return Submissions(acts, offers & offerable(state))
 
 
 def random_patterns(compiled: CompiledScenario, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -1,4 +1,8 @@
-"""Every stage transition of the korea roadmap, driven move by move without noise."""
+"""Every stage transition of the korea roadmap, driven move by move without noise.
+
+The roadmap is driven from its first stage, not stalled: korea's own start
+(``initial:``, stalled since 2009) is left out, so that each transition is
+the one the test makes."""
 
 from __future__ import annotations
 
@@ -14,12 +18,18 @@ from detente.engine import (
     step,
 )
 from detente.engine.roadmap import ADVANCE, BACK, RESUME, STALL
-from detente.scenario.compiled import CompiledScenario
+from detente.scenario.compiled import CompiledScenario, compile_scenario
 from tests.engine.moves import executed_labels, moves
 
 RNG = CounterRNG(11)
 FREEZE = ["double_freeze"]
 SUMMIT = ["summitry"]
+
+
+@pytest.fixture(scope="module")
+def korea_fresh(korea_quiet: CompiledScenario) -> CompiledScenario:
+    """korea without noise, from the first stage and not stalled (no ``initial:``)."""
+    return compile_scenario(korea_quiet.scenario.model_copy(update={"initial": None}))
 
 
 def play(compiled: CompiledScenario, state: State, sub: Submissions) -> tuple[State, int]:
@@ -40,8 +50,8 @@ def reach_stage_two(c: CompiledScenario) -> State:
     raise AssertionError("stage two not reached")
 
 
-def test_double_freeze_and_summit_open_stage_two(korea_quiet: CompiledScenario) -> None:
-    c = korea_quiet
+def test_double_freeze_and_summit_open_stage_two(korea_fresh: CompiledScenario) -> None:
+    c = korea_fresh
     state = initial_state(c, 1)
     kinds = []
     for _ in range(3):
@@ -53,9 +63,9 @@ def test_double_freeze_and_summit_open_stage_two(korea_quiet: CompiledScenario) 
     assert state.arrays.in_force[0, c.deals.index("double_freeze")]
 
 
-def test_bilateral_track_gates_the_multilateral_roadmap(korea_quiet: CompiledScenario) -> None:
+def test_bilateral_track_gates_the_multilateral_roadmap(korea_fresh: CompiledScenario) -> None:
     """Freeze, calm and trust are not enough without a US-DPRK summit."""
-    c = korea_quiet
+    c = korea_fresh
     state = initial_state(c, 1)
     for _ in range(8):
         state, _ = play(c, state, moves(c, deals=FREEZE))
@@ -67,20 +77,20 @@ def test_bilateral_track_gates_the_multilateral_roadmap(korea_quiet: CompiledSce
     assert stage_of(state) == "simultaneous_actions"
 
 
-def test_freeze_without_deal_partner_does_not_clear(korea_quiet: CompiledScenario) -> None:
+def test_freeze_without_deal_partner_does_not_clear(korea_fresh: CompiledScenario) -> None:
     """A deal executes only whole: the DPRK's offer alone clears nothing."""
-    c = korea_quiet
+    c = korea_fresh
     state, events = step(initial_state(c, 1), moves(c, offers=["dprk_freeze", "us_suspend"]), RNG)
     assert executed_labels(c, state.arrays.executed[0]) == set()
     assert not events.outcome.deal_cleared[0].any()
 
 
 def test_nuclear_test_stalls_and_a_summit_that_agrees_something_resumes(
-    korea_quiet: CompiledScenario,
+    korea_fresh: CompiledScenario,
 ) -> None:
     """Resumption needs a summit that succeeds (one that clears a deal): a summit alone, as
     at Hanoi, fails and leaves the process stalled."""
-    c = korea_quiet
+    c = korea_fresh
     state = initial_state(c, 1)
     state, kind = play(c, state, moves(c, actions=["DPRK.nuclear_test"]))
     assert kind == STALL
@@ -102,9 +112,9 @@ def test_nuclear_test_stalls_and_a_summit_that_agrees_something_resumes(
 
 
 def test_stalled_process_resumes_after_calm_six_party_meeting(
-    korea_quiet: CompiledScenario,
+    korea_fresh: CompiledScenario,
 ) -> None:
-    c = korea_quiet
+    c = korea_fresh
     state, _ = play(c, initial_state(c, 1), moves(c, actions=["DPRK.nuclear_test"]))
     meeting = [f"{p}.multilateral_meeting" for p in c.parties]
     state, kind = play(c, state, moves(c, actions=meeting))
@@ -131,9 +141,9 @@ def rule(c: CompiledScenario, events: StepEvents) -> str | None:
         "ROK.large_scale_drills.full",
     ],
 )
-def test_provocation_in_stage_two_sets_back(korea_quiet: CompiledScenario, act: str) -> None:
+def test_provocation_in_stage_two_sets_back(korea_fresh: CompiledScenario, act: str) -> None:
     """Medium-range tests and more, the end of the moratorium, or full-scale drills."""
-    c = korea_quiet
+    c = korea_fresh
     state = reach_stage_two(c)
     state, events = step(state, moves(c, actions=[act]), RNG)
     assert int(events.outcome.transition[0]) == BACK
@@ -145,10 +155,10 @@ def test_provocation_in_stage_two_sets_back(korea_quiet: CompiledScenario, act: 
     "act", ["DPRK.missile_test.short_range", "US.large_scale_drills.scaled_down"]
 )
 def test_short_range_tests_and_scaled_down_drills_do_not_set_back(
-    korea_quiet: CompiledScenario, act: str
+    korea_fresh: CompiledScenario, act: str
 ) -> None:
     """As in 2019: they neither end the freeze nor the talks."""
-    c = korea_quiet
+    c = korea_fresh
     state = reach_stage_two(c)
     state, events = step(state, moves(c, actions=[act]), RNG)
     assert act in executed_labels(c, state.arrays.executed[0])
@@ -160,10 +170,10 @@ def test_short_range_tests_and_scaled_down_drills_do_not_set_back(
 
 
 @pytest.mark.parametrize("act", ["US.resume_drills", "DPRK.missile_test.icbm"])
-def test_violation_of_the_freeze_sets_back(korea_quiet: CompiledScenario, act: str) -> None:
+def test_violation_of_the_freeze_sets_back(korea_fresh: CompiledScenario, act: str) -> None:
     """Resuming the drills (no provocation rule names it) or an ICBM test (only the ICBM
     level breaks the moratorium) while the double freeze is in force violates it."""
-    c = korea_quiet
+    c = korea_fresh
     state = reach_stage_two(c)
     state, events = step(state, moves(c, actions=[act]), RNG)
     d = c.deals.index("double_freeze")
@@ -176,8 +186,8 @@ def test_violation_of_the_freeze_sets_back(korea_quiet: CompiledScenario, act: s
     assert records[0].payload == {"deal": "double_freeze"}
 
 
-def test_stage_three_and_success(korea_quiet: CompiledScenario) -> None:
-    c = korea_quiet
+def test_stage_three_and_success(korea_fresh: CompiledScenario) -> None:
+    c = korea_fresh
     state = reach_stage_two(c)
     stage_two = FREEZE + SUMMIT + ["liaison_offices", "small_deal", "end_of_war"]
     state, kind = play(c, state, moves(c, deals=stage_two))
@@ -195,8 +205,8 @@ def test_stage_three_and_success(korea_quiet: CompiledScenario) -> None:
     assert state.arrays.success_round[0] == state.round
 
 
-def test_one_off_act_cannot_be_repeated(korea_quiet: CompiledScenario) -> None:
-    c = korea_quiet
+def test_one_off_act_cannot_be_repeated(korea_fresh: CompiledScenario) -> None:
+    c = korea_fresh
     state = reach_stage_two(c)
     state, _ = play(c, state, moves(c, deals=["liaison_offices"]))
     with pytest.raises(
@@ -205,8 +215,8 @@ def test_one_off_act_cannot_be_repeated(korea_quiet: CompiledScenario) -> None:
         step(state, moves(c, actions=["US.liaison_office"]), RNG)
 
 
-def test_unavailable_action_is_refused_with_names(korea_quiet: CompiledScenario) -> None:
-    c = korea_quiet
+def test_unavailable_action_is_refused_with_names(korea_fresh: CompiledScenario) -> None:
+    c = korea_fresh
     state = initial_state(c, 1)
     message = (
         r"round 1, episode 0: US cannot take sanctions_relief.partial: it is not available in "

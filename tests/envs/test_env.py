@@ -24,7 +24,9 @@ from detente.engine import (
 from detente.envs import parallel_env
 from detente.envs.parallel import DetenteParallelEnv
 from detente.scenario.compiled import CompiledScenario
+from detente.scenario.moves import NamedMove
 from detente.simulate import simulate
+from detente.simulate.replay import replay
 from tests.engine.moves import one_of_each_set
 
 
@@ -120,6 +122,31 @@ def test_one_learner_among_strategies_equals_the_simulator(korea: CompiledScenar
         while env.agents:
             total += env.step({"DPRK": action})[1]["DPRK"]
         assert env.engine_state.round == korea.scenario.rounds
+        assert total == pytest.approx(results.total[k, korea.parties.index("DPRK")], abs=1e-9)
+
+
+def test_an_environment_from_a_replayed_state_equals_the_simulator_from_it(
+    korea: CompiledScenario,
+) -> None:
+    """Every episode begins at the replay's final state, the opponents warmed with its rounds,
+    exactly as ``simulate(..., start=replay)``: an opponent with memory (grim trigger) and
+    one reading payoffs (win-stay lose-shift) both carry what they lived."""
+    played = replay(korea, [{"DPRK": NamedMove(["nuclear_test"])}, {}, {}], seed=1, episodes=2)
+    opponents = {"US": "grim_trigger", "ROK": "win_stay_lose_shift"}
+    env = parallel_env(scenario=korea, agents=["DPRK"], opponents=opponents, start=played)
+    defect = np.array(
+        [
+            name.startswith("slot:DPRK.") and "test" in name and "freeze" not in name
+            for name in env.action_names("DPRK")
+        ]
+    )
+    results = simulate(korea, {**opponents, "DPRK": "defect"}, episodes=3, seed=7, start=played)
+    for k in range(3):
+        env.reset(seed=7 if k == 0 else None)
+        np.testing.assert_array_equal(env.engine_state.trust[0], played.final.trust[k % 2])
+        total = 0.0
+        while env.agents:
+            total += env.step({"DPRK": defect})[1]["DPRK"]
         assert total == pytest.approx(results.total[k, korea.parties.index("DPRK")], abs=1e-9)
 
 

@@ -11,8 +11,10 @@ from typer.testing import CliRunner
 
 from detente.cli import app
 from detente.scenario.compiled import compile_scenario
+from detente.scenario.moves import NamedMove
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate import Results, simulate
+from detente.simulate.replay import ReplayPlan
 from detente.sweep import SweepError, parse_axis, sweep
 from detente.sweep.backends import run_local
 from detente.sweep.tasks import merge, plan, run_task
@@ -38,6 +40,20 @@ def test_each_point_equals_simulate_with_its_overrides() -> None:
         direct = simulate(compile_scenario(load_with_overrides("korea", sets)), PROFILE, 90, 15, 7)
         assert_same(point.results, direct)
         assert point.results.summary() == direct.summary()
+
+
+def test_each_point_replays_the_record_on_its_own_scenario_then_forecasts() -> None:
+    record = ReplayPlan(({"DPRK": NamedMove(["nuclear_test"])}, {}), seed=2, episodes=2)
+    axes = [parse_axis("trust.forgetting=0.5,0.9")]
+    s = sweep("korea", axes, PROFILE, episodes=30, rounds=8, seed=7, task_episodes=11, start=record)
+    finals = []
+    for point in s.points:
+        sets = [f"{k}={v}" for k, v in point.settings.items()]
+        compiled = compile_scenario(load_with_overrides("korea", sets))
+        played = record.replay(compiled)
+        finals.append(played.final.trust)
+        assert_same(point.results, simulate(compiled, PROFILE, 30, 8, 7, start=played))
+    assert not np.array_equal(*finals)  # the record replayed on each point's numbers
 
 
 def test_merging_tasks_of_any_size_gives_one_run() -> None:

@@ -12,6 +12,7 @@ drop_stale()  # before any kernel is compiled or loaded from numba's cache
 
 from detente.engine.events import Event, EventType, StepEvents
 from detente.engine.rng import CounterRNG
+from detente.engine.start import initial_section
 from detente.engine.state import (
     ConflictingActionsError,
     State,
@@ -21,7 +22,9 @@ from detente.engine.state import (
     available,
     initial_state,
     offerable,
+    spread,
     step,
+    why_unavailable,
 )
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 
@@ -38,7 +41,10 @@ __all__ = [
     "UnavailableActionError",
     "available",
     "compile_scenario",
+    "initial_section",
     "initial_state",
     "offerable",
+    "spread",
     "step",
+    "why_unavailable",
 ]

@@ -86,6 +86,11 @@ class StepEvents:
         return self.outcome.failed
 
     @property
+    def violated(self) -> B8:
+        """``[B, D]`` the agreements (deals) violated in this round."""
+        return self.outcome.violated
+
+    @property
     def stalled(self) -> B8:
         """``[B]`` whether the roadmap stalled in this round."""
         stalled: B8 = self.outcome.transition == STALL

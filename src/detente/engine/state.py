@@ -24,6 +24,7 @@ from detente.engine.events import StepEvents
 from detente.engine.kernel import BAD_ACTION, OK
 from detente.engine.launch import run_kernel
 from detente.engine.rng import CounterRNG
+from detente.engine.start import gather, initial_row, same_game, starting_rows
 from detente.scenario.compiled import CompiledScenario
 
 
@@ -166,12 +167,38 @@ class Submissions:
         )
 
 
-def initial_state(compiled: CompiledScenario, batch: int, first_episode: int = 0) -> State:
-    """Episodes ``first_episode .. first_episode + batch - 1`` before round 1."""
+def initial_state(
+    compiled: CompiledScenario, batch: int, first_episode: int = 0, *, start: State | None = None
+) -> State:
+    """Episodes ``first_episode .. first_episode + batch - 1`` before round 1.
+
+    They begin where the scenario's ``initial:`` section says (before its first
+    stage without one), or, given ``start`` (a state of ``E`` episodes, such as
+    a replay's last), episode ``n`` in the state of ``start``'s episode
+    ``n % E``, with payoffs counted from the start and rounds from 0
+    (:mod:`detente.engine.start`).
+    """
     if batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
     episodes = np.arange(first_episode, first_episode + batch, dtype=np.int64)
-    return State(compiled, 0, episodes, initial_arrays(compiled, batch))
+    if start is not None:
+        wrong = same_game(start.compiled, compiled)
+        if wrong is not None:
+            raise ValueError(wrong)
+        return State(compiled, 0, episodes, starting_rows(start.arrays, episodes))
+    row = initial_row(compiled)
+    if row is None:
+        return State(compiled, 0, episodes, initial_arrays(compiled, batch))
+    return State(compiled, 0, episodes, starting_rows(row, episodes))
+
+
+def spread(state: State, compiled: CompiledScenario, episodes: NDArray[np.int64]) -> State:
+    """``state`` (of ``E`` episodes) as episodes ``episodes``, each in the state of its
+    episode ``id % E``, in the same round: a past state seen by a larger batch."""
+    wrong = same_game(state.compiled, compiled)
+    if wrong is not None:
+        raise ValueError(wrong)
+    return State(compiled, state.round, episodes.copy(), gather(state.arrays, episodes))
 
 
 def available(state: State) -> NDArray[np.bool_]:
@@ -191,7 +218,8 @@ def offerable(state: State) -> NDArray[np.bool_]:
     return available(state)[:, state.compiled.commitment_slot]
 
 
-def _why_unavailable(state: State, b: int, k: int) -> str:
+def why_unavailable(state: State, b: int, k: int) -> str:
+    """Why slot ``k`` is not available in episode ``b`` (a batch index) of ``state``."""
     c = state.compiled
     stage = c.stages[int(state.arrays.stage[b])]
     for j, kind, targets in c.counters:
@@ -223,14 +251,14 @@ def _unavailable(state: State, kind: int, b: int, i: int) -> UnavailableActionEr
         party, action = c.slots[i]
         return UnavailableActionError(
             f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot take "
-            f"{c.actions[action]}: {_why_unavailable(state, b, i)} (stage {stage})"
+            f"{c.actions[action]}: {why_unavailable(state, b, i)} (stage {stage})"
         )
     k = int(c.commitment_slot[i])
     party, action = c.slots[k]
     return UnavailableActionError(
         f"round {rnd}, episode {int(state.episodes[b])}: {c.parties[party]} cannot offer "
         f"commitment {c.commitments[i]} to take {c.actions[action]}: "
-        f"{_why_unavailable(state, b, k)} (stage {stage})"
+        f"{why_unavailable(state, b, k)} (stage {stage})"
     )
 
 

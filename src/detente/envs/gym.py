@@ -23,6 +23,7 @@ from detente.envs.parallel import (
     ScenarioLike,
     as_compiled,
 )
+from detente.simulate.replay import Replay
 from detente.strategies import StrategyFactory
 
 ENV_ID = "detente/Seat-v0"
@@ -30,7 +31,8 @@ ENV_ID = "detente/Seat-v0"
 
 class SeatEnv(gymnasium.Env[Observation, NDArray[np.int8]]):
     """``party`` (default: the scenario's first) learns; every other party plays
-    ``opponents[party]`` or the scenario's default strategy."""
+    ``opponents[party]`` or the scenario's default strategy; ``start`` as for
+    :class:`~detente.envs.parallel.DetenteParallelEnv`."""
 
     metadata = {"render_modes": list(RENDER_MODES), "render_fps": 2}  # noqa: RUF012
 
@@ -43,6 +45,7 @@ class SeatEnv(gymnasium.Env[Observation, NDArray[np.int8]]):
         max_cycles: int | None = None,
         end_at_success: bool = True,
         render_mode: str | None = None,
+        start: Replay | None = None,
     ) -> None:
         compiled = as_compiled(scenario)
         self.party = compiled.parties[0] if party is None else party
@@ -53,6 +56,7 @@ class SeatEnv(gymnasium.Env[Observation, NDArray[np.int8]]):
             max_cycles=max_cycles,
             end_at_success=end_at_success,
             render_mode=render_mode,
+            start=start,
         )
         self.observation_space = self.parallel.observation_space(self.party)
         self.action_space = self.parallel.action_space(self.party)

@@ -22,7 +22,8 @@ from detente.envs import features, render
 from detente.envs.players import Relay, seat_strategies
 from detente.scenario import Scenario, load_scenario
 from detente.scenario.compiled import CompiledScenario, compile_scenario
-from detente.simulate.runner import submissions_for
+from detente.simulate.replay import Replay
+from detente.simulate.runner import submissions_for, warm
 from detente.strategies import StrategyFactory
 
 Observation = dict[str, Any]  # {"observation": float32 vector, "action_mask": int8 vector}
@@ -68,6 +69,9 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
     * **Seeding**: ``reset(seed=s)`` plays episode 0 of ``CounterRNG(s)``; each
       ``reset()`` without a seed plays the next episode id (1, 2, ...), so the
       k-th episode equals the simulator's episode k with seed ``s``.
+    * **Start**: ``start=replay`` (:func:`detente.simulate.replay.replay`) begins
+      every episode at the replayed state, the opponents' strategies warmed with
+      its rounds, as ``simulate(..., start=replay)`` does; rounds count from there.
     """
 
     metadata = {  # noqa: RUF012 - PettingZoo's API: a class attribute dict
@@ -86,6 +90,7 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
         max_cycles: int | None = None,
         end_at_success: bool = True,
         render_mode: str | None = None,
+        start: Replay | None = None,
     ) -> None:
         if render_mode is not None and render_mode not in RENDER_MODES:
             raise ValueError(
@@ -118,6 +123,7 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
         self._state = initial_state(c, 1)
         self._payoff = np.zeros((1, len(c.parties)))
         self.events: StepEvents | None = None  # the last round's events (``records(0)``)
+        self.start = start
 
     def _relay(self, agent: str) -> Relay:
         relay = self.strategies[self.compiled.parties.index(agent)]
@@ -155,11 +161,13 @@ class DetenteParallelEnv(ParallelEnv):  # type: ignore[misc]  # pettingzoo ships
             self.rng, self._next_episode = CounterRNG(seed), 0
         elif self.rng is None:
             self.rng = CounterRNG(fresh_seed())
-        self._state = initial_state(self.compiled, 1, self._next_episode)
+        begin = None if self.start is None else self.start.final
+        self._state = initial_state(self.compiled, 1, self._next_episode, start=begin)
         self._next_episode += 1
         for strategy in self.strategies:
             strategy.reset(1)
-        self._payoff = np.zeros_like(self._payoff)
+        history = () if self.start is None else self.start.history
+        self._payoff = warm(self.strategies, self._state, history, self.rng)
         self.events = None
         self.agents = self.possible_agents[:]
         return self._observations(), self._infos()

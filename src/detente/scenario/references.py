@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detente.scenario.errors import ScenarioIssue, format_path
+from detente.scenario.initial import check_initial
 
 Path = tuple[str | int, ...]
 
@@ -503,6 +504,7 @@ class _Checker:
         self.noise_and_trust()
         self.readings()
         self.roadmap()
+        check_initial(self)
         return self.issues
 
 

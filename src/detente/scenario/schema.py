@@ -345,6 +345,42 @@ class TrustParams(_Model):
     priors: list[TrustPrior] = Field(default_factory=list)
 
 
+class InitialTrust(_Model):
+    """Trust of one party in another at the start: a level, or the evidence behind it."""
+
+    pair: tuple[Id, Id] = Field(description="[truster, trusted]")
+    trust: OpenUnit | None = Field(
+        default=None,
+        description="Trust at the start; carried as the least evidence of one kind that moves "
+        "the pair's prior there, forgotten like any evidence.",
+    )
+    cooperative: float | None = Field(default=None, ge=0.0, description="Cooperative evidence.")
+    hostile: float | None = Field(default=None, ge=0.0, description="Hostile evidence.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> InitialTrust:
+        evidence = (self.cooperative is not None, self.hostile is not None)
+        if self.trust is None and evidence != (True, True):
+            raise ValueError("give trust, or both cooperative and hostile evidence")
+        if self.trust is not None and any(evidence):
+            raise ValueError("give trust or evidence (cooperative, hostile), not both")
+        return self
+
+
+class Initial(_Model):
+    """Where episodes start: the roadmap, agreements and policies in force, trust (optional)."""
+
+    stage: Id | None = Field(default=None, description="The current stage; the first if omitted.")
+    stalled: bool = False
+    since: int = Field(default=0, ge=0, description="Rounds already spent in the stage or stall.")
+    calm_rounds: int = Field(default=0, ge=0, description="Rounds already without provocation.")
+    agreements: list[Id] = Field(default_factory=list, description="Deals in force.")
+    policies: list[SlotRef] = Field(default_factory=list, description="Standing policies in force.")
+    taken: list[SlotRef] = Field(default_factory=list, description="Acts already taken.")
+    tracks: dict[Id, Id] = Field(default_factory=dict, description="Track -> level reached.")
+    trust: list[InitialTrust] = Field(default_factory=list)
+
+
 class Basis(StrEnum):
     """Where a number comes from: a cited source, an estimate from data, or an assumption."""
 
@@ -412,4 +448,7 @@ class Scenario(_Model):
         default_factory=list,
         description="Basis, rationale and source of the numbers, by path; the most specific "
         "entry covering a number applies (see `detente scenario numbers`).",
+    )
+    initial: Initial | None = Field(
+        default=None, description="The state episodes start from; before the first stage if none."
     )

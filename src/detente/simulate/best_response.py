@@ -19,6 +19,7 @@ import numpy as np
 
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate.profile import Assignment
+from detente.simulate.replay import Replay
 from detente.simulate.runner import Progress, simulate
 from detente.simulate.summary import Estimate, mean_ci, proportion_ci
 from detente.strategies import StrategyError, get_strategy, strategy_names
@@ -89,11 +90,13 @@ def best_response(
     seed: int = 0,
     *,
     progress: Progress | None = None,
+    start: Replay | None = None,
 ) -> BestResponse:
     """Simulate every candidate spec for ``party`` against ``against`` (the others' strategies;
     those left out play their default) and pick the one of highest mean discounted utility.
 
     ``candidates`` default to :func:`default_candidates`. Deterministic for a seed.
+    ``start``: every episode begins at a replayed state (``simulate``).
     """
     p = _party_index(compiled, party)
     given = dict(against or {})
@@ -111,7 +114,13 @@ def best_response(
     runs = []
     for spec in specs:
         results = simulate(
-            compiled, {**given, party: spec}, episodes, horizon, seed, progress=progress
+            compiled,
+            {**given, party: spec},
+            episodes,
+            horizon,
+            seed,
+            progress=progress,
+            start=start,
         )
         runs.append((spec, results.discounted[:, p], results.succeeded, results.profile))
     means = [float(np.mean(utility)) for _, utility, _, _ in runs]

@@ -15,6 +15,7 @@ from typing import Any
 
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate.profile import Assignment
+from detente.simulate.replay import Replay
 from detente.simulate.results import Results
 from detente.simulate.runner import DEFAULT_CHUNK, Progress, simulate
 from detente.simulate.summary import Estimate, Summary, counted_success, mean_ci, without
@@ -91,12 +92,24 @@ def compare(
     *,
     chunk: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
+    start: Replay | None = None,
 ) -> Comparison:
-    """Run every named profile on the same episodes and seed; the first is the baseline."""
+    """Run every named profile on the same episodes and seed; the first is the baseline.
+
+    ``start``: every profile's episodes begin at a replayed state (``simulate``)."""
     if len(profiles) < 2:
         raise ValueError("compare needs at least two profiles")
     results = {
-        name: simulate(compiled, assignment, episodes, rounds, seed, chunk=chunk, progress=progress)
+        name: simulate(
+            compiled,
+            assignment,
+            episodes,
+            rounds,
+            seed,
+            chunk=chunk,
+            progress=progress,
+            start=start,
+        )
         for name, assignment in profiles.items()
     }
     baseline, *others = results

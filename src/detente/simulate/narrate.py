@@ -139,6 +139,10 @@ def narrate(
     horizon = compiled.scenario.rounds if rounds is None else rounds
     yield f"{compiled.scenario.title}: episode {episode}, seed {seed}, {horizon} rounds"
     yield "profile: " + ", ".join(f"{p}={s}" for p, s in labels.items())
+    initial = compiled.scenario.initial
+    if initial is not None:  # where the scenario's initial: section starts it
+        stage = initial.stage or compiled.stages[0]
+        yield f"start: {stage}" + (" (stalled)" if initial.stalled else "")
     furthest = 0
     events: StepEvents | None = None
     for events in play_episode(compiled, profile, rounds, seed, episode):

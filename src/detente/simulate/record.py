@@ -40,6 +40,14 @@ class Recorder:
             else None
         )
 
+    def begin(self, rows: slice, state: State) -> None:
+        """Record where the chunk's episodes start: their stage and every stage before it
+        count as reached at round 0 (a start in a later stage has passed the earlier ones)."""
+        stage = state.stage
+        passed = np.arange(self.first_reached.shape[1]) <= stage[:, None]
+        self.first_reached[rows] = np.where(passed, 0, self.first_reached[rows])
+        self.max_stage[rows] = stage
+
     def observe(self, rows: slice, state: State, events: StepEvents) -> None:
         """Record the round just played (``state.round``) for the episodes in ``rows``."""
         stage = state.stage

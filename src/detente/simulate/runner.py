@@ -9,8 +9,8 @@ runs with the same seed see the same engine noise whatever the strategies
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,6 +23,7 @@ from detente.engine import (
     Submissions,
     available,
     initial_state,
+    spread,
     step,
 )
 from detente.scenario.compiled import CompiledScenario
@@ -30,6 +31,9 @@ from detente.simulate.profile import Assignment, resolve_profile
 from detente.simulate.record import Recorder
 from detente.simulate.results import Results
 from detente.strategies import Strategy, StrategyError, View
+
+if TYPE_CHECKING:
+    from detente.simulate.replay import Replay
 
 G = TypeVar("G", bound=np.generic)
 DEFAULT_CHUNK = 25_000
@@ -47,12 +51,18 @@ def simulate(
     trajectories: bool = False,
     first_episode: int = 0,
     progress: Progress | None = None,
+    start: Replay | None = None,
 ) -> Results:
     """Play ``episodes`` episodes (ids ``first_episode``...) of ``rounds`` rounds each.
 
     ``profile`` maps party ids to strategy specs or factories; parties left
     out play their default (:mod:`detente.simulate.profile`). ``rounds``
     defaults to the scenario's. Deterministic for a given seed.
+
+    ``start``: a replayed record (:func:`~detente.simulate.replay.replay`).
+    Every episode begins in its final state (episode ``n`` in that of the
+    replay's episode ``n % E``), rounds and payoffs counted from there, and
+    each strategy's memory is warmed with the replayed rounds (see ``play``).
     """
     if episodes < 1 or chunk < 1 or first_episode < 0:
         raise ValueError(
@@ -65,10 +75,13 @@ def simulate(
     labels, strategies = build_profile(compiled, profile)
     recorder = Recorder(compiled, episodes, horizon, trajectories)
     rng = CounterRNG(seed)
-    for start in range(0, episodes, chunk):
-        rows = slice(start, min(start + chunk, episodes))
-        state = initial_state(compiled, rows.stop - start, first_episode + start)
-        for events in play(strategies, state, horizon, rng, recycle=True):
+    begin = None if start is None else start.final
+    history = () if start is None else start.history
+    for lo in range(0, episodes, chunk):
+        rows = slice(lo, min(lo + chunk, episodes))
+        state = initial_state(compiled, rows.stop - lo, first_episode + lo, start=begin)
+        recorder.begin(rows, state)
+        for events in play(strategies, state, horizon, rng, recycle=True, history=history):
             state = events.after
             recorder.observe(rows, state, events)
             if progress is not None:
@@ -93,6 +106,7 @@ def play(
     rng: CounterRNG,
     *,
     recycle: bool = False,
+    history: Sequence[StepEvents] = (),
 ) -> Iterator[StepEvents]:
     """``rounds`` rounds of ``strategies`` from ``state``; each round's events, as played.
 
@@ -100,10 +114,17 @@ def play(
     rounds back is overwritten by the next step (fresh arrays at 100,000
     episodes cost page faults every round), so read each round's events
     before asking for the next.
+
+    ``history``: rounds played before ``state`` (a replay's steps, of ``E``
+    episodes; episode ``n`` of the batch lived those of ``n % E``). After the
+    reset each strategy is asked for its move on every one of those rounds,
+    seen from its party as a round of its own would be, and the moves are
+    discarded: its memory then holds what it would after living them, with
+    no hook of its own to write.
     """
     for strategy in strategies:
         strategy.reset(state.batch)
-    payoff = np.zeros((state.batch, state.compiled.n_parties))
+    payoff = warm(strategies, state, history, rng)
     spare: State | None = None  # with recycle, two states take turns
     for _ in range(rounds):
         moves = submissions_for(state, strategies, payoff, rng)
@@ -113,6 +134,19 @@ def play(
             state, events = step(state, moves, rng)
         payoff = events.payoff
         yield events
+
+
+def warm(
+    strategies: list[Strategy], state: State, history: Sequence[StepEvents], rng: CounterRNG
+) -> F64:
+    """Drive ``strategies`` (just reset) through ``history`` as seen by ``state``'s episodes;
+    the payoffs of its last round (what the first round to play shows), zeros without one."""
+    payoff = np.zeros((state.batch, state.compiled.n_parties))
+    for events in history:
+        before = spread(events.before, state.compiled, state.episodes)
+        submissions_for(before, strategies, payoff, rng)
+        payoff = events.payoff[state.episodes % events.before.batch]
+    return payoff
 
 
 def submissions_for(

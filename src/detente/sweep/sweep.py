@@ -16,6 +16,7 @@ from typing import Any
 from detente.scenario.compiled import compile_scenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate.profile import resolve_profile
+from detente.simulate.replay import ReplayPlan
 from detente.simulate.results import Results
 from detente.sweep.backends import BACKENDS
 from detente.sweep.grid import Axis, SweepError, grid_points, point_overrides
@@ -61,11 +62,14 @@ def sweep(
     workers: int | None = None,
     address: str | None = None,
     task_episodes: int = DEFAULT_TASK_EPISODES,
+    start: ReplayPlan | None = None,
 ) -> Sweep:
     """Simulate every point of the grid spanned by ``axes`` (on top of ``overrides``).
 
     Every point is validated before anything runs, so a bad path or value
-    fails at once. ``rounds`` defaults to each point's scenario.
+    fails at once. ``rounds`` defaults to each point's scenario. ``start``:
+    recorded moves each point replays on its own scenario, its episodes then
+    starting from the replayed state (``simulate(..., start=...)``).
     """
     if backend not in BACKENDS:
         raise SweepError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
@@ -80,7 +84,7 @@ def sweep(
     tasks = [
         task
         for k, sc in enumerate(scenarios)
-        for task in plan(k, sc, given, episodes, rounds or sc.rounds, seed, task_episodes)
+        for task in plan(k, sc, given, episodes, rounds or sc.rounds, seed, task_episodes, start)
     ]
     done = BACKENDS[backend](tasks, workers, address)
     return Sweep(

@@ -16,6 +16,7 @@ import numpy as np
 
 from detente.scenario.compiled import compile_scenario
 from detente.scenario.schema import Scenario
+from detente.simulate.replay import ReplayPlan
 from detente.simulate.results import Results
 from detente.simulate.runner import simulate
 
@@ -33,6 +34,7 @@ class Task:
     seed: int
     first_episode: int
     episodes: int
+    start: ReplayPlan | None = None  # replayed on this point's scenario, then the forecast
 
 
 def plan(
@@ -43,11 +45,12 @@ def plan(
     rounds: int,
     seed: int,
     task_episodes: int,
+    start: ReplayPlan | None = None,
 ) -> list[Task]:
     """A grid point's episodes cut into tasks of at most ``task_episodes`` each."""
     return [
-        Task(point, scenario, profile, rounds, seed, start, min(task_episodes, episodes - start))
-        for start in range(0, episodes, task_episodes)
+        Task(point, scenario, profile, rounds, seed, lo, min(task_episodes, episodes - lo), start)
+        for lo in range(0, episodes, task_episodes)
     ]
 
 
@@ -61,6 +64,7 @@ def run_task(task: Task) -> Results:
         task.rounds,
         task.seed,
         first_episode=task.first_episode,
+        start=None if task.start is None else task.start.replay(compiled),
     )
 
 

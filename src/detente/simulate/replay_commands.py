@@ -1,0 +1,157 @@
+"""The body of ``detente replay``, and forecasts from a record, over a mapped record.
+
+A record of dated events becomes one move per party and round in
+``detente.record.mapping.map_record`` (its ``MappedRecord``); this module
+takes anything of that shape (:class:`MappedRounds`: rounds with an index,
+first and last day, moves and the events that fell in them), replays it
+(:func:`~detente.simulate.replay.replay`) and writes the rounds as a table,
+JSON or Parquet, each round with its calendar period. ``cli.py`` declares the
+options and builds the mapped record (``load_events`` or ``bundled_record``,
+then ``map_record`` with ``--from``, ``--until`` and ``--round``); see
+docs/simulate.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from rich.table import Table
+
+from detente.cli_common import check_format, fail, print_json
+from detente.scenario.compiled import CompiledScenario
+from detente.scenario.moves import NamedMove
+from detente.simulate.render import console
+from detente.simulate.replay import Replay, replay
+
+
+class MappedRound(Protocol):
+    """One round of a mapped record (``detente.record.mapping.RecordedRound``)."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def start(self) -> datetime.date: ...
+    @property
+    def end(self) -> datetime.date: ...
+    @property
+    def moves(self) -> Mapping[str, NamedMove]: ...
+    @property
+    def events(self) -> Sequence[Any]: ...
+
+
+class MappedRounds(Protocol):
+    """A mapped record (``detente.record.mapping.MappedRecord``): its rounds, in order."""
+
+    @property
+    def rounds(self) -> Sequence[MappedRound]: ...
+
+
+def replay_record(
+    compiled: CompiledScenario,
+    mapped: MappedRounds,
+    *,
+    seed: int = 0,
+    episodes: int = 1,
+    noise: bool = True,
+) -> Replay:
+    """The mapped record's moves played through ``compiled``; what ``--events`` starts from."""
+    for i, rnd in enumerate(mapped.rounds):
+        if rnd.index != i:
+            raise ValueError(f"the mapped record's round {i} has index {rnd.index}: rounds missing")
+    moves = [rnd.moves for rnd in mapped.rounds]
+    return replay(compiled, moves, seed=seed, episodes=episodes, noise=noise)
+
+
+def replay_rows(played: Replay, mapped: MappedRounds, b: int = 0) -> list[dict[str, Any]]:
+    """Episode ``b``'s rounds, each with its calendar period and the record's events in it."""
+    rows = []
+    for rnd, record in zip(mapped.rounds, played.records(b), strict=True):
+        described = [str(getattr(e, "description", e)) for e in rnd.events]
+        rows.append(
+            {"start": rnd.start.isoformat(), "end": rnd.end.isoformat(), "record": described}
+            | record
+        )
+    return rows
+
+
+def replay_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """One line a round: period, stage (stalled), tracks, agreements, policies, refused moves."""
+    table = Table("round")
+    table.add_column("period", no_wrap=True)
+    for name in ("stage", "tracks", "in force", "policies", "refused"):
+        table.add_column(name)
+    for row in rows:
+        stage = row["stage"] + (" (stalled)" if row["stalled"] else "")
+        violated = [f"{d} violated" for d in row["agreements_violated"]]
+        tracks = [f"{t}: {lv}" for t, lv in row["tracks"].items() if lv is not None]
+        refused = [f"{r['party']}.{r['name']}" for r in row["refused"]]
+        table.add_row(
+            str(row["round"]),
+            f"{row['start']} .. {row['end']}",
+            stage,
+            ", ".join(tracks),
+            ", ".join([*row["agreements_in_force"], *violated]),
+            ", ".join(row["policies_in_force"]),
+            ", ".join(refused),
+        )
+    return table
+
+
+def write_replay_parquet(rows: Sequence[Mapping[str, Any]], out: Path) -> Path:
+    """The rounds as Parquet, one row a round: flat columns, trust as ``trust_I_J``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    flat = []
+    for row in rows:
+        trust = {
+            f"trust_{i}_{j}": value
+            for i, row_i in row["trust"].items()
+            for j, value in row_i.items()
+        }
+        flat.append(
+            {
+                "round": row["round"],
+                "start": datetime.date.fromisoformat(row["start"]),
+                "end": datetime.date.fromisoformat(row["end"]),
+                "stage": row["stage"],
+                "stalled": row["stalled"],
+                "agreements_in_force": row["agreements_in_force"],
+                "agreements_violated": row["agreements_violated"],
+                "policies_in_force": row["policies_in_force"],
+                "refused": [f"{r['party']}.{r['name']}" for r in row["refused"]],
+                "record": row["record"],
+            }
+            | {f"track_{t}": lv for t, lv in row["tracks"].items()}
+            | trust
+        )
+    pq.write_table(pa.Table.from_pylist(flat), out)
+    return out
+
+
+def run_replay(
+    compiled: CompiledScenario,
+    mapped: MappedRounds,
+    *,
+    seed: int,
+    episodes: int,
+    noise: bool,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """``detente replay``: the record played through the scenario, printed (and saved)."""
+    check_format(fmt)
+    if not mapped.rounds:
+        fail("the record has no round to replay (check --from and --until)")
+    played = replay_record(compiled, mapped, seed=seed, episodes=episodes, noise=noise)
+    rows = replay_rows(played, mapped)
+    if fmt == "json":
+        print_json({"scenario": compiled.scenario.id, "seed": seed, "rounds": rows})
+    else:
+        console().print(replay_table(rows))
+    if out is not None:
+        sys.stderr.write(f"wrote {write_replay_parquet(rows, out)}\n")
