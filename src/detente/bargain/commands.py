@@ -19,7 +19,7 @@ from detente.bargain.problem import BargainProblem, deals_in, utilities
 from detente.bargain.results import CONCEPTS, Concept, Frontier, Solution
 from detente.bargain.scenario import ScenarioBargain, bargain_from_scenario, parse_disagreement
 from detente.bargain.solve import solve
-from detente.cli_common import fail, user_errors
+from detente.cli_common import check_output, fail, user_errors
 from detente.scenario.compiled import compile_scenario
 from detente.scenario.overrides import load_with_overrides
 
@@ -183,9 +183,13 @@ def run_bargain(
     concepts = _concepts(solution)
     if as_deal is not None and len(concepts) != 1:
         fail("--as-deal needs one --solution (nash, egalitarian, utilitarian or kalai)")
+    if out is not None:
+        check_output(out)
     with user_errors(BargainError):
         loaded = load_with_overrides(scenario, overrides)
         compiled = compile_scenario(loaded)
+        if as_deal is not None and out is None:
+            check_output(Path(f"{compiled.scenario.id}_{as_deal}.yaml"), "--as-deal")
         names = _names(parties)
         bargain = bargain_from_scenario(
             compiled,

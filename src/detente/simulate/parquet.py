@@ -6,7 +6,8 @@ DuckDB. Rounds never reached are nulls, not -1. The run's scenario, seed,
 rounds and profile (and what success counts) are in the schema metadata
 under ``detente``. ``success_round`` is the round success was first reached;
 ``success_held`` whether it was in force after the last round and
-``success_losses`` how often it was lost (columns added later: files
+``success_losses`` how often it was lost, ``rounds_in_<stage>`` the rounds
+after which the episode was in that stage (columns added later: files
 without them still read).
 """
 
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 
 import detente
 from detente.dtypes import I64
+from detente.simulate.paths import trajectories_path
 from detente.simulate.results import Results, Trajectories
 
 
@@ -63,6 +65,9 @@ def episodes_table(r: Results) -> pa.Table:
         columns["success_losses"] = pa.array(r.success_losses)
     for s, stage in enumerate(r.stages):
         columns[f"reached_{stage}"] = _nullable(r.first_reached[:, s])
+    if r.stage_rounds is not None:
+        for s, stage in enumerate(r.stages):
+            columns[f"rounds_in_{stage}"] = pa.array(r.stage_rounds[:, s])
     for q, rule in enumerate(r.rules):
         columns[f"breakdown_{rule.replace('.', '__')}"] = pa.array(r.breakdowns[:, q])
     for p, party in enumerate(r.parties):
@@ -86,11 +91,6 @@ def trajectories_table(r: Results, t: Trajectories) -> pa.Table:
             if i != j:
                 columns[f"trust_{truster}_{trusted}"] = pa.array(t.trust[:, :, i, j].reshape(-1))
     return pa.table(columns).replace_schema_metadata(_metadata(r))
-
-
-def trajectories_path(path: Path) -> Path:
-    """Where the trajectories of ``results.parquet`` go: ``results.trajectories.parquet``."""
-    return path.with_name(f"{path.stem}.trajectories{path.suffix or '.parquet'}")
 
 
 def write_parquet(r: Results, path: Path) -> list[Path]:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detente.dtypes import B8, F64, I64
-from detente.simulate.parquet import trajectories_path
+from detente.simulate.paths import trajectories_path
 from detente.simulate.results import Results, Trajectories
 
 
@@ -128,6 +128,9 @@ def read_parquet(path: Path) -> Results:
             else None,
             success_counts=str(meta.get("success_counts", "reached")),
             hold_rounds=meta.get("hold_rounds"),
+            stage_rounds=_matrix(table, [f"rounds_in_{s}" for s in stages]).astype(np.int64)
+            if all(_has(table, f"rounds_in_{s}") for s in stages)
+            else None,
         )
     except (KeyError, ValueError) as err:
         if isinstance(err, ResultsFileError):
