@@ -17,11 +17,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from detente.cli_common import check_format, fail, print_json, user_errors
+from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate.best_response import best_response
 from detente.simulate.compare import compare
+from detente.simulate.paths import trajectories_path
 from detente.simulate.profile import Assignment, parse_assignments
 from detente.simulate.render import best_response_view, comparison_view, console, summary_view
 from detente.simulate.runner import Progress as OnProgress
@@ -76,6 +77,10 @@ def run_simulate(
         fail("--trajectories needs --out: trajectories are written next to the results file")
     if out is not None and importlib.util.find_spec("pyarrow") is None:
         fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
+    if out is not None:
+        check_output(out)
+        if trajectories:
+            check_output(trajectories_path(out), "--trajectories")
     compiled = _scenario(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
     with user_errors(StrategyError):
