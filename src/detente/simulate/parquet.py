@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 import detente
@@ -94,11 +95,26 @@ def trajectories_table(r: Results, t: Trajectories) -> pa.Table:
 
 
 def write_parquet(r: Results, path: Path) -> list[Path]:
-    """Write the episodes (and the trajectories, if recorded); return the paths written."""
-    pq.write_table(episodes_table(r), path)
+    """Write the episodes (and the trajectories, if recorded); return the paths written.
+
+    A ``.csv`` path gets the same columns as CSV (stage names as text; the run's
+    metadata, which CSV cannot carry, is left out: ``detente report`` reads Parquet).
+    """
+    write = _write_csv if path.suffix.lower() == ".csv" else pq.write_table
+    write(episodes_table(r), path)
     written = [path]
     if r.trajectories is not None:
         extra = trajectories_path(path)
-        pq.write_table(trajectories_table(r, r.trajectories), extra)
+        write(trajectories_table(r, r.trajectories), extra)
         written.append(extra)
     return written
+
+
+def _write_csv(table: pa.Table, path: Path) -> None:
+    plain = pa.table(
+        {
+            name: column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+            for name, column in zip(table.column_names, table.columns, strict=True)
+        }
+    )
+    pacsv.write_csv(plain, path)

@@ -54,27 +54,45 @@ def simulate(
     out play their default (:mod:`detente.simulate.profile`). ``rounds``
     defaults to the scenario's. Deterministic for a given seed.
     """
-    if episodes < 1 or chunk < 1 or first_episode < 0:
-        raise ValueError(
-            f"episodes and chunk must be at least 1 and first_episode at least 0, "
-            f"got {episodes}, {chunk} and {first_episode}"
-        )
     horizon = compiled.scenario.rounds if rounds is None else rounds
-    if horizon < 1:
-        raise ValueError(f"rounds must be at least 1, got {horizon}")
+    check_run(episodes, chunk, first_episode, horizon)
     labels, strategies = build_profile(compiled, profile)
     recorder = Recorder(compiled, episodes, horizon, trajectories)
     rng = CounterRNG(seed)
     for start in range(0, episodes, chunk):
         rows = slice(start, min(start + chunk, episodes))
-        state = initial_state(compiled, rows.stop - start, first_episode + start)
-        for events in play(strategies, state, horizon, rng, recycle=True):
-            state = events.after
-            recorder.observe(rows, state, events)
-            if progress is not None:
-                progress(state.batch)
-        recorder.finish(rows, state)
+        play_chunk(strategies, recorder, rows, first_episode + start, horizon, rng, progress)
     return recorder.results(labels, seed, horizon)
+
+
+def check_run(episodes: int, chunk: int, first_episode: int, horizon: int) -> None:
+    """The run's sizes make sense, or a ValueError saying which does not."""
+    if episodes < 1 or chunk < 1 or first_episode < 0:
+        raise ValueError(
+            f"episodes and chunk must be at least 1 and first_episode at least 0, "
+            f"got {episodes}, {chunk} and {first_episode}"
+        )
+    if horizon < 1:
+        raise ValueError(f"rounds must be at least 1, got {horizon}")
+
+
+def play_chunk(
+    strategies: list[Strategy],
+    recorder: Recorder,
+    rows: slice,
+    first: int,
+    rounds: int,
+    rng: CounterRNG,
+    progress: Progress | None,
+) -> None:
+    """Play episodes ``first``... into ``recorder``'s ``rows``, all ``rounds`` rounds."""
+    state = initial_state(recorder.compiled, rows.stop - rows.start, first)
+    for events in play(strategies, state, rounds, rng, recycle=True):
+        state = events.after
+        recorder.observe(rows, state, events)
+        if progress is not None:
+            progress(state.batch)
+    recorder.finish(rows, state)
 
 
 def build_profile(
