@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from detente.report import figures
 from detente.report.page import Plot, Section, table
 from detente.simulate.compare import paired_difference
-from detente.simulate.read import ResultsFileError, read_parquet
+from detente.simulate.read import ResultsFileError, read_runs
 from detente.simulate.results import Results, Trajectories
 from detente.simulate.summary import success_definitions
 
@@ -41,10 +41,16 @@ def _plot(name: str, caption: str, fig: Figure) -> Plot:
 
 
 def load_runs(paths: list[Path]) -> dict[str, Results]:
-    """Results by label (the file's stem, or its path when stems repeat); one scenario only."""
+    """Results by label (the file's stem, or its path when stems repeat); one scenario only.
+
+    A sweep file is split into its grid points, labelled by their settings (after the
+    file's label when there are several files)."""
     stems = [p.stem for p in paths]
     labels = stems if len(set(stems)) == len(stems) else [str(p) for p in paths]
-    runs = {label: read_parquet(p) for label, p in zip(labels, paths, strict=True)}
+    runs = {}
+    for label, path in zip(labels, paths, strict=True):
+        for name, results in read_runs(path).items():
+            runs[f"{label} {name}" if name and len(paths) > 1 else name or label] = results
     scenarios = {(r.scenario, r.parties, r.stages) for r in runs.values()}
     if len(scenarios) > 1:
         names = ", ".join(f"{label} ({r.scenario})" for label, r in runs.items())

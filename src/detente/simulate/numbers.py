@@ -40,6 +40,8 @@ def estimate(e: Estimate, signed: bool = False) -> str:
     if e.low is None or e.high is None:
         return f"{e.mean:{sign}.4g}"
     sides = [d for d in (e.high - e.mean, e.mean - e.low) if d > 0]  # the tighter side
+    if not sides and e.low == e.high:  # no spread at all: the numbers as they are
+        return f"{e.mean:{sign}g} ({e.low:g} to {e.high:g})"
     places = decimals(min(sides) if sides else 0.0)
     return (
         f"{sign if e.mean > 0 else ''}{fixed(e.mean, places)} "
