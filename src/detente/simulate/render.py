@@ -49,6 +49,15 @@ def cell(e: Estimate | None, signed: bool = False) -> str:
     return f"{mean}\n{interval}" if interval else mean
 
 
+def successes(counts: str) -> tuple[str, str]:
+    """Headers of P(reached) and P(held to end), the one the scenario counts marked as
+    P(success): a column of its own would repeat it."""
+    return (
+        "P(reached)" + ("\n= P(success)" if counts == "reached" else ""),
+        "P(held to end)" + ("\n= P(success)" if counts == "held_to_end" else ""),
+    )
+
+
 def table(*headers: str, names: list[str] | None = None) -> Table:
     """A table without side borders; cells fold rather than being cut, and the column of
     ``names`` (the second) keeps its longest name on one line where it can."""
@@ -163,9 +172,9 @@ def comparison_view(c: Comparison) -> Group:
         wrap(f"success {words['success']}; " + INTERVALS + "."),
         wrap(f"Payoffs are {NOTES['payoffs']}."),
     ]
-    overview = table("profile", "P(success)", "P(reached)", "P(held to end)", "P(stall)")
+    overview = table("profile", *successes(first.success_counts), "P(stall)")
     for name, s in c.summaries.items():
-        overview.add_row(name, cell(s.success), cell(s.reached), cell(s.held_to_end), cell(s.stall))
+        overview.add_row(name, cell(s.reached), cell(s.held_to_end), cell(s.stall))
     parts: list[Text | Table] = [Text("\n".join(lines)), overview]
     for d in c.differences:
         head = Text(

@@ -18,7 +18,7 @@ from rich.text import Text
 from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.simulate.numbers import INTERVALS
 from detente.simulate.profile import parse_assignments
-from detente.simulate.render import cell, console, table, wrap
+from detente.simulate.render import cell, console, successes, table, wrap
 from detente.simulate.summary import NOTES, success_definitions
 from detente.strategies import StrategyError
 from detente.sweep.grid import SweepError, parse_axis
@@ -53,9 +53,7 @@ def sweep_view(s: Sweep) -> Group:
             )
         )
     )
-    outcomes = table(
-        *paths, "P(success)", "P(reached)", "P(held to end)", "P(stall)", "median success round"
-    )
+    outcomes = table(*paths, *successes(first.success_counts), "P(stall)", "median\nsuccess\nround")
     payoffs = table(*paths, *first.parties)
     for point in s.points:
         summary = point.results.summary()
@@ -63,7 +61,6 @@ def sweep_view(s: Sweep) -> Group:
         median = summary.median_success_round
         outcomes.add_row(
             *values,
-            cell(summary.success),
             cell(summary.reached),
             cell(summary.held_to_end),
             cell(summary.stall),
