@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,23 @@ def test_numbers_are_rounded_to_their_precision() -> None:
     assert "333333" not in estimate(noisy)
     assert share(0.8000000000000002, 10_000) == "0.800"
     assert share(-2.842e-18, 10_000) == "0.000"
+
+
+def test_the_printed_forecast_explains_itself_in_80_columns(korea: CompiledScenario) -> None:
+    from detente.simulate.render import console, summary_view
+
+    s = simulate(korea, {}, 400, 40, seed=1).summary()
+    con = console()
+    with con.capture() as cap:
+        con.print(summary_view(s))
+    text = cap.get()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
+    words = " ".join(text.split())
+    assert "The horizon: where the episodes are after round 40" in words
+    assert "at any round up to r, even if left since" in words
+    assert "Monte Carlo error only" in words
+    assert "own utility units" in words
+    assert "violation sets back" in words  # rules by name, their stage by number
+    assert f"1 trust_building {estimate(s.horizon.final_stage['trust_building'])}" in words
+    assert not re.search(r"\de[-+]\d|\d{7}", words)  # no 1e-05 or 0.8000000000000002
+    assert "95% CI" not in words
