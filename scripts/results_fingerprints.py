@@ -71,12 +71,15 @@ def _arrays(prefix: str, obj: Any) -> Iterator[tuple[str, Any]]:
 
 LASTING = ("reached", "held_to_end", "success_counts", "hold_rounds", "definitions")
 """The summary's fields on lasting success (added later), fingerprinted apart from the rest."""
+HORIZON = ("horizon", "notes")
+"""The summary's horizon view and notes (added later), fingerprinted apart from the rest."""
 
 
 def _results(results: Any) -> dict[str, str]:
     out = {name: digest(a) for name, a in _arrays("", results)}
     summary = results.summary().to_dict()
     out["summary.lasting"] = digest({key: summary.pop(key) for key in LASTING})
+    out["summary.horizon"] = digest({key: summary.pop(key) for key in HORIZON})
     out["summary"] = digest(summary)
     return out
 

@@ -47,6 +47,7 @@ SetOpt = Annotated[
     typer.Option("--set", help="Override a scenario number: PATH=VALUE, e.g. noise.miss=0.1."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or estimate on stderr.")]
 
 
 def load_or_fail(name_or_path: str) -> Scenario:
@@ -241,7 +242,10 @@ def simulate_command(
     ] = None,
     set_: SetOpt = None,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write one row per episode to this Parquet file.")
+        Path | None,
+        typer.Option(
+            "--out", help="Write one row per episode to this file: Parquet, or CSV for a .csv name."
+        ),
     ] = None,
     trajectories: Annotated[
         bool,
@@ -250,6 +254,7 @@ def simulate_command(
         ),
     ] = False,
     fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
 ) -> None:
     """Monte Carlo forecast of a roadmap under a strategy profile (see docs/simulate.md)."""
     from detente.simulate.commands import run_simulate
@@ -264,6 +269,7 @@ def simulate_command(
         out_file,
         trajectories,
         fmt,
+        quiet,
     )
 
 
@@ -281,11 +287,12 @@ def compare_command(
     seed: Annotated[int, typer.Option(help="Random seed shared by all profiles.")] = 0,
     set_: SetOpt = None,
     fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
 ) -> None:
     """Compare strategy profiles on common random numbers, with paired confidence intervals."""
     from detente.simulate.commands import run_compare
 
-    run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt)
+    run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt, quiet)
 
 
 @app.command("best-response")

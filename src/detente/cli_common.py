@@ -7,9 +7,11 @@ its message alone, without a traceback, and the command exits with code 2.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -43,3 +45,30 @@ def check_format(fmt: str) -> None:
 
 def print_json(data: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def check_output(path: Path, option: str = "--out") -> None:
+    """Fail before any work when ``path`` cannot be written: a run's results are not lost at
+    its end for a mistyped folder."""
+    where = f"{option} {path}"
+    if path.is_dir():
+        fail(f"{where}: is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        fail(f"{where}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{where}: no permission to write in folder {folder}")
+    if path.exists() and not os.access(path, os.W_OK):
+        fail(f"{where}: the file exists and is not writable")
+
+
+def check_folder(path: Path, option: str) -> None:
+    """Fail before any work when folder ``path`` cannot be created or written into."""
+    where = f"{option} {path}"
+    if path.exists() and not path.is_dir():
+        fail(f"{where}: is a file, not a folder")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"{where}: cannot write in {existing}")

@@ -106,8 +106,11 @@ def test_disagreement_point_parsing() -> None:
 def test_cli_prints_the_balanced_package_of_stage_two() -> None:
     out = detente("bargain", "korea")
     assert out.returncode == 0, out.stderr
-    assert "balance of interests in stage simultaneous_actions" in out.stdout
+    text = " ".join(out.stdout.split())
+    assert "balance of interests in stage simultaneous_actions" in text
     assert "package of nash" in out.stdout
+    assert "The objective is what each solution maximises: nash, the product" in text
+    assert max(map(len, out.stdout.splitlines())) <= 80
     for party in ("RUS", "CHN", "US", "JPN", "DPRK", "ROK"):
         assert f"  {party} " in out.stdout
 
@@ -165,18 +168,19 @@ def test_as_deal_writes_a_scenario_whose_deal_clears_whole(tmp_path: Path) -> No
 def test_cli_text_names_valuation_disagreement_deals_and_warning() -> None:
     out = detente("bargain", "korea")
     assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())  # lines are wrapped at 80 columns
     assert (
         "valuation: present value of rounds 1-40 (40 rounds) at discount 0.97 per round: "
         "a repeated act counts 23.48 times its per-round value, a one-off act once"
-    ) in out.stdout
-    assert "disagreement point: every party's default move continued" in out.stdout
-    assert "values: RUS +0.00, CHN +0.00, US +0.00" in out.stdout
+    ) in text
+    assert "disagreement point: every party's default move continued" in text
+    assert "values: RUS +0.00, CHN +0.00, US +0.00" in text
     assert "  deals  double_freeze" in out.stdout
-    assert "warning: egalitarian and utilitarian compare utilities across parties" in out.stdout
+    assert "warning: egalitarian and utilitarian compare utilities across parties" in text
     normalised = detente("bargain", "korea", "--normalise", "--solution", "egalitarian")
     assert normalised.returncode == 0, normalised.stderr
     assert "warning" not in normalised.stdout
-    assert "as shares of each party's range" in normalised.stdout
+    assert "as shares of each party's range" in " ".join(normalised.stdout.split())
     quiet = detente("bargain", "korea", "--solution", "nash")
     assert "warning" not in quiet.stdout
 

@@ -33,5 +33,9 @@ def test_q_learning_beats_the_fixed_baselines(tmp_path: Path) -> None:
 
 
 def test_rllib_registration_builds_a_multi_agent_ppo() -> None:
-    pytest.importorskip("ray.rllib")
+    """No extra installs RLlib (it needs dm-tree and torch besides ray): run where it imports."""
+    try:
+        import ray.rllib  # noqa: F401
+    except ImportError as err:
+        pytest.skip(f"RLlib does not import ({err}); pip install 'ray[rllib]' torch to run it")
     load("rllib_example").main(["--iterations", "1"])

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from detente.bargain.deal import add_deal, dump_scenario
@@ -19,9 +18,12 @@ from detente.bargain.problem import BargainProblem, deals_in, utilities
 from detente.bargain.results import CONCEPTS, Concept, Frontier, Solution
 from detente.bargain.scenario import ScenarioBargain, bargain_from_scenario, parse_disagreement
 from detente.bargain.solve import solve
-from detente.cli_common import fail, user_errors
+from detente.cli_common import check_output, fail, user_errors
 from detente.scenario.compiled import compile_scenario
 from detente.scenario.overrides import load_with_overrides
+from detente.simulate.render import console as render_console
+from detente.simulate.render import table as render_table
+from detente.simulate.render import wrap
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -119,25 +121,39 @@ def _disagreement_text(b: ScenarioBargain) -> str:
     return f"disagreement point: {b.disagreement.describe()}; values: {values}"
 
 
-def _gains_table(
-    solved: dict[Concept, Solution], parties: Sequence[str], normalised: bool
-) -> Table:
-    title = (
-        "gains over the disagreement point, as shares of each party's range"
-        if normalised
-        else "gains over the disagreement point (present values)"
-    )
-    table = Table(title=title, title_justify="left")
-    table.add_column("solution", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for p in parties:
-        table.add_column(p, justify="right")
-    table.add_column("objective", justify="right", no_wrap=True)
+OBJECTIVES = {
+    "nash": "the product of the gains",
+    "egalitarian": "the smallest gain",
+    "utilitarian": "the sum of the gains",
+    "kalai": "the smallest share of a party's ideal gain",
+}
+"""What each solution maximises: the table's ``objective`` column, in words."""
+
+
+def _gains_table(solved: dict[Concept, Solution], parties: Sequence[str]) -> Table:
+    table = render_table("solution", "status", *parties, "objective")
+    for column in table.columns[2:]:
+        column.justify = "right"
+    for column in (table.columns[0], table.columns[-1]):
+        column.no_wrap = True
     for concept, s in solved.items():
-        gains = [f"{g:+.2f}" for g in s.gains] if s.gains is not None else ["-"] * len(parties)
+        gains = [f"{g:+.3g}" for g in s.gains] if s.gains is not None else ["-"] * len(parties)
         objective = f"{s.objective:.3g}" if s.objective is not None else "-"
         table.add_row(concept, s.status.replace("_", " "), *gains, objective)
     return table
+
+
+def _gains_title(solved: dict[Concept, Solution], normalised: bool) -> str:
+    what = (
+        "as shares of each party's range"
+        if normalised
+        else "present values to 3 digits, each in its party's own utility units"
+    )
+    maximises = "; ".join(f"{c}, {OBJECTIVES[c]}" for c in solved)
+    return (
+        f"Gains over the disagreement point ({what}). The objective is what each solution "
+        f"maximises: {maximises}."
+    )
 
 
 def _packages(solved: dict[Concept, Solution], problem: BargainProblem) -> list[str]:
@@ -183,9 +199,13 @@ def run_bargain(
     concepts = _concepts(solution)
     if as_deal is not None and len(concepts) != 1:
         fail("--as-deal needs one --solution (nash, egalitarian, utilitarian or kalai)")
+    if out is not None:
+        check_output(out)
     with user_errors(BargainError):
         loaded = load_with_overrides(scenario, overrides)
         compiled = compile_scenario(loaded)
+        if as_deal is not None and out is None:
+            check_output(Path(f"{compiled.scenario.id}_{as_deal}.yaml"), "--as-deal")
         names = _names(parties)
         bargain = bargain_from_scenario(
             compiled,
@@ -226,30 +246,29 @@ def run_bargain(
             data["frontier"] = _frontier_dict(front)
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
-        console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-        console.print(
+        console = render_console()
+        lines = [
             f"{compiled.scenario.title}: balance of interests in stage {bargain.stage} among "
             f"{', '.join(problem.parties)} ({len(problem.slots)} candidate actions, "
             f"{len(problem.deals)} deals on the table)",
-            soft_wrap=True,
-            markup=False,
-        )
-        for line in (_valuation_text(bargain), _disagreement_text(bargain)):
-            console.print(line, soft_wrap=True, markup=False)
+            _valuation_text(bargain),
+            _disagreement_text(bargain),
+        ]
         if bargain.left_out:
-            console.print(
-                f"left out (offered only through deals not on the table): "
-                f"{', '.join(bargain.left_out)}",
-                soft_wrap=True,
-                markup=False,
+            lines.append(
+                "left out (offered only through deals not on the table): "
+                + ", ".join(bargain.left_out)
             )
-        console.print(_gains_table(solved, problem.parties, normalised is not None))
+        lines.append(_gains_title(solved, normalised is not None))
+        for line in lines:
+            console.print(wrap(line), markup=False)
+        console.print(_gains_table(solved, problem.parties))
         for line in _packages(solved, problem):
-            console.print(line, soft_wrap=True, markup=False)
+            console.print(wrap(line, "         "), markup=False)
         if front is not None:
             console.print(f"Pareto frontier: {len(front.points)} packages ({front.status})")
         if warning is not None:
-            console.print(f"warning: {warning}", soft_wrap=True, markup=False)
+            console.print(wrap(f"warning: {warning}"), markup=False)
     stage_id = bargain.stage
     if as_deal is not None:
         chosen = solved[concepts[0]]

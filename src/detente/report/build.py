@@ -20,9 +20,10 @@ from matplotlib.figure import Figure
 from detente.report import figures
 from detente.report.page import Plot, Section, table
 from detente.simulate.compare import paired_difference
-from detente.simulate.read import ResultsFileError, read_parquet
+from detente.simulate.numbers import INTERVALS
+from detente.simulate.read import ResultsFileError, read_runs
 from detente.simulate.results import Results, Trajectories
-from detente.simulate.summary import success_definitions
+from detente.simulate.summary import NOTES, success_definitions
 
 NO_TRAJECTORIES = (
     "{label} has no trajectories, so it has no plot of {what}; "
@@ -41,10 +42,16 @@ def _plot(name: str, caption: str, fig: Figure) -> Plot:
 
 
 def load_runs(paths: list[Path]) -> dict[str, Results]:
-    """Results by label (the file's stem, or its path when stems repeat); one scenario only."""
+    """Results by label (the file's stem, or its path when stems repeat); one scenario only.
+
+    A sweep file is split into its grid points, labelled by their settings (after the
+    file's label when there are several files)."""
     stems = [p.stem for p in paths]
     labels = stems if len(set(stems)) == len(stems) else [str(p) for p in paths]
-    runs = {label: read_parquet(p) for label, p in zip(labels, paths, strict=True)}
+    runs = {}
+    for label, path in zip(labels, paths, strict=True):
+        for name, results in read_runs(path).items():
+            runs[f"{label} {name}" if name and len(paths) > 1 else name or label] = results
     scenarios = {(r.scenario, r.parties, r.stages) for r in runs.values()}
     if len(scenarios) > 1:
         names = ", ".join(f"{label} ({r.scenario})" for label, r in runs.items())
@@ -69,15 +76,14 @@ def _overview(runs: dict[str, Results]) -> Section:
                 "yes" if r.trajectories is not None else "no",
             ]
         )
-    header = ["run", "episodes x rounds", "seed", "strategies", "P(success) [95% CI]"]
-    header += ["P(reached) [95% CI]", "P(held to end) [95% CI]"]
-    header += ["P(stalled at least once) [95% CI]", "trajectories"]
+    header = ["run", "episodes x rounds", "seed", "strategies", "P(success)"]
+    header += ["P(reached)", "P(held to end)", "P(stalled at least once)", "trajectories"]
     first = next(iter(runs.values()))
     first_summary = first.summary()
     words = success_definitions(first_summary.success_counts, first_summary.hold_rounds)
     meaning = (
         f"<p>Reached: {escape(words['reached'])}. Held to end: {escape(words['held_to_end'])}. "
-        f"Success {escape(words['success'])}.</p>"
+        f"Success {escape(words['success'])}. {escape(INTERVALS)}.</p>"
     )
     payoffs = table(
         ["run", *first.parties],
@@ -89,7 +95,7 @@ def _overview(runs: dict[str, Results]) -> Section:
         html=[
             table(header, rows),
             meaning,
-            "<p>Mean discounted payoff per episode [95% CI]:</p>",
+            f"<p>Mean discounted payoff per episode, {escape(NOTES['payoffs'])}:</p>",
             payoffs,
         ],
     )

@@ -10,7 +10,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from detente.cli_common import fail
+from detente.cli_common import check_folder, check_output, fail
 
 
 def run_report(paths: list[Path], out: Path, png: Path | None) -> None:
@@ -18,6 +18,9 @@ def run_report(paths: list[Path], out: Path, png: Path | None) -> None:
     missing = [m for m in ("matplotlib", "pyarrow") if importlib.util.find_spec(m) is None]
     if missing:
         fail(f"reports need {' and '.join(missing)}: pip install 'detente[report,results]'")
+    check_output(out)
+    if png is not None:
+        check_folder(png, "--png")
     from detente.report.build import build, load_runs
     from detente.report.page import render
     from detente.simulate.read import ResultsFileError

@@ -160,7 +160,7 @@ def outcome_bars(runs: dict[str, Results]) -> Figure:
         xticklabels=["P(success reached)", "P(success held to end)", "P(stalled at least once)"],
         ylim=(0, 1),
         ylabel="probability",
-        title="outcomes (95% CI)",
+        title="outcomes (95% Monte Carlo intervals)",
     )
     left.legend(fontsize="small")
     parties = next(iter(summaries.values())).parties
@@ -172,7 +172,7 @@ def outcome_bars(runs: dict[str, Results]) -> Figure:
         xticks=x + width * (len(labels) - 1) / 2,
         xticklabels=[p.party for p in parties],
         ylabel="mean discounted payoff",
-        title="mean discounted payoff per party (95% CI)",
+        title="mean discounted payoff per party (95% Monte Carlo intervals)",
     )
     right.axhline(0, color="k", linewidth=0.5)
     return fig
@@ -205,7 +205,7 @@ def paired_differences(differences: list[Difference], baseline: str) -> Figure:
     ax.set(
         yticks=y + height * (len(differences) - 1) / 2,
         yticklabels=rows,
-        xlabel="paired difference (95% CI); payoffs are discounted",
+        xlabel="paired difference (95% Monte Carlo interval); payoffs are discounted",
         title=f"paired differences against {baseline} (common random numbers)",
     )
     ax.invert_yaxis()

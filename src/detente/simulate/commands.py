@@ -10,48 +10,22 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
-
-from detente.cli_common import check_format, fail, print_json, user_errors
+from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate.best_response import best_response
 from detente.simulate.compare import compare
+from detente.simulate.paths import trajectories_path
 from detente.simulate.profile import Assignment, parse_assignments
+from detente.simulate.progress import bytes_per_episode, progress
 from detente.simulate.render import best_response_view, comparison_view, console, summary_view
-from detente.simulate.runner import Progress as OnProgress
 from detente.simulate.runner import simulate
+from detente.simulate.stream import simulate_summary
+from detente.simulate.tally import BLOCK
 from detente.strategies import StrategyError
-
-PROGRESS_FROM = 2_000_000  # episode-rounds: below this a run is over before a bar helps
-
-
-@contextmanager
-def _progress(work: int) -> Iterator[OnProgress | None]:
-    """A progress bar on stderr for long runs at a terminal; ``None`` otherwise."""
-    console = Console(stderr=True)
-    if work < PROGRESS_FROM or not console.is_terminal:
-        yield None
-        return
-    with Progress(
-        TextColumn("simulating"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("simulating", total=work)
-
-        def advance(n: int) -> None:
-            bar.advance(task, n)
-
-        yield advance
 
 
 def _scenario(scenario: str, overrides: Sequence[str]) -> CompiledScenario:
@@ -69,28 +43,40 @@ def run_simulate(
     out: Path | None,
     trajectories: bool,
     fmt: str,
+    quiet: bool = False,
 ) -> None:
     """``detente simulate``: forecast one profile, print its summary, optionally save episodes."""
     check_format(fmt)
     if trajectories and out is None:
         fail("--trajectories needs --out: trajectories are written next to the results file")
     if out is not None and importlib.util.find_spec("pyarrow") is None:
-        fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
+        fail(f"--out {out}: results files need pyarrow: pip install 'detente[results]'")
+    if out is not None:
+        check_output(out)
+        if trajectories:
+            check_output(trajectories_path(out), "--trajectories")
     compiled = _scenario(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
+    per_episode = bytes_per_episode(compiled, horizon, trajectories)
+    held = per_episode * (episodes if out is not None else min(episodes, BLOCK))
     with user_errors(StrategyError):
         profile = parse_assignments(strategies)
-        with _progress(episodes * horizon) as progress:
-            results = simulate(
-                compiled,
-                profile,
-                episodes,
-                horizon,
-                seed,
-                trajectories=trajectories,
-                progress=progress,
-            )
-    summary = results.summary()
+        with progress(episodes * horizon, held, quiet) as meter:
+            if out is None:  # streamed: memory does not grow with --episodes
+                summary = simulate_summary(
+                    compiled, profile, episodes, horizon, seed, progress=meter
+                )
+            else:
+                results = simulate(
+                    compiled,
+                    profile,
+                    episodes,
+                    horizon,
+                    seed,
+                    trajectories=trajectories,
+                    progress=meter,
+                )
+                summary = results.summary()
     if fmt == "json":
         print_json(summary.to_dict())
     else:
@@ -119,6 +105,7 @@ def run_compare(
     seed: int,
     overrides: Sequence[str],
     fmt: str,
+    quiet: bool = False,
 ) -> None:
     """``detente compare``: several profiles on common random numbers, paired differences."""
     check_format(fmt)
@@ -128,8 +115,9 @@ def run_compare(
         named = dict(parse_profile(p) for p in profiles)
         if len(named) < 2 or len(named) != len(profiles):
             fail("compare needs at least two --profile options with distinct names")
-        with _progress(len(named) * episodes * horizon) as progress:
-            comparison = compare(compiled, named, episodes, horizon, seed, progress=progress)
+        held = len(named) * episodes * bytes_per_episode(compiled, horizon, False)
+        with progress(len(named) * episodes * horizon, held, quiet) as meter:
+            comparison = compare(compiled, named, episodes, horizon, seed, progress=meter)
     if fmt == "json":
         print_json(comparison.to_dict())
     else:

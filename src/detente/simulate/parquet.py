@@ -6,7 +6,8 @@ DuckDB. Rounds never reached are nulls, not -1. The run's scenario, seed,
 rounds and profile (and what success counts) are in the schema metadata
 under ``detente``. ``success_round`` is the round success was first reached;
 ``success_held`` whether it was in force after the last round and
-``success_losses`` how often it was lost (columns added later: files
+``success_losses`` how often it was lost, ``rounds_in_<stage>`` the rounds
+after which the episode was in that stage (columns added later: files
 without them still read).
 """
 
@@ -17,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 import detente
 from detente.dtypes import I64
+from detente.simulate.paths import trajectories_path
 from detente.simulate.results import Results, Trajectories
 
 
@@ -63,6 +66,9 @@ def episodes_table(r: Results) -> pa.Table:
         columns["success_losses"] = pa.array(r.success_losses)
     for s, stage in enumerate(r.stages):
         columns[f"reached_{stage}"] = _nullable(r.first_reached[:, s])
+    if r.stage_rounds is not None:
+        for s, stage in enumerate(r.stages):
+            columns[f"rounds_in_{stage}"] = pa.array(r.stage_rounds[:, s])
     for q, rule in enumerate(r.rules):
         columns[f"breakdown_{rule.replace('.', '__')}"] = pa.array(r.breakdowns[:, q])
     for p, party in enumerate(r.parties):
@@ -88,17 +94,27 @@ def trajectories_table(r: Results, t: Trajectories) -> pa.Table:
     return pa.table(columns).replace_schema_metadata(_metadata(r))
 
 
-def trajectories_path(path: Path) -> Path:
-    """Where the trajectories of ``results.parquet`` go: ``results.trajectories.parquet``."""
-    return path.with_name(f"{path.stem}.trajectories{path.suffix or '.parquet'}")
-
-
 def write_parquet(r: Results, path: Path) -> list[Path]:
-    """Write the episodes (and the trajectories, if recorded); return the paths written."""
-    pq.write_table(episodes_table(r), path)
+    """Write the episodes (and the trajectories, if recorded); return the paths written.
+
+    A ``.csv`` path gets the same columns as CSV (stage names as text; the run's
+    metadata, which CSV cannot carry, is left out: ``detente report`` reads Parquet).
+    """
+    write = _write_csv if path.suffix.lower() == ".csv" else pq.write_table
+    write(episodes_table(r), path)
     written = [path]
     if r.trajectories is not None:
         extra = trajectories_path(path)
-        pq.write_table(trajectories_table(r, r.trajectories), extra)
+        write(trajectories_table(r, r.trajectories), extra)
         written.append(extra)
     return written
+
+
+def _write_csv(table: pa.Table, path: Path) -> None:
+    plain = pa.table(
+        {
+            name: column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+            for name, column in zip(table.column_names, table.columns, strict=True)
+        }
+    )
+    pacsv.write_csv(plain, path)

@@ -9,15 +9,17 @@ trajectories file next to it is read when it exists.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from detente.dtypes import B8, F64, I64
-from detente.simulate.parquet import trajectories_path
+from detente.simulate.paths import trajectories_path
 from detente.simulate.results import Results, Trajectories
 
 
@@ -98,6 +100,43 @@ def _trajectories(path: Path, n: int, meta: dict[str, Any]) -> Trajectories | No
 def read_parquet(path: Path) -> Results:
     """The results in ``path`` (and its trajectories file, if there is one)."""
     table, meta = _table(path)
+    return _results(path, table, meta, _trajectories)
+
+
+def read_runs(path: Path) -> dict[str, Results]:
+    """The runs in ``path``, by label: a ``detente sweep --out`` file gives one per grid point
+    (labelled by its settings), any other file one (labelled ""). A file that is neither and
+    holds an episode more than once mixes runs: refused, as pooling them would be wrong."""
+    table, meta = _table(path)
+    if "grid" in meta and _has(table, "point"):
+        from detente.sweep.parquet import column_name
+
+        runs = {}
+        points = table.column("point")
+        for k in pc.unique(points).to_pylist():
+            part = table.filter(pc.equal(points, k))
+            values = {axis: part.column(column_name(axis))[0].as_py() for axis in meta["grid"]}
+            label = ", ".join(
+                f"{axis}={v:g}" if isinstance(v, float) else f"{axis}={v}"
+                for axis, v in values.items()
+            )
+            runs[label] = _results(path, part, meta, None)
+        return runs
+    results = _results(path, table, meta, _trajectories)
+    if np.unique(results.episodes).size != results.n:
+        raise ResultsFileError(
+            f"{path}: episode ids repeat, so the file mixes runs; a report takes one run per "
+            "file (or a `detente sweep --out` file, which it splits by grid point)"
+        )
+    return {"": results}
+
+
+def _results(
+    path: Path,
+    table: pa.Table,
+    meta: dict[str, Any],
+    trajectories: Callable[[Path, int, dict[str, Any]], Trajectories | None] | None,
+) -> Results:
     try:
         stages, parties, rules = meta["stages"], meta["parties"], meta["rules"]
         n = table.num_rows
@@ -121,13 +160,16 @@ def read_parquet(path: Path) -> Results:
             ),
             total=_matrix(table, [f"total_{p}" for p in parties]),
             discounted=_matrix(table, [f"discounted_{p}" for p in parties]),
-            trajectories=_trajectories(path, n, meta),
+            trajectories=None if trajectories is None else trajectories(path, n, meta),
             success_held=_flags(table, "success_held"),
             success_losses=_ints(table, "success_losses")
             if _has(table, "success_losses")
             else None,
             success_counts=str(meta.get("success_counts", "reached")),
             hold_rounds=meta.get("hold_rounds"),
+            stage_rounds=_matrix(table, [f"rounds_in_{s}" for s in stages]).astype(np.int64)
+            if all(_has(table, f"rounds_in_{s}") for s in stages)
+            else None,
         )
     except (KeyError, ValueError) as err:
         if isinstance(err, ResultsFileError):

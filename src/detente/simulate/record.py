@@ -28,6 +28,7 @@ class Recorder:
         self.success_losses = np.zeros(episodes, dtype=np.int64)
         self.final_stage = np.zeros(episodes, dtype=np.int64)
         self.final_stalled = np.zeros(episodes, dtype=bool)
+        self.stage_rounds = np.zeros((episodes, S), dtype=np.int64)
         self.total = np.zeros((episodes, P))
         self.discounted = np.zeros((episodes, P))
         self.trajectories = (
@@ -51,12 +52,14 @@ class Recorder:
     def observe(self, rows: slice, state: State, events: StepEvents) -> None:
         """Record the round just played (``state.round``) for the episodes in ``rows``."""
         stage = state.stage
+        S = self.first_reached.shape[1]
         # 1-D indexing into flat views of our own (contiguous) arrays is the cheapest
         episode = np.arange(rows.start, rows.stop)
         first = self.first_reached.reshape(-1)
-        at = episode * self.first_reached.shape[1] + stage
+        at = episode * S + stage
         seen = first[at]
         first[at] = np.where(seen < 0, state.round, seen)
+        self.stage_rounds.reshape(-1)[at] += 1
         np.maximum(self.max_stage[rows], stage, out=self.max_stage[rows])
         self.stalls[rows] += events.stalled
         self.success_losses[rows] += events.success_lost
@@ -105,4 +108,5 @@ class Recorder:
             success_losses=self.success_losses,
             success_counts=c.scenario.roadmap.success.counts,
             hold_rounds=c.scenario.roadmap.success.hold_rounds,
+            stage_rounds=self.stage_rounds,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,8 +33,10 @@ class Results:
     not; ``success_held`` whether success was in force after the last round
     (reached and not lost since, or regained) and ``success_losses`` how often
     it was lost. Results files written before these were recorded read them as
-    None. ``success_counts`` is the scenario's ``roadmap.success.counts``:
-    which of the two "success" means in the headline numbers.
+    None. ``stage_rounds[n, s]`` counts the rounds after which episode ``n`` was in
+    stage ``s`` (None for files written before it was recorded). ``success_counts``
+    is the scenario's ``roadmap.success.counts``: which of the two "success" means
+    in the headline numbers.
     """
 
     scenario: str
@@ -59,6 +61,18 @@ class Results:
     success_losses: I64 | None = None  # [N]
     success_counts: str = "reached"
     hold_rounds: int | None = None  # the scenario's roadmap.success.hold_rounds
+    stage_rounds: I64 | None = None  # [N, S] rounds each episode ended in each stage
+
+    def rows(self, which: slice) -> Results:
+        """The episodes of rows ``which`` (views, not copies)."""
+        per_episode = {
+            f.name: getattr(self, f.name)[which]
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), np.ndarray)
+        }
+        t = self.trajectories
+        cut = None if t is None else Trajectories(t.stage[which], t.stalled[which], t.trust[which])
+        return replace(self, **per_episode, trajectories=cut)
 
     @property
     def n(self) -> int:

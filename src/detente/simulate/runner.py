@@ -64,30 +64,51 @@ def simulate(
     replay's episode ``n % E``), rounds and payoffs counted from there, and
     each strategy's memory is warmed with the replayed rounds (see ``play``).
     """
+    horizon = compiled.scenario.rounds if rounds is None else rounds
+    check_run(episodes, chunk, first_episode, horizon)
+    labels, strategies = build_profile(compiled, profile)
+    recorder = Recorder(compiled, episodes, horizon, trajectories)
+    rng = CounterRNG(seed)
+    for lo in range(0, episodes, chunk):
+        rows = slice(lo, min(lo + chunk, episodes))
+        play_chunk(strategies, recorder, rows, first_episode + lo, horizon, rng, progress, start)
+    return recorder.results(labels, seed, horizon)
+
+
+def check_run(episodes: int, chunk: int, first_episode: int, horizon: int) -> None:
+    """The run's sizes make sense, or a ValueError saying which does not."""
     if episodes < 1 or chunk < 1 or first_episode < 0:
         raise ValueError(
             f"episodes and chunk must be at least 1 and first_episode at least 0, "
             f"got {episodes}, {chunk} and {first_episode}"
         )
-    horizon = compiled.scenario.rounds if rounds is None else rounds
     if horizon < 1:
         raise ValueError(f"rounds must be at least 1, got {horizon}")
-    labels, strategies = build_profile(compiled, profile)
-    recorder = Recorder(compiled, episodes, horizon, trajectories)
-    rng = CounterRNG(seed)
+
+
+def play_chunk(
+    strategies: list[Strategy],
+    recorder: Recorder,
+    rows: slice,
+    first: int,
+    rounds: int,
+    rng: CounterRNG,
+    progress: Progress | None,
+    start: Replay | None = None,
+) -> None:
+    """Play episodes ``first``... into ``recorder``'s ``rows``, all ``rounds`` rounds,
+    from the scenario's initial state or from ``start``'s final state (strategies warmed
+    on its history)."""
     begin = None if start is None else start.final
     history = () if start is None else start.history
-    for lo in range(0, episodes, chunk):
-        rows = slice(lo, min(lo + chunk, episodes))
-        state = initial_state(compiled, rows.stop - lo, first_episode + lo, start=begin)
-        recorder.begin(rows, state)
-        for events in play(strategies, state, horizon, rng, recycle=True, history=history):
-            state = events.after
-            recorder.observe(rows, state, events)
-            if progress is not None:
-                progress(state.batch)
-        recorder.finish(rows, state)
-    return recorder.results(labels, seed, horizon)
+    state = initial_state(recorder.compiled, rows.stop - rows.start, first, start=begin)
+    recorder.begin(rows, state)
+    for events in play(strategies, state, rounds, rng, recycle=True, history=history):
+        state = events.after
+        recorder.observe(rows, state, events)
+        if progress is not None:
+            progress(state.batch)
+    recorder.finish(rows, state)
 
 
 def build_profile(

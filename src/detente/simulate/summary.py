@@ -29,25 +29,56 @@ class Estimate:
     high: float | None
 
     def __str__(self) -> str:
-        if self.low is None or self.high is None:
-            return f"{self.mean:.3g}"
-        return f"{self.mean:.3g} [{self.low:.3g}, {self.high:.3g}]"
+        """``0.415 (0.405 to 0.425)``, rounded to the interval's precision."""
+        from detente.simulate.numbers import estimate
+
+        return estimate(self)
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Count, mean and sum of squared deviations: what a mean's interval needs, mergeable."""
+
+    n: int
+    mean: float
+    m2: float
+
+    @staticmethod
+    def of(x: F64) -> Moments:
+        mean = float(x.mean())
+        d = x - mean
+        return Moments(int(x.shape[0]), mean, float(np.add.reduce(d * d)))
+
+    def merge(self, other: Moments) -> Moments:
+        """The moments of both samples together (Chan, Golub and LeVeque's update)."""
+        if self.n == 0:
+            return other
+        n = self.n + other.n
+        delta = other.mean - self.mean
+        mean = self.mean + delta * other.n / n
+        return Moments(n, mean, self.m2 + other.m2 + delta * delta * self.n * other.n / n)
+
+    def estimate(self) -> Estimate:
+        """The mean with a normal-theory 95% interval."""
+        if self.n < 2:
+            return Estimate(self.mean, None, None)
+        half = Z95 * math.sqrt(self.m2 / (self.n - 1)) / math.sqrt(self.n)
+        return Estimate(self.mean, self.mean - half, self.mean + half)
 
 
 def mean_ci(x: F64) -> Estimate:
     """Mean with a normal-theory 95% interval."""
-    n = int(x.shape[0])
-    mean = float(x.mean())
-    if n < 2:
-        return Estimate(mean, None, None)
-    half = Z95 * float(x.std(ddof=1)) / math.sqrt(n)
-    return Estimate(mean, mean - half, mean + half)
+    return Moments.of(x).estimate()
 
 
 def proportion_ci(hits: B8) -> Estimate:
     """Share of true values with a Wilson score 95% interval."""
-    n = int(hits.shape[0])
-    p = float(hits.mean())
+    return proportion(int(np.count_nonzero(hits)), int(hits.shape[0]))
+
+
+def proportion(k: int, n: int) -> Estimate:
+    """``k`` hits of ``n`` with a Wilson score 95% interval."""
+    p = k / n
     z2 = Z95 * Z95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
@@ -85,6 +116,33 @@ class CauseSummary:
 
 
 @dataclass(frozen=True)
+class Horizon:
+    """Where the episodes are after the last round, and where their rounds were spent.
+
+    ``final_stage[s]``: P(in stage ``s`` after the last round); ``stalled_at_end``:
+    P(stalled then); ``rounds_share[s]``: the share of all rounds played in stage
+    ``s`` (None for results files written before it was recorded).
+    """
+
+    final_stage: dict[str, Estimate]
+    stalled_at_end: Estimate
+    rounds_share: dict[str, float] | None
+
+
+NOTES = {
+    "intervals": "every interval is 95% and covers the Monte Carlo error only (the "
+    "episodes simulated), not the uncertainty of the scenario's numbers",
+    "by_round": "stages.*.by_round[r-1]: P(the stage was reached by round r, at any time "
+    "up to r), not P(in the stage at round r)",
+    "payoffs": "in each party's own utility units (the scenario's utilities): compare a "
+    "party's payoffs across runs and strategies, never one party's with another's",
+    "discounted": "discounted payoff: the sum of each round's utility times discount^(round-1), "
+    "what a party optimises; total: the plain sum",
+}
+"""What the numbers of a summary mean, in words, for readers of its JSON and tables."""
+
+
+@dataclass(frozen=True)
 class Summary:
     """The forecast: success, stalls, stages, payoffs and what broke talks down.
 
@@ -111,6 +169,7 @@ class Summary:
     held_to_end: Estimate | None
     success_counts: str  # "reached" or "held_to_end": what ``success`` is
     hold_rounds: int | None
+    horizon: Horizon
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; parties and stages keyed by id."""
@@ -118,6 +177,7 @@ class Summary:
         out["stages"] = {s.stage: without(asdict(s), "stage") for s in self.stages}
         out["parties"] = {p.party: without(asdict(p), "party") for p in self.parties}
         out["definitions"] = success_definitions(self.success_counts, self.hold_rounds)
+        out["notes"] = dict(NOTES)
         return out
 
 
@@ -126,56 +186,11 @@ def without(d: dict[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in d.items() if k != key}
 
 
-def _median(x: F64) -> float | None:
-    return float(np.median(x)) if x.size else None
-
-
 def summarise(r: Results) -> Summary:
-    """The :class:`Summary` of a set of results."""
-    stages = []
-    for s, stage in enumerate(r.stages):
-        first = r.first_reached[:, s]
-        reached = first >= 0
-        arrivals = np.bincount(first[reached], minlength=r.rounds + 1)
-        by_round = np.cumsum(arrivals)[1:] / r.n
-        stages.append(
-            StageSummary(
-                stage,
-                proportion_ci(reached),
-                _median(first[reached].astype(float)),
-                tuple(float(v) for v in by_round),
-            )
-        )
-    parties = tuple(
-        PartySummary(party, mean_ci(r.discounted[:, p]), mean_ci(r.total[:, p]))
-        for p, party in enumerate(r.parties)
-    )
-    firings = r.breakdowns.sum(axis=0)
-    causes = tuple(
-        CauseSummary(r.rules[q], float(firings[q]) / r.n, float((r.breakdowns[:, q] > 0).mean()))
-        for q in np.argsort(-firings, kind="stable")
-        if firings[q] > 0
-    )
-    succeeded = r.success_round >= 0
-    ever = proportion_ci(succeeded)
-    held = None if r.success_held is None else proportion_ci(r.success_held)
-    return Summary(
-        scenario=r.scenario,
-        episodes=r.n,
-        rounds=r.rounds,
-        seed=r.seed,
-        profile=dict(r.profile),
-        success=counted_success(r.success_counts, ever, held),
-        median_success_round=_median(r.success_round[succeeded].astype(float)),
-        stall=proportion_ci(r.stalls > 0),
-        stages=tuple(stages),
-        parties=parties,
-        causes=causes,
-        reached=ever,
-        held_to_end=held,
-        success_counts=r.success_counts,
-        hold_rounds=r.hold_rounds,
-    )
+    """The :class:`Summary` of a set of results (folded block by block, as a stream is)."""
+    from detente.simulate.tally import Tally
+
+    return Tally.of(r).summary()
 
 
 def counted_success(counts: str, reached: Estimate, held: Estimate | None) -> Estimate:

@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
-from detente.cli_common import check_format, fail, print_json, user_errors
+from detente.cli_common import check_format, check_output, fail, print_json, user_errors
+from detente.simulate.numbers import INTERVALS
 from detente.simulate.profile import parse_assignments
-from detente.simulate.render import console
-from detente.simulate.summary import Estimate, success_definitions
+from detente.simulate.render import cell, console, successes, table, wrap
+from detente.simulate.summary import NOTES, success_definitions
 from detente.strategies import StrategyError
 from detente.sweep.grid import SweepError, parse_axis
 from detente.sweep.sweep import Sweep, sweep
@@ -34,59 +34,39 @@ def _sweep_errors() -> Iterator[None]:
             fail(str(err))
 
 
-def _pm(e: Estimate) -> str:
-    """``mean ± half-width``: compact enough for six parties in one row."""
-    if e.low is None or e.high is None:
-        return f"{e.mean:.4g}"
-    return f"{e.mean:.3g} ± {(e.high - e.low) / 2:.1g}"
-
-
-def _ci(e: Estimate) -> str:
-    return "-" if e.low is None or e.high is None else f"[{e.low:.3f}, {e.high:.3f}]"
-
-
 def sweep_view(s: Sweep) -> Group:
     """Per grid point: success and stall with intervals, then mean discounted payoffs."""
     first = s.points[0].results
     paths = [a.path for a in s.axes]
     head = Text(
-        f"{first.scenario}: {len(s.points)} grid points x {first.n} episodes, seed {first.seed} "
-        "(common random numbers across points)\n"
-        f"success {success_definitions(first.success_counts, first.hold_rounds)['success']}; "
-        "reached: the final stage held at some round; "
-        "held to end: still in force after the last round\n"
-        f"strategies: {', '.join(f'{p}={spec}' for p, spec in first.profile.items())}"
+        "\n".join(
+            wrap(line)
+            for line in (
+                f"{first.scenario}: {len(s.points)} grid points x {first.n:,} episodes, seed "
+                f"{first.seed} (common random numbers across points)",
+                f"success {success_definitions(first.success_counts, first.hold_rounds)['success']}"
+                "; reached: the final stage held at some round; held to end: still in force "
+                "after the last round",
+                f"strategies: {', '.join(f'{p}={spec}' for p, spec in first.profile.items())}",
+                INTERVALS + ".",
+                f"Payoffs: mean discounted, {NOTES['payoffs']}.",
+            )
+        )
     )
-    outcomes = Table(
-        *paths,
-        "P(success)",
-        "95% CI",
-        "P(reached)",
-        "95% CI",
-        "P(held to end)",
-        "95% CI",
-        "P(stall)",
-        "95% CI",
-        "median success round",
-    )
-    payoffs = Table(*paths, *first.parties, title="mean discounted payoff ± 95% half-width")
+    outcomes = table(*paths, *successes(first.success_counts), "P(stall)", "median\nsuccess\nround")
+    payoffs = table(*paths, *first.parties)
     for point in s.points:
         summary = point.results.summary()
         values = [point.settings[p] for p in paths]
         median = summary.median_success_round
         outcomes.add_row(
             *values,
-            f"{summary.success.mean:.3f}",
-            _ci(summary.success),
-            f"{summary.reached.mean:.3f}",
-            _ci(summary.reached),
-            "-" if summary.held_to_end is None else f"{summary.held_to_end.mean:.3f}",
-            "-" if summary.held_to_end is None else _ci(summary.held_to_end),
-            f"{summary.stall.mean:.3f}",
-            _ci(summary.stall),
+            cell(summary.reached),
+            cell(summary.held_to_end),
+            cell(summary.stall),
             "-" if median is None else f"{median:g}",
         )
-        payoffs.add_row(*values, *(_pm(p.discounted) for p in summary.parties))
+        payoffs.add_row(*values, *(cell(p.discounted) for p in summary.parties))
     return Group(head, outcomes, payoffs)
 
 
@@ -109,6 +89,8 @@ def run_sweep(
     check_format(fmt)
     if out is not None and importlib.util.find_spec("pyarrow") is None:
         fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
+    if out is not None:
+        check_output(out)
     with _sweep_errors():
         result = sweep(
             scenario,
