@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 
 from detente.engine.arrays import Outcome, StateArrays
 from detente.engine.clearing import clear_tile
+from detente.engine.institutions import adopt_tile
 from detente.engine.jit import inlined, inner
 from detente.engine.monitoring import observe_tile
 from detente.engine.moves import BAD_ACTION, BAD_OFFER, OK, read_moves
@@ -297,15 +298,19 @@ def _play(
         )
         if t.outcomes.shape[0] > 0:
             judge_tile(t.outcomes, lo, executed, out.deal_cleared, failing, out.failed)
+        if t.inst[0, 0] > 0:
+            adopt_tile(t.inst, lo, executed, old.inst, new.inst, out.resolved)
         pay_tile(
             t.base,
             t.linear,
             t.pair_k,
             t.pair_l,
             t.pair_value,
+            t.inst_value,
             weight,
             lo,
             executed,
+            new.inst,
             old.total,
             old.discounted,
             out.payoff,
@@ -369,6 +374,7 @@ def _play(
             new.trust,
             new.in_force,
             new.taken,
+            new.inst,
             scratch.counts,
             scratch.ok,
             scratch.hits,

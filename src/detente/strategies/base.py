@@ -81,6 +81,9 @@ class View:
     available: B8  # [B, own slots]
     offerable: B8  # [B, own commitments]
     rng: CounterRNG
+    institutions: B8 | None = None
+    """``[B, L]`` institutions' policy levels in force (public); None where not shown (a
+    live bot), read as none in force."""
 
     @staticmethod
     def of(
@@ -97,6 +100,7 @@ class View:
         in_force: B8,
         available: B8,
         rng: CounterRNG,
+        institutions: B8 | None = None,
     ) -> View:
         """The view of ``party``, from what it may know (the one way views are made).
 
@@ -121,6 +125,7 @@ class View:
             available=available,
             offerable=available[:, seat.offer_columns],
             rng=rng,
+            institutions=institutions,
         )
 
     @property
@@ -153,6 +158,7 @@ class View:
             self.available[rows],
             self.offerable[rows],
             self.rng,
+            None if self.institutions is None else self.institutions[rows],
         )
 
 
