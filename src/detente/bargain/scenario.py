@@ -41,8 +41,8 @@ from detente.bargain.problem import BargainProblem
 from detente.bargain.valuation import Valuation, flow_slots, scenario_valuation
 from detente.dtypes import F64
 from detente.scenario.compiled import CompiledScenario
-from detente.scenario.utility import UtilityModel
 from detente.scenario.schema import Category
+from detente.scenario.utility import UtilityModel
 
 Fallback = Literal["default_moves", "status_quo"]
 
