@@ -102,8 +102,8 @@ class InstitutionModel:
                 inst.veto is not None and _true(scenario, p, inst.veto.attribute)
                 for p in inst.members
             ]
-            out = inst.outside_votes
             for r in inst.resolutions:
+                out = r.outside_votes if r.outside_votes is not None else inst.outside_votes
                 ref = r.adopts if r.adopts is not None else r.eases
                 assert ref is not None  # the schema requires one
                 pol, _, level = ref.partition(".")
@@ -220,17 +220,24 @@ def check_institutions(doc: Mapping[str, Any], stages: list[str]) -> list[Scenar
                         "whether it holds a veto",
                         value,
                     )
-        outside = inst.get("outside_votes")
-        counts = outside if isinstance(outside, Mapping) else {}
-        total = len(members) + sum(v for v in counts.values() if isinstance(v, int))
         threshold = inst.get("threshold")
-        if isinstance(threshold, int) and threshold > total:
-            add(
-                (*p, "threshold"),
-                f"no resolution can be adopted: {threshold} votes in favour needed of {total} "
-                f"({len(members)} members and {total - len(members)} outside votes)",
-                threshold,
-            )
+        for where, outside in [
+            ((*p, "threshold"), inst.get("outside_votes")),
+            *(
+                ((*q, "outside_votes"), res.get("outside_votes"))
+                for q, res in _items(inst, "resolutions", p)
+                if "outside_votes" in res
+            ),
+        ]:
+            counts = outside if isinstance(outside, Mapping) else {}
+            total = len(members) + sum(v for v in counts.values() if isinstance(v, int))
+            if isinstance(threshold, int) and threshold > total:
+                add(
+                    where,
+                    f"no resolution can be adopted: {threshold} votes in favour needed of "
+                    f"{total} ({len(members)} members and {total - len(members)} outside votes)",
+                    threshold,
+                )
         declared = policy_levels({"institutions": [inst]})
         own = {key.split(".", 1)[1]: levels for key, levels in declared.items()}
         _duplicates(add, [((*q, "id"), pol.get("id")) for q, pol in _items(inst, "policies", p)])

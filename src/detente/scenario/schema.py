@@ -457,6 +457,10 @@ class Resolution(_Model):
         default=None, description="Stages in which it can be put to a vote; all when omitted."
     )
     intensity: VoteIntensity = Field(default_factory=VoteIntensity)
+    outside_votes: OutsideVotes | None = Field(
+        default=None,
+        description="The outside votes on this resolution; the institution's when omitted.",
+    )
 
     @model_validator(mode="after")
     def _one_effect(self) -> Resolution:
