@@ -24,6 +24,7 @@ from detente.engine import (
     step,
 )
 from detente.scenario import load_scenario
+from detente.scenario.institutions import ADOPTED, NOT_VOTED, VETOED
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from tests.engine.moves import moves
 
@@ -183,3 +184,16 @@ def test_batch_equals_episodes_one_by_one_with_votes_and_trembles(c: CompiledSce
     adopted = np.array([s.institution_levels[0] for s in singles])
     assert np.array_equal(adopted, whole.institution_levels)
     assert (whole.institution_levels.any(axis=1)).any()  # something was adopted
+
+
+def test_korea_in_the_property_tests_exercises_the_council(korea: CompiledScenario) -> None:
+    """tests/engine/test_batch.py's batch equivalence and determinism run on korea, whose
+    random moves adopt, veto and reject resolutions."""
+    from tests.engine.test_batch import random_moves
+
+    state, rng, results = initial_state(korea, 64), CounterRNG(3), set()
+    for _ in range(12):
+        state, events = step(state, random_moves(state, 3), rng)
+        results |= set(np.unique(events.resolutions).tolist())
+    assert results == {NOT_VOTED, ADOPTED, VETOED}  # 12 outside votes: never too few
+    assert state.institution_levels.any()
