@@ -49,8 +49,13 @@ from detente.scenario.overrides import load_with_overrides
 
 
 def moves(state: State, pattern: tuple[np.ndarray, np.ndarray]) -> Submissions:
+    """The pattern's legal part: available slots, at most one of each exclusive set (the
+    first: a party takes one level of an action, not an act and its counter-action)."""
     acts, offers = pattern
-    return Submissions(acts & available(state), offers & offerable(state))
+    acts = acts & available(state)
+    for group in state.compiled.exclusive:
+        acts[:, group] &= np.cumsum(acts[:, group], axis=1) <= 1
+    return Submissions(acts, offers & offerable(state))
 
 
 def random_patterns(compiled: CompiledScenario, batch: int) -> list[tuple[np.ndarray, np.ndarray]]:
