@@ -24,8 +24,8 @@ from detente.engine import (
     step,
 )
 from detente.scenario import load_scenario
-from detente.scenario.institutions import ADOPTED, NOT_VOTED, VETOED
 from detente.scenario.compiled import CompiledScenario, compile_scenario
+from detente.scenario.institutions import ADOPTED, NOT_VOTED, VETOED
 from tests.engine.moves import moves
 
 FIXTURE = Path(__file__).with_name("council.yaml")
