@@ -53,6 +53,10 @@ def test_every_problem_of_the_section_is_reported_at_once() -> None:
         {"id": "vote_for", "party": "P1", "action": "tighten.in_favour", "if": ["T.test"]}
     ]
     doc["readings"][0]["level"] = "maybe"
+    doc["roadmap"]["stages"][0]["breakdown"] = [
+        {"id": "sanctioned", "when": {"executed": ["UNSC.sanctions"]}, "then": "stall"}
+    ]
+    doc["roadmap"]["resume"] = [{"calm_rounds": 1}]
     found = issues(doc)
     paths = [path for path, _, _ in found]
     assert paths == sorted(set(paths), key=paths.index)  # one issue per path
@@ -70,6 +74,7 @@ def test_every_problem_of_the_section_is_reported_at_once() -> None:
         "roadmap.stages[0].exit.in_force[0]": "unknown policy",
         "commitments[0].action": "votes are cast outright",
         "readings[0].level": "unknown level of tighten",
+        "roadmap.stages[0].breakdown[0].when.executed[0]": "UNSC is an institution",
     }
     for path, message in expected.items():
         assert any(p == path and message in m for p, m, _ in found), (path, found)

@@ -62,6 +62,7 @@ class _Index:
     """Graded actions: their level ids, mildest first."""
     counters: dict[str, str] = field(default_factory=dict)
     """Counter-actions (revocations, reversals): the action each one undoes."""
+    institutions: set[str] = field(default_factory=set)
     votes: set[str] = field(default_factory=set)
     """Resolutions: each is its members' vote, an action with the levels of ``VOTES``."""
     commitments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -116,6 +117,7 @@ class _Checker:
                     ix.actors.setdefault(counter["id"], set()).update(ix.actors[aid])
                     if aid in ix.vague_actors:
                         ix.vague_actors.add(counter["id"])
+        ix.institutions = {str(i.get("id")) for _, i in _items(self.doc, "institutions")}
         for _, vote, members in vote_actions(self.doc):
             ix.actors.setdefault(vote, set()).update(members)
             ix.levels[vote] = list(VOTES)
@@ -206,6 +208,14 @@ class _Checker:
         if not isinstance(value, str) or value.count(".") not in (1, 2):
             return
         party, action, *level = value.split(".")
+        if party in self.ix.institutions:
+            self.add(
+                path,
+                f"{party} is an institution: its policies are read by criteria's in_force "
+                "(not by commitments, triggers or utilities)",
+                value,
+            )
+            return
         if action in self.ix.actors:
             self.graded(path, action, level[0] if level else None, exact, value)
         known_party = party in self.ix.parties or not self.ix.has_parties
