@@ -35,6 +35,12 @@ def test_votes_are_played_live_and_the_tally_folds_from_the_ledger(db_url: str) 
         }
         _play(all_seats, 1, vote)
         _play(all_seats, 2, vote | {"P2": NamedMove(["embargo.abstain"])})
+        assert http.get(f"/api/sessions/{sid}").json()["institutions"] == []
+        tighten = NamedMove(["tighten.in_favour"])
+        _play(all_seats, 3, {"P1": tighten, "P2": tighten, "E": tighten, "T": NamedMove()})
+        assert http.get(f"/api/sessions/{sid}").json()["institutions"] == [
+            "UNSC.sanctions.targeted"
+        ]
     store = Store.open(db_url)
     try:
         events = list(store.read())
@@ -43,11 +49,11 @@ def test_votes_are_played_live_and_the_tally_folds_from_the_ledger(db_url: str) 
         store.close()
     assert verify(events, secrets) == (1, [])
     session = fold(events, secrets[sid])
-    assert session.cleared_through == 2
+    assert session.cleared_through == 3
     voted = [
         (e.round, p["result"], p["vetoed_by"])
         for e, p in ((e, json.loads(e.payload)) for e in events)
         if e.type == "resolution_voted"
     ]
-    assert voted == [(1, "vetoed", ["P2"]), (2, "rejected", [])]  # 6 + 2 = 8 < 9
-    assert session.state.institution_level("UNSC.sanctions")[0] == -1
+    assert voted == [(1, "vetoed", ["P2"]), (2, "rejected", []), (3, "adopted", [])]  # 8 < 9
+    assert session.state.institution_level("UNSC.sanctions")[0] == 0

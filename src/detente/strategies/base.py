@@ -82,8 +82,8 @@ class View:
     offerable: B8  # [B, own commitments]
     rng: CounterRNG
     institutions: B8 | None = None
-    """``[B, L]`` institutions' policy levels in force (public); None where not shown (a
-    live bot), read as none in force."""
+    """``[B, L]`` institutions' policy levels in force (public); None where not shown,
+    read as none in force."""
 
     @staticmethod
     def of(
