@@ -100,3 +100,14 @@ def test_resolutions_count_against_the_upload_limits() -> None:
         parse_yaml(text, "up.yaml", limits=ScenarioLimits(max_resolutions=3))
     with pytest.raises(ScenarioError, match="39 slots"):
         parse_yaml(text, "up.yaml", limits=ScenarioLimits(max_slots=38))
+
+
+def test_a_copy_with_other_members_compiles_its_own_votes() -> None:
+    """The vote actions follow the scenario they are asked of (no cache survives a copy)."""
+    scenario = parse_scenario(fixture())
+    assert len(scenario.declared_actions[2].actors) == 3
+    two = scenario.institutions[0].model_copy(update={"members": ["P1", "E"]})
+    copy = scenario.model_copy(update={"institutions": [two]})
+    c = compile_scenario(copy)
+    assert c.n_slots == 3 + 4 * 2 * 3
+    assert [list(v) for v in c.institutions.veto] == [[True, False]] * 4

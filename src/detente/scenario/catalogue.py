@@ -96,7 +96,8 @@ class Catalogue:
         self.entries: list[Entry] = []
         slots: list[tuple[int, int]] = []
         self.votes = {r.id for inst in scenario.institutions for r in inst.resolutions}
-        for action in scenario.declared_actions:
+        self.declared = scenario.declared_actions  # entries refer to these very objects
+        for action in self.declared:
             entries = _entries(action)
             first = len(self.entries)
             self.entries += entries

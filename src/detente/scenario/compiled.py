@@ -293,7 +293,7 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     slot_action = [catalogue.entry(k) for k in range(K)]
     slot_party = np.array([p for p, _ in slots], dtype=np.int64)
     slot_intensity = np.array([a.intensity for a in slot_action], dtype=np.float64)
-    declared = {id(a): i for i, a in enumerate(scenario.declared_actions)}
+    declared = {id(a): i for i, a in enumerate(catalogue.declared)}
     # the declared action each slot takes (any of its levels); -1 for a counter-action
     slot_declared = np.array(
         [-1 if a.counter else declared[id(a.action)] for a in slot_action], dtype=np.int64

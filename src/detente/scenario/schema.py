@@ -10,7 +10,6 @@ that fails to parse.
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -519,9 +518,10 @@ class Scenario(_Model):
         default_factory=list, description="Bodies that adopt policies by a vote of their members."
     )
 
-    @cached_property
+    @property
     def declared_actions(self) -> list[Action]:
-        """``actions``, then one graded action per resolution: its members' votes."""
+        """``actions``, then one graded action per resolution: its members' votes (built anew
+        on each call: a cache would survive ``model_copy`` and go stale)."""
         return [
             *self.actions,
             *(
