@@ -106,8 +106,8 @@ def test_a_copy_with_other_members_compiles_its_own_votes() -> None:
     """The vote actions follow the scenario they are asked of (no cache survives a copy)."""
     scenario = parse_scenario(fixture())
     assert len(scenario.declared_actions[2].actors) == 3
-    two = scenario.institutions[0].model_copy(update={"members": ["P1", "E"]})
+    two = scenario.institutions[0].model_copy(update={"members": ["P1", "P2"]})
     copy = scenario.model_copy(update={"institutions": [two]})
     c = compile_scenario(copy)
     assert c.n_slots == 3 + 4 * 2 * 3
-    assert [list(v) for v in c.institutions.veto] == [[True, False]] * 4
+    assert [list(v) for v in c.institutions.veto] == [[True, True]] * 4
