@@ -69,6 +69,12 @@ class InstitutionModel:
     def n_levels(self) -> int:
         return len(self.levels)
 
+    def worth(self, in_force: B8) -> F64:
+        """``[B, P]`` what the levels ``in_force`` (``[B, L]``) pay each party in a round: the
+        engine pays this on top of ``UtilityModel.value`` of the executed slots."""
+        worth: F64 = np.asarray(in_force, dtype=np.float64) @ self.value.reshape(self.n_levels, -1)
+        return worth
+
     def in_force_range(self, ref: str) -> tuple[int, int]:
         """The levels (first, last) that meet ``INSTITUTION.policy[.level]`` in criteria:
         that level or a stronger one, any level when bare."""

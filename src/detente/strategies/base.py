@@ -81,9 +81,10 @@ class View:
     available: B8  # [B, own slots]
     offerable: B8  # [B, own commitments]
     rng: CounterRNG
-    institutions: B8 | None = None
+    institutions: B8 | None = field(default_factory=lambda: None)
     """``[B, L]`` institutions' policy levels in force (public); None where not shown,
-    read as none in force."""
+    read as none in force. (A factory, not a default: a class attribute would hide the
+    field from views that fetch their arrays lazily, ``assorted.Rows``.)"""
 
     @staticmethod
     def of(
