@@ -3,7 +3,8 @@
 Episodes are independent, so each episode's randomness is addressed by its
 own id and a batch gives exactly what its episodes give one by one. The
 batch is played in tiles of :data:`TILE` episodes, one phase at a time over
-the whole tile (moves, clearing, outcomes, payoffs, perception and trust, roadmap):
+the whole tile (moves, clearing, outcomes, institutions' votes, payoffs,
+perception and trust, roadmap):
 a phase's set-up, its calls and its arguments are paid once per tile, not
 once per episode, and its loops run long enough to vectorise. What an
 episode carries from one phase to the next (its random key and its sets of
