@@ -49,12 +49,12 @@ from detente.scenario.overrides import load_with_overrides
 
 
 def moves(state: State, pattern: tuple[np.ndarray, np.ndarray]) -> Submissions:
-    """The pattern's available moves, at most one of each exclusive set (the first)."""
+    """The pattern's legal part: available slots, at most one of each exclusive set (the
+    first: a party takes one level of an action, not an act and its counter-action)."""
     acts, offers = pattern
     acts = acts & available(state)
     for group in state.compiled.exclusive:
-        chosen = acts[:, group]
-        acts[:, group] = chosen & (np.cumsum(chosen, axis=1) == 1)
+        acts[:, group] &= np.cumsum(acts[:, group], axis=1) <= 1
     return Submissions(acts, offers & offerable(state))
 
 

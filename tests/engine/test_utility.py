@@ -24,6 +24,8 @@ def test_the_engine_pays_the_utility_models_value(
         offers = (gen.random((state.batch, len(compiled.commitments))) < 0.6) & offerable(state)
         state, events = step(state, Submissions(acts, offers), rng)
         expected = compiled.utilities.value(state.executed)
+        if compiled.institutions.n_levels:  # korea's sanctions in force pay too
+            expected = expected + compiled.institutions.worth(state.institution_levels)
         np.testing.assert_allclose(events.payoff, expected, rtol=1e-12, atol=1e-12)
         executed_something += int(state.executed.any(axis=1).sum())
     assert executed_something > 100  # the payoffs compared are not all the status quo's

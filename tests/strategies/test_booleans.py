@@ -48,7 +48,7 @@ def exclusive_sets(c: CompiledScenario, party: int) -> list[list[int]]:
     declarations: each action's levels, mildest (first declared) first, then its counter-action."""
     own = {name: i for i, name in enumerate(c.seat(party).actions)}
     sets = []
-    for action in c.scenario.actions:
+    for action in c.scenario.declared_actions:  # the resolutions' votes too
         names = [f"{action.id}.{level.id}" for level in action.levels] or [action.id]
         counter = action.revoked_by or action.reversed_by
         names += [counter.id] if counter is not None else []
@@ -71,6 +71,7 @@ def reference_move(playbook: Playbook, view: View, stance: Stance, allowed: B8 |
         (playbook.gestures, stance.attend),
     ):
         actions[:, cols] = view.available[:, cols] & wanted[:, None]
+    actions |= reference_votes(playbook, view)
     for group in exclusive_sets(playbook.compiled, playbook.party):
         chosen = actions[:, group]
         first = np.cumsum(chosen, axis=1) == 1  # up to and including the first chosen
@@ -79,6 +80,26 @@ def reference_move(playbook: Playbook, view: View, stance: Stance, allowed: B8 |
     if allowed is not None:
         offers &= allowed[None, :]
     return np.concatenate([actions, offers], axis=1)
+
+
+def reference_votes(playbook: Playbook, view: View) -> B8:
+    """The votes of a member with nothing in force (a view without institutions): for each
+    resolution that adopts a level, by the sign of the level's utility to the party (easing
+    what is not in force changes nothing: no vote)."""
+    c = playbook.compiled
+    own = {name: i for i, name in enumerate(c.seat(playbook.party).actions)}
+    votes = np.zeros(view.available.shape, dtype=bool)
+    for inst in c.scenario.institutions:
+        if c.parties[playbook.party] not in inst.members:
+            continue
+        for res in inst.resolutions:
+            if res.adopts is None:
+                continue
+            level = c.institutions.levels.index(f"{inst.id}.{res.adopts}")
+            gain = c.institutions.value[level, playbook.party]
+            vote = "in_favour" if gain > 0 else "against" if gain < 0 else "abstain"
+            votes[:, own[f"{res.id}.{vote}"]] = view.available[:, own[f"{res.id}.{vote}"]]
+    return votes
 
 
 def reference_provoked_by(playbook: Playbook, view: View) -> B8:

@@ -32,6 +32,9 @@ DRILLS = "large_scale_drills.full"  # the drills that break the suspension
 MILD_DRILLS = "large_scale_drills.scaled_down"  # the milder level, taken first when provoking
 MEETING = {"multilateral_meeting"}
 US_OFFERS = {"us_suspend", "us_summit"}  # its commitments offerable in the first stage
+# the US's votes for the three 2017 resolutions, cast while they would tighten the sanctions
+# in force (round 1, when the others' votes adopt them all; in a view that shows none in force)
+US_VOTES = {"unscr_2371.in_favour", "unscr_2375.in_favour", "unscr_2397.in_favour"}
 
 
 def view_for(
@@ -98,7 +101,7 @@ def test_tit_for_tat_answers_only_provocations_that_hurt() -> None:
     opponents = {"ROK": [DRILLS, C], "DPRK": [C, "missile_test.short_range", C]}
     us = versus("tit_for_tat", opponents, 4, scenario="korea", party="US")
     # it retaliates with every provocation it has, one level of each: the mildest drills
-    us.assert_actions([MEETING, MEETING, {MILD_DRILLS}, MEETING])
+    us.assert_actions([MEETING | US_VOTES, MEETING, {MILD_DRILLS}, MEETING])
     # every US commitment involves the DPRK: it withholds them all, and only for a round
     us.assert_offers([US_OFFERS, US_OFFERS, set(), US_OFFERS])
 
@@ -164,12 +167,12 @@ def test_big_deal_first_refuses_partial_steps(korea: CompiledScenario) -> None:
     assert offered(korea, "US", a4a.move(view_for(korea, "US", stage=stage, trust=0.1))) == set()
     distrustful = big.move(view_for(korea, "US", stage=stage, trust=0.1))
     assert offered(korea, "US", distrustful) == {"big_us_relief", "big_us_eow"}
-    assert taken(korea, "US", distrustful) == {"multilateral_meeting"}
+    assert taken(korea, "US", distrustful) == MEETING | US_VOTES
 
 
 def test_suspicious_tit_for_tat_opens_hostile() -> None:
     us = versus("suspicious_tit_for_tat", {}, 3, scenario="korea", party="US")
-    us.assert_actions([{MILD_DRILLS}, MEETING, MEETING])
+    us.assert_actions([{MILD_DRILLS} | US_VOTES, MEETING, MEETING])  # votes whatever its stance
     us.assert_offers([set(), US_OFFERS, US_OFFERS])
 
 

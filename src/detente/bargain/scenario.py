@@ -2,7 +2,9 @@
 
 The candidate slots are the actions available at the chosen stage to the chosen
 parties, provocations excluded by default (a mediator's package is made of steps, not
-threats). The package follows the scenario's structure:
+threats), and institutions' votes always (what a vote is worth depends on the tally, which
+a package cannot promise: resolutions and their policies are not bargained over). The
+package follows the scenario's structure:
 
 * each deal (and each commitment outside every deal) becomes a deal of the problem:
   the slots of its commitments and of their conditions, in whole or not at all, with
@@ -39,6 +41,7 @@ from detente.bargain.problem import BargainProblem
 from detente.bargain.valuation import Valuation, flow_slots, scenario_valuation
 from detente.dtypes import F64
 from detente.scenario.compiled import CompiledScenario
+from detente.scenario.schema import Category
 from detente.scenario.utility import UtilityModel
 
 Fallback = Literal["default_moves", "status_quo"]
@@ -265,6 +268,7 @@ def bargain_from_scenario(
         if c.slot_available[s, k]
         and int(c.slot_party[k]) in who
         and (include_provocations or not c.slot_provocation[k])
+        and c.slot_category[k] != Category.VOTE  # a vote's worth is the tally's, not its own
     ]
     chosen_free = _free_slots(c, free, available)
     offered = {int(k) for k in c.commitment_slot} - chosen_free

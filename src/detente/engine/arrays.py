@@ -35,6 +35,7 @@ class StateArrays(NamedTuple):
     executed: B8  # [B, K] last round's executed slots (public)
     perceived: B8  # [B, P, K] last round's perception by each observer (private)
     policy: B8  # [B, K] standing policies in force ([B, 0] in scenarios without any)
+    inst: B8  # [B, L] institutions' policy levels in force ([B, 0] without institutions)
 
 
 class Outcome(NamedTuple):
@@ -50,6 +51,7 @@ class Outcome(NamedTuple):
     cause: I64  # [B] breakdown rule index, -1 when none
     track_advanced: B8  # [B, T]
     success: B8  # [B] success reached this round
+    resolved: I64  # [B, R] each resolution's tally (engine.institutions: not voted, adopted, ...)
 
 
 def initial_arrays(compiled: CompiledScenario, batch: int) -> StateArrays:
@@ -77,6 +79,7 @@ def initial_arrays(compiled: CompiledScenario, batch: int) -> StateArrays:
         executed=np.zeros((batch, K), dtype=bool),
         perceived=np.zeros((batch, P, K), dtype=bool),
         policy=np.zeros((batch, K if t.policies else 0), dtype=bool),
+        inst=np.zeros((batch, compiled.institutions.n_levels), dtype=bool),
     )
 
 
@@ -100,4 +103,5 @@ def empty_outcome(compiled: CompiledScenario, batch: int) -> Outcome:
         cause=np.empty(batch, dtype=np.int64),
         track_advanced=np.empty((batch, T), dtype=bool),
         success=np.empty(batch, dtype=bool),
+        resolved=np.empty((batch, len(compiled.institutions.resolutions)), dtype=np.int64),
     )

@@ -43,6 +43,7 @@ ANY_OF = 11  # a=the alternative's condition set, b=the first set of its run (a'
 TAKEN_IN = 12  # a=first slot, b=last slot, any ever executed
 EXECUTED_IN = 13  # a=first slot, b=last slot, any executed this round
 SUCCEEDED = 14  # a=first slot, b=last slot: one executed this round and not failed (criteria)
+IN_FORCE_IN = 15  # a=first level, b=last level of an institution's policy: one in force
 
 
 class ConditionArrays(NamedTuple):
@@ -65,11 +66,14 @@ class ConditionProgram:
         deal: Callable[[str], int],
         track_level: Callable[[str, str], tuple[int, int]],
         slots: Callable[[str], list[int]] | None = None,
+        in_force: Callable[[str], tuple[int, int]] | None = None,
     ) -> None:
         """``slot`` names a reference's slot; ``slots`` (when given) every slot that meets it,
-        consecutive: a level of a graded action or a stronger one, any level when bare."""
+        consecutive: a level of a graded action or a stronger one, any level when bare;
+        ``in_force`` the range of institution policy levels that meet a reference."""
         self._party, self._slot, self._deal, self._track_level = party, slot, deal, track_level
         self._slots = slots if slots is not None else (lambda ref: [slot(ref)])
+        self._in_force = in_force
         self._ptr = [0]
         self._ops: list[tuple[int, int, int, float]] = []
 
@@ -98,6 +102,9 @@ class ConditionProgram:
         ops += [self._in(TAKEN, TAKEN_IN, slot) for slot in criteria.taken]
         ops += [self._in(EXECUTED, EXECUTED_IN, slot) for slot in criteria.executed]
         ops += [(SUCCEEDED, *self._range(slot), 0.0) for slot in criteria.succeeded]
+        if criteria.in_force:
+            assert self._in_force is not None, "in_force criteria need the institutions"
+            ops += [(IN_FORCE_IN, *self._in_force(ref), 0.0) for ref in criteria.in_force]
         ops += [(ANY_OF, alt, first, 0.0) for first, alt in alternatives]
         return self._close(ops)
 

@@ -15,6 +15,7 @@ import numpy as np
 from detente.dtypes import B8, F64, I64
 from detente.engine.arrays import Outcome
 from detente.engine.roadmap import ADVANCE, BACK, RESUME, STALL
+from detente.scenario.institutions import NOT_VOTED, RESULTS
 
 if TYPE_CHECKING:
     from detente.engine.state import State, Submissions
@@ -29,6 +30,7 @@ class EventType(StrEnum):
     ACTION_WITHHELD = "action_withheld"
     POLICY_STARTED = "policy_started"
     POLICY_ENDED = "policy_ended"
+    RESOLUTION_VOTED = "resolution_voted"
     AGREEMENT_REACHED = "agreement_reached"
     AGREEMENT_RENEWED = "agreement_renewed"
     AGREEMENT_VIOLATED = "agreement_violated"
@@ -91,6 +93,12 @@ class StepEvents:
         return self.outcome.violated
 
     @property
+    def resolutions(self) -> I64:
+        """``[B, R]`` what became of each resolution this round (``compiled.institutions``):
+        0 not voted, 1 adopted, 2 vetoed, 3 rejected (too few votes in favour)."""
+        return self.outcome.resolved
+
+    @property
     def stalled(self) -> B8:
         """``[B]`` whether the roadmap stalled in this round."""
         stalled: B8 = self.outcome.transition == STALL
@@ -119,6 +127,7 @@ class StepEvents:
         return (
             self._moves(b)
             + self._policies(b)
+            + self._resolutions(b)
             + self._deals(b)
             + self._observations(b)
             + self._payoffs(b)
@@ -184,6 +193,33 @@ class StepEvents:
             else:
                 payload["cause"] = "replaced"
             out.append(Event(self.round, EventType.POLICY_ENDED, c.parties[p], payload))
+        return out
+
+    def _resolutions(self, b: int) -> list[Event]:
+        """Each resolution put to a vote: the tally (outside votes included), who vetoed it,
+        and the level of its policy in force after the round."""
+        model = self.after.compiled.institutions
+        c = self.after.compiled
+        executed = self.after.arrays.executed[b]
+        out: list[Event] = []
+        for r in np.flatnonzero(self.outcome.resolved[b] != NOT_VOTED):
+            slots, veto = model.vote_slots[r], model.veto[r]
+            cast = executed[slots]  # [members, 3]: abstain, in favour, against
+            outside = model.outside[r]
+            against = cast[:, 2]
+            lo, hi = model.policy_levels[model.r_policy[r]]
+            level = np.flatnonzero(self.after.arrays.inst[b, lo:hi])
+            payload = {
+                "institution": model.institution[r],
+                "resolution": model.resolutions[r],
+                "result": RESULTS[int(self.outcome.resolved[b, r])],
+                "in_favour": int(cast[:, 1].sum()) + outside[1],
+                "against": int(against.sum()) + outside[2],
+                "abstain": int(cast[:, 0].sum()) + outside[0],
+                "vetoed_by": [c.parties[int(p)] for p in model.members[r][against & veto]],
+                "in_force": model.levels[lo + int(level[0])] if level.size else None,
+            }
+            out.append(Event(self.round, EventType.RESOLUTION_VOTED, None, payload))
         return out
 
     def _deals(self, b: int) -> list[Event]:

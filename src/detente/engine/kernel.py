@@ -3,7 +3,8 @@
 Episodes are independent, so each episode's randomness is addressed by its
 own id and a batch gives exactly what its episodes give one by one. The
 batch is played in tiles of :data:`TILE` episodes, one phase at a time over
-the whole tile (moves, clearing, outcomes, payoffs, perception and trust, roadmap):
+the whole tile (moves, clearing, outcomes, institutions' votes, payoffs,
+perception and trust, roadmap):
 a phase's set-up, its calls and its arguments are paid once per tile, not
 once per episode, and its loops run long enough to vectorise. What an
 episode carries from one phase to the next (its random key and its sets of
@@ -44,6 +45,7 @@ from numpy.typing import NDArray
 
 from detente.engine.arrays import Outcome, StateArrays
 from detente.engine.clearing import clear_tile
+from detente.engine.institutions import adopt_tile
 from detente.engine.jit import inlined, inner
 from detente.engine.monitoring import observe_tile
 from detente.engine.moves import BAD_ACTION, BAD_OFFER, OK, read_moves
@@ -297,15 +299,19 @@ def _play(
         )
         if t.outcomes.shape[0] > 0:
             judge_tile(t.outcomes, lo, executed, out.deal_cleared, failing, out.failed)
+        if t.inst[0, 0] > 0:
+            adopt_tile(t.inst, lo, executed, old.inst, new.inst, out.resolved)
         pay_tile(
             t.base,
             t.linear,
             t.pair_k,
             t.pair_l,
             t.pair_value,
+            t.inst_value,
             weight,
             lo,
             executed,
+            new.inst,
             old.total,
             old.discounted,
             out.payoff,
@@ -369,6 +375,7 @@ def _play(
             new.trust,
             new.in_force,
             new.taken,
+            new.inst,
             scratch.counts,
             scratch.ok,
             scratch.hits,

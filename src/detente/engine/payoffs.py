@@ -1,7 +1,8 @@
 """Payoffs of a tile's episodes: each party's utility of what was executed this round.
 
 Utilities are linear over executed slots plus sparse pairwise terms (both
-slots executed). Terms are added in slot order, then pair order, so that a
+slots executed), plus the value of each institution policy level in force.
+Terms are added in slot order, then pair order, then level order, so that a
 batch gives the exact floating-point sums its episodes give one by one.
 """
 
@@ -21,9 +22,11 @@ def pay_tile(
     pair_k: NDArray[np.int64],
     pair_l: NDArray[np.int64],
     pair_value: NDArray[np.float64],
+    inst_value: NDArray[np.float64],
     weight: float,
     lo: int,
     executed: NDArray[np.uint64],
+    new_inst: NDArray[np.bool_],
     old_total: NDArray[np.float64],
     old_discounted: NDArray[np.float64],
     out_payoff: NDArray[np.float64],
@@ -42,12 +45,16 @@ def pay_tile(
         Read. The two slots of each pairwise term.
     pair_value : float64[pairs, P]
         Read. What each pairwise term adds when both its slots are executed.
+    inst_value : float64[L, P]
+        Read. What each institution policy level in force adds.
     weight : float
         This round's discount factor.
     lo : int
         The tile's first episode; tile row ``i`` is episode ``b = lo + i``.
     executed : uint64[size, WK]
         Read. The slots executed this round.
+    new_inst : bool[B, L]
+        Read. The institution policy levels in force after this round's votes.
     old_total, old_discounted : float64[B, P]
         Read. The running totals before the round.
     out_payoff : float64[B, P]
@@ -71,6 +78,10 @@ def pay_tile(
             if has(executed[i], pair_k[pair]) and has(executed[i], pair_l[pair]):
                 for p in range(n_parties):
                     out_payoff[b, p] += pair_value[pair, p]
+        for level in range(inst_value.shape[0]):
+            if new_inst[b, level]:
+                for p in range(n_parties):
+                    out_payoff[b, p] += inst_value[level, p]
         for p in range(n_parties):
             new_total[b, p] = old_total[b, p] + out_payoff[b, p]
             new_discounted[b, p] = old_discounted[b, p] + weight * out_payoff[b, p]

@@ -30,6 +30,7 @@ from detente.engine.conditions import (
     EXECUTED,
     EXECUTED_ANY,
     EXECUTED_IN,
+    IN_FORCE_IN,
     PROVOCATIONS_AT_LEAST,
     ROUNDS_AT_LEAST,
     SUCCEEDED,
@@ -86,6 +87,7 @@ def _evaluate(
     new_in_force: NDArray[np.bool_],
     new_track_level: NDArray[np.int64],
     new_taken: NDArray[np.bool_],
+    new_inst: NDArray[np.bool_],
 ) -> None:
     """``ok[c, i]``: whether condition set ``c`` holds for episode ``lo + i`` of the tile.
 
@@ -135,6 +137,8 @@ def _evaluate(
         Read. The track levels reached so far this round.
     new_taken : bool[B, K]
         Read. The slots taken, this round included.
+    new_inst : bool[B, L]
+        Read. The institution policy levels in force after this round's votes.
     """
     row = ok[c]
     any_one, any_trust = False, False
@@ -197,6 +201,12 @@ def _evaluate(
             any_trust = True
             for i in range(size):
                 hits[1, i] |= new_trust[lo + i, qa, qb] < qx
+        elif kind == IN_FORCE_IN:
+            for i in range(size):
+                found = False
+                for level in range(qa, qb + 1):
+                    found |= new_inst[lo + i, level]
+                row[i] &= found
         elif kind == ANY_OF:
             any_one = True
             for i in range(size):
@@ -297,6 +307,7 @@ def roadmap_tile(
     new_trust: NDArray[np.float64],
     new_in_force: NDArray[np.bool_],
     new_taken: NDArray[np.bool_],
+    new_inst: NDArray[np.bool_],
     counts: NDArray[np.int64],
     ok: NDArray[np.bool_],
     hits: NDArray[np.bool_],
@@ -343,6 +354,8 @@ def roadmap_tile(
         Read. The agreements in force after the round.
     new_taken : bool[B, K]
         Read. The slots taken, this round included.
+    new_inst : bool[B, L]
+        Read. The institution policy levels in force after this round's votes.
     counts : int64[4, TILE]
         Scratch: this round's provocations, calm rounds, rounds in the
         stage, and the level of the track being raised.
@@ -414,6 +427,7 @@ def roadmap_tile(
                     new_in_force,
                     new_track,
                     new_taken,
+                    new_inst,
                 )
             for i in range(size):
                 if level[i] == below and ok[c, i]:
@@ -443,6 +457,7 @@ def roadmap_tile(
             new_in_force,
             new_track,
             new_taken,
+            new_inst,
         )
     last_stage = stage_exit.shape[0] - 1
     for i in range(size):

@@ -114,6 +114,20 @@ class State:
         return self.policies_in_force[:, k]
 
     @property
+    def institution_levels(self) -> B8:
+        """``[B, L]`` the institutions' policy levels in force (``compiled.institutions.levels``:
+        at most one per policy)."""
+        return self.arrays.inst
+
+    def institution_level(self, name: str) -> I64:
+        """``[B]`` the level of policy ``INSTITUTION.policy`` in force (its index among the
+        policy's levels, mildest 0), -1 where none is."""
+        model = self.compiled.institutions
+        lo, hi = model.policy_levels[model.policies.index(name)]
+        levels = self.arrays.inst[:, lo:hi]
+        return np.where(levels.any(axis=1), levels.argmax(axis=1), -1)
+
+    @property
     def track_level(self) -> I64:
         """``[B, T]`` how many levels of each track have been reached."""
         return self.arrays.track_level

@@ -21,6 +21,7 @@ import numpy as np
 
 from detente.dtypes import B8, F64, I64, U64
 from detente.engine.conditions import ConditionProgram
+from detente.engine.institutions import pack
 from detente.scenario.compiled import CompiledScenario
 
 THEN_BACK = 0
@@ -96,6 +97,10 @@ class Tables(NamedTuple):
     policy_index: I64  # the policy lists, concatenated
     policy_bits: U64  # [rows, WK] the policy bit tables, stacked
     policy_at: I64  # [12] the lists' bounds (7), then the tables' row bounds (5)
+    # Institutions (engine.institutions): resolutions and votes packed, and the utility per
+    # round of each institution policy level in force.
+    inst: I64  # [1 + R + V, 8]
+    inst_value: F64  # [L, P]
 
 
 _TABLES: WeakKeyDictionary[CompiledScenario, Tables] = WeakKeyDictionary()
@@ -170,7 +175,12 @@ def _build(c: CompiledScenario) -> Tables:
         return t, c.track_levels[t].index(level) + 1
 
     program = ConditionProgram(
-        pix.__getitem__, slot, deal_ix.__getitem__, track_level, c.condition_slots
+        pix.__getitem__,
+        slot,
+        deal_ix.__getitem__,
+        track_level,
+        c.condition_slots,
+        c.institutions.in_force_range,
     )
     track_criteria = [
         [program.criteria(level.criteria) for level in t.levels] for t in scenario.tracks
@@ -294,6 +304,8 @@ def _build(c: CompiledScenario) -> Tables:
         policy_index=policy_index,
         policy_bits=policy_bits,
         policy_at=policy_at,
+        inst=pack(c.institutions),
+        inst_value=c.institutions.value.reshape(c.institutions.n_levels, P),
     )
 
 

@@ -17,13 +17,14 @@ Observation of party ``p`` (what ``p`` may know, as in a strategy's
 ``perceived.<slot>``   K     what p perceived last round (own slots exact)
 ``in_force.<deal>``    D     agreements in force
 ``track.<t>``          T     level reached on each track / its number of levels
+``policy.<level>``     L     institutions' policy levels in force (``UNSC.sanctions.oil_cap``)
 ``payoff``             1     p's payoff last round (0 before the first)
 =====================  ====  =====================================================
 
 The state (for centralised critics) holds every party's private view as well
 as the truth: ``trust.<i>.<j>``, the stage, ``stalled``, ``round``,
 ``executed.<slot>`` (what really happened last round), ``perceived.<i>.<slot>``,
-``in_force``, ``track`` and ``payoff.<i>``; every observation is a function of it.
+``in_force``, ``track``, ``policy`` and ``payoff.<i>``; every observation is a function of it.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def payoff_bounds(compiled: CompiledScenario) -> tuple[F32, F32]:
     u = compiled.utilities
     neg = np.minimum(u.linear, 0).sum(0) + np.minimum(u.pair_value, 0).sum(0)
     pos = np.maximum(u.linear, 0).sum(0) + np.maximum(u.pair_value, 0).sum(0)
+    inst = compiled.institutions
+    for lo, hi in inst.policy_levels:  # one level of each policy at a time, or none
+        neg = neg + np.minimum(inst.value[lo:hi].min(0), 0)
+        pos = pos + np.maximum(inst.value[lo:hi].max(0), 0)
     low = (u.base + neg).astype(np.float32)
     high = (u.base + pos).astype(np.float32)
     return np.nextafter(low, np.float32(-np.inf)), np.nextafter(high, np.float32(np.inf))
@@ -74,7 +79,7 @@ def _public_names(c: CompiledScenario) -> tuple[list[str], list[str]]:
     """Names of the public entries: those before and those after the perceived block."""
     before = [f"stage.{s}" for s in c.stages] + ["stalled", "round"]
     after = [f"in_force.{d}" for d in c.deals] + [f"track.{t}" for t in c.tracks]
-    return before, after
+    return before, after + [f"policy.{level}" for level in c.institutions.levels]
 
 
 def observation_layout(c: CompiledScenario, party: int) -> Layout:
@@ -122,7 +127,9 @@ def public(state: State) -> tuple[F32, F32]:
     fraction = min(state.round / c.scenario.rounds, 1.0)
     levels = np.array([max(len(levels), 1) for levels in c.track_levels], dtype=np.float32)
     before = np.concatenate([stage, [float(state.stalled[0]), fraction]])
-    after = np.concatenate([state.in_force[0], state.track_level[0] / levels])
+    after = np.concatenate(
+        [state.in_force[0], state.track_level[0] / levels, state.institution_levels[0]]
+    )
     return before.astype(np.float32), after.astype(np.float32)
 
 

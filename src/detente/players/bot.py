@@ -49,6 +49,9 @@ def view_from(
         in_force=np.array([[d in pub["in_force"] for d in c.deals]]),
         available=np.array([[avail[a] for a in c.seat(party).actions]]),
         rng=rng,
+        institutions=np.array(
+            [[lv in pub.get("institutions", ()) for lv in c.institutions.levels]]
+        ),
     )
 
 

@@ -95,7 +95,9 @@ class Catalogue:
         pix = {p: i for i, p in enumerate(self.parties)}
         self.entries: list[Entry] = []
         slots: list[tuple[int, int]] = []
-        for action in scenario.actions:
+        self.votes = {r.id for inst in scenario.institutions for r in inst.resolutions}
+        self.declared = scenario.declared_actions  # entries refer to these very objects
+        for action in self.declared:
             entries = _entries(action)
             first = len(self.entries)
             self.entries += entries
@@ -133,8 +135,8 @@ class Catalogue:
         declared = next(
             (e.action for e in self.entries if e.action.id == action and not e.counter), None
         )
-        if declared is None or not declared.levels:
-            return [self.exact(party, name)]
+        if declared is None or not declared.levels or (level and action in self.votes):
+            return [self.exact(party, name)]  # a vote names exactly itself (no is not "more" yes)
         slots = self._levels(party, declared)
         if not level:
             return slots

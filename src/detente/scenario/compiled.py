@@ -14,7 +14,7 @@ lists, probability thresholds) is the engine's own business
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from detente.dtypes import B8, F64, I64
 from detente.scenario.catalogue import Catalogue
+from detente.scenario.institutions import InstitutionModel
 from detente.scenario.moves import NamedMove
 from detente.scenario.outcomes import OutcomeModel
 from detente.scenario.schema import Category, Scenario
@@ -162,6 +163,8 @@ class CompiledScenario:
     """Each party's levels of a graded action, mildest first: at most one of them executes."""
     exclusive: tuple[I64, ...] = ()
     """Sets of slots of which a move may take at most one outright (see :class:`Seat`)."""
+    institutions: InstitutionModel = field(default_factory=InstitutionModel)
+    """Institutions' policy levels and resolutions (the tally of the members' votes)."""
 
     @property
     def has_policies(self) -> bool:
@@ -290,7 +293,7 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     slot_action = [catalogue.entry(k) for k in range(K)]
     slot_party = np.array([p for p, _ in slots], dtype=np.int64)
     slot_intensity = np.array([a.intensity for a in slot_action], dtype=np.float64)
-    declared = {id(a): i for i, a in enumerate(scenario.actions)}
+    declared = {id(a): i for i, a in enumerate(catalogue.declared)}
     # the declared action each slot takes (any of its levels); -1 for a counter-action
     slot_declared = np.array(
         [-1 if a.counter else declared[id(a.action)] for a in slot_action], dtype=np.int64
@@ -354,6 +357,7 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
             slot_party,
             slot_declared,
             slot_intensity,
+            np.array([a.level for a in slot_action], dtype=np.int64),
         ),
         _conditions=_lists([[found[0] for found in sets] for sets in condition_sets]),
         _members=_lists(members),
@@ -365,4 +369,5 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         ),
         graded=_lists(catalogue.graded()),
         exclusive=_lists(catalogue.exclusive()),
+        institutions=InstitutionModel.of(scenario, pix, catalogue.exact),
     )

@@ -82,6 +82,9 @@ class ScenarioLimits:
             whatever their number, so the cap only bounds the list that
             validation walks (a reading naming no actor stands for each actor
             of its action).
+        max_resolutions: resolutions of every institution, added up; each is
+            an action of three levels (the votes) for each member, counted in
+            ``max_actions`` and ``max_slots`` too, and a row of the tally.
         subject: who the limits are for, as refusals name them (``an upload
             may have at most 32``).
     """
@@ -100,6 +103,7 @@ class ScenarioLimits:
     max_pairwise: int | None = None
     max_any_of_depth: int | None = None
     max_readings: int | None = None
+    max_resolutions: int | None = None
     subject: str = "a scenario"
 
     def __post_init__(self) -> None:
@@ -133,6 +137,7 @@ UPLOAD_LIMITS = ScenarioLimits(
     max_pairwise=256,
     max_any_of_depth=4,
     max_readings=512,
+    max_resolutions=32,
     subject="an upload",
 )
 """What the server accepts from anonymous uploads.
@@ -286,16 +291,26 @@ def _compiled(action: Any) -> int:
     return own + sum(isinstance(action.get(key), Mapping) for key in ("revoked_by", "reversed_by"))
 
 
+def _resolutions(doc: Any) -> list[tuple[int, Any]]:
+    """``(members, resolution)`` of every resolution: each is its members' vote, an action
+    of three levels (in favour, against, abstain)."""
+    return [
+        (_length("members")(inst), res)
+        for inst in _list(_get(doc, "institutions"))
+        for res in _list(_get(inst, "resolutions"))
+    ]
+
+
 def _actions(doc: Any) -> int:
     actions = _get(doc, "actions")
-    return sum(_compiled(a) for a in actions) if isinstance(actions, list) else 0
+    declared = sum(_compiled(a) for a in actions) if isinstance(actions, list) else 0
+    return declared + 3 * len(_resolutions(doc))
 
 
 def _slots(doc: Any) -> int:
-    actions = _get(doc, "actions")
-    if not isinstance(actions, list):
-        return 0
-    return sum(_length("actors")(a) * _compiled(a) for a in actions)
+    actions = _list(_get(doc, "actions"))
+    votes = sum(3 * members for members, _ in _resolutions(doc))
+    return sum(_length("actors")(a) * _compiled(a) for a in actions) + votes
 
 
 def _observers(doc: Any) -> int:
@@ -359,6 +374,12 @@ _COUNTS: tuple[tuple[str, str, str, Callable[[Any], int]], ...] = (
         _any_of_nesting,
     ),
     ("max_readings", "readings", "readings", _length("readings")),
+    (
+        "max_resolutions",
+        "institutions",
+        "resolutions of institutions",
+        lambda doc: len(_resolutions(doc)),
+    ),
 )
 
 

@@ -74,12 +74,14 @@ class OutcomeModel:
         slot_party: I64,
         slot_action: I64,
         intensity: F64,
+        slot_level: I64 | None = None,
     ) -> OutcomeModel:
         """The model of a validated scenario; slot ``k`` is party ``slot_party[k]`` taking
         declared action ``slot_action[k]`` (any of its levels; -1 for a revocation or a
         reversal, which neither fail nor have readings), read by default with
         ``intensity[k]``. ``met_by`` gives the slots a reference is met by (a level or
-        stronger, any level when bare)."""
+        stronger, any level when bare); ``slot_level[k]`` is the slot's level (-1 ungraded),
+        which a reading of one level (a vote) selects."""
         P, K = len(party), len(intensity)
         can_fail = np.zeros(K, dtype=bool)
         failure = intensity.copy()
@@ -98,12 +100,17 @@ class OutcomeModel:
         reading = np.broadcast_to(intensity, (P, K)).copy()
         failed_reading = np.broadcast_to(failure, (P, K)).copy()
         own = np.zeros(P, dtype=bool)
-        actions = [a.id for a in scenario.actions]
+        declared = scenario.declared_actions
+        actions = [a.id for a in declared]
         for r in scenario.readings:
             o = party[r.observer]
             a = actions.index(r.action)
             actor = party[r.actor] if r.actor is not None else -1
-            for k in np.flatnonzero(slot_action == a):
+            slots = np.flatnonzero(slot_action == a)
+            if r.level is not None and slot_level is not None:
+                level = [lv.id for lv in declared[a].levels].index(r.level)
+                slots = slots[slot_level[slots] == level]
+            for k in slots:
                 p = int(slot_party[k])
                 if actor in (-1, p) and p != o:
                     reading[o, k] = r.intensity

@@ -14,6 +14,8 @@ from typing import Any
 
 from detente.scenario.errors import ScenarioIssue, format_path
 from detente.scenario.initial import check_initial
+from detente.scenario.institutions import check_in_force, check_institutions, vote_actions
+from detente.scenario.schema import VOTES
 
 Path = tuple[str | int, ...]
 
@@ -61,6 +63,9 @@ class _Index:
     """Graded actions: their level ids, mildest first."""
     counters: dict[str, str] = field(default_factory=dict)
     """Counter-actions (revocations, reversals): the action each one undoes."""
+    institutions: set[str] = field(default_factory=set)
+    votes: set[str] = field(default_factory=set)
+    """Resolutions: each is its members' vote, an action with the levels of ``VOTES``."""
     commitments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     deals: dict[str, list[str]] = field(default_factory=dict)
     stages: list[str] = field(default_factory=list)
@@ -113,6 +118,11 @@ class _Checker:
                     ix.actors.setdefault(counter["id"], set()).update(ix.actors[aid])
                     if aid in ix.vague_actors:
                         ix.vague_actors.add(counter["id"])
+        ix.institutions = {str(i.get("id")) for _, i in _items(self.doc, "institutions")}
+        for _, vote, members in vote_actions(self.doc):
+            ix.actors.setdefault(vote, set()).update(members)
+            ix.levels[vote] = list(VOTES)
+            ix.votes.add(vote)
         for _, com in _items(self.doc, "commitments"):
             ix.commitments[str(com.get("id"))] = com
         for _, deal in _items(self.doc, "deals"):
@@ -199,6 +209,14 @@ class _Checker:
         if not isinstance(value, str) or value.count(".") not in (1, 2):
             return
         party, action, *level = value.split(".")
+        if party in self.ix.institutions:
+            self.add(
+                path,
+                f"{party} is an institution: its policies are read by criteria's in_force "
+                "(not by commitments, triggers or utilities)",
+                value,
+            )
+            return
         if action in self.ix.actors:
             self.graded(path, action, level[0] if level else None, exact, value)
         known_party = party in self.ix.parties or not self.ix.has_parties
@@ -260,6 +278,8 @@ class _Checker:
         for key in ("taken", "executed", "succeeded"):
             for p, value in _strings(crit, key, path):
                 self.slot(p, value)
+        for p, value in _strings(crit, "in_force", path):
+            self.issues += check_in_force(self.doc, p, value)
         for p, alternative in _items(crit, "any_of", path):
             self.criteria(p, alternative)
 
@@ -282,7 +302,9 @@ class _Checker:
         ]
         groups: list[list[tuple[Path, str]]] = [
             _ids(self.doc, "parties"),
-            _ids(self.doc, "actions") + counter_ids,  # one namespace for both
+            _ids(self.doc, "actions")
+            + counter_ids
+            + [(p, v) for p, v, _ in vote_actions(self.doc)],  # one namespace for all
             _ids(self.doc, "commitments"),
             _ids(self.doc, "deals"),
             _ids(self.doc, "tracks"),
@@ -401,7 +423,9 @@ class _Checker:
             party, ref = com.get("party"), com.get("action")
             ok_party = self.party((*p, "party"), party)
             action = self.action_ref((*p, "action"), ref, exact=True, counters=False)
-            if ok_party and action is not None:
+            if action in self.ix.votes:
+                self.add((*p, "action"), f"{action} is a vote: votes are cast outright", ref)
+            elif ok_party and action is not None:
                 self.can_take((*p, "action"), str(party), action, ref)
             for key in ("if", "conditions"):  # the field's alias, and its name
                 for q, cond in _strings(com, key, p):
@@ -462,8 +486,13 @@ class _Checker:
                     f"action {action} has no outcome, so it never fails",
                     reading["failed"],
                 )
+            level = reading.get("level")
+            if isinstance(level, str) and level not in self.ix.levels.get(str(action), [level]):
+                self.graded((*p, "level"), str(action), level, False, level)
+            elif isinstance(level, str) and str(action) not in self.ix.levels:
+                self.add((*p, "level"), f"action {action} has no levels", level)
             for who in sorted(others):
-                key = (str(observer), who, str(action))
+                key = (str(observer), who, f"{action}.{level}" if level else str(action))
                 if key in read:
                     first = format_path(read[key])
                     self.add(p, f"{observer} already reads {who}.{action} at {first}", reading)
@@ -505,6 +534,7 @@ class _Checker:
         self.readings()
         self.roadmap()
         check_initial(self)
+        self.issues += check_institutions(self.doc, self.ix.stages)
         return self.issues
 
 

@@ -44,7 +44,8 @@ class Category(StrEnum):
 
     A sanction (imposing or snapping back sanctions) is hostile by its intensity but
     not a provocation in the roadmap's sense (tests and drills): it does not break calm,
-    and the library's strategies never take one as a way to defect.
+    and the library's strategies never take one as a way to defect. A vote is a member's
+    vote on an institution's resolution (compiled from ``institutions``, never declared).
     """
 
     PROVOCATION = "provocation"
@@ -53,6 +54,7 @@ class Category(StrEnum):
     INITIATIVE = "initiative"
     DIALOGUE = "dialogue"
     SANCTION = "sanction"
+    VOTE = "vote"
 
 
 class Party(_Model):
@@ -230,6 +232,11 @@ class Criteria(_Model):
         description="Slots executed this round whose outcome did not fail.",
     )
     min_rounds: int = Field(default=0, ge=0, description="Rounds spent in the current stage.")
+    in_force: list[SlotRef] = Field(
+        default_factory=list,
+        description="Institutions' policies in force after this round's votes "
+        "(INSTITUTION.policy.level: that level or a stronger one; INSTITUTION.policy: any).",
+    )
     any_of: list[Criteria] | None = Field(
         default=None,
         min_length=1,
@@ -414,6 +421,11 @@ class Reading(_Model):
     observer: Id
     actor: Id | None = Field(default=None, description="One actor; every actor when omitted.")
     action: Id
+    level: Id | None = Field(
+        default=None,
+        description="One level of a graded action (a vote: in_favour, against, abstain); "
+        "every level when omitted.",
+    )
     intensity: float = Field(ge=-10.0, le=10.0, description="The observer's reading, -10..10.")
     failed: float | None = Field(
         default=None,
@@ -422,6 +434,95 @@ class Reading(_Model):
         description="Its reading of the act failed (actions with an outcome); the action's "
         "failure intensity when omitted.",
     )
+
+
+class OutsideVotes(_Model):
+    """The votes of an institution's members that are not parties, fixed (an assumption)."""
+
+    in_favour: int = Field(default=0, ge=0)
+    against: int = Field(default=0, ge=0)
+    abstain: int = Field(default=0, ge=0)
+
+
+class Veto(_Model):
+    attribute: Id = Field(
+        description="The party attribute (true or false) that says which members hold a veto."
+    )
+
+
+class PolicyLevel(_Model):
+    id: Id
+    name: str = ""
+    utilities: dict[Id, float] = Field(
+        default_factory=dict, description="Each party's utility per round the level is in force."
+    )
+
+
+class InstitutionPolicy(_Model):
+    """A policy held by the institution, in force from the round a resolution adopts it."""
+
+    id: Id
+    name: str = ""
+    levels: list[PolicyLevel] = Field(
+        min_length=1, description="Its levels, mildest first (one level for an ungraded policy)."
+    )
+
+
+class VoteIntensity(_Model):
+    """How observers read each vote (by default; ``readings`` can say otherwise)."""
+
+    in_favour: float = Field(default=0.0, ge=-10.0, le=10.0)
+    against: float = Field(default=0.0, ge=-10.0, le=10.0)
+    abstain: float = Field(default=0.0, ge=-10.0, le=10.0)
+
+
+class Resolution(_Model):
+    """A draft put to the members' vote; its vote is an action of each member's."""
+
+    id: Id
+    title: str = ""
+    adopts: ActionRef | None = Field(
+        default=None, description="policy.level: raised to that level at least when adopted."
+    )
+    eases: ActionRef | None = Field(
+        default=None,
+        description="policy.level: lowered to that level at most; policy: lifted.",
+    )
+    stages: list[Id] | None = Field(
+        default=None, description="Stages in which it can be put to a vote; all when omitted."
+    )
+    intensity: VoteIntensity = Field(default_factory=VoteIntensity)
+    outside_votes: OutsideVotes | None = Field(
+        default=None,
+        description="The outside votes on this resolution; the institution's when omitted.",
+    )
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> Resolution:
+        if (self.adopts is None) == (self.eases is None):
+            raise ValueError("a resolution needs exactly one of adopts, eases")
+        return self
+
+
+class Institution(_Model):
+    """A body whose members vote on resolutions (the UN Security Council)."""
+
+    id: Id
+    name: str = ""
+    members: list[Id] = Field(min_length=1, description="The parties that vote in it.")
+    outside_votes: OutsideVotes = Field(default_factory=OutsideVotes)
+    veto: Veto | None = None
+    threshold: int = Field(
+        ge=1, description="Votes in favour (members' and outside) that adopt a resolution."
+    )
+    policies: list[InstitutionPolicy] = Field(min_length=1)
+    resolutions: list[Resolution] = Field(min_length=1)
+
+
+VOTES = ("abstain", "in_favour", "against")
+"""A resolution's vote levels, in the order of a graded action (at most one per member and
+round; of two, after a trembling hand, the last one here counts). Not yes and no, which
+YAML 1.1 reads as true and false."""
 
 
 class Scenario(_Model):
@@ -452,3 +553,27 @@ class Scenario(_Model):
     initial: Initial | None = Field(
         default=None, description="The state episodes start from; before the first stage if none."
     )
+    institutions: list[Institution] = Field(
+        default_factory=list, description="Bodies that adopt policies by a vote of their members."
+    )
+
+    @property
+    def declared_actions(self) -> list[Action]:
+        """``actions``, then one graded action per resolution: its members' votes (built anew
+        on each call: a cache would survive ``model_copy`` and go stale)."""
+        return [
+            *self.actions,
+            *(
+                Action(
+                    id=r.id,
+                    name=r.title,
+                    actors=inst.members,
+                    category=Category.VOTE,
+                    stages=r.stages,
+                    intensity=0.0,
+                    levels=[Level(id=v, intensity=getattr(r.intensity, v)) for v in VOTES],
+                )
+                for inst in self.institutions
+                for r in inst.resolutions
+            ),
+        ]

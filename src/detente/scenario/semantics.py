@@ -15,7 +15,7 @@ from detente.scenario.schema import Criteria, Scenario
 def _available_in(scenario: Scenario, action_id: str) -> set[str] | None:
     """The stages in which an action is available; None for an unknown action."""
     stages = [s.id for s in scenario.roadmap.stages]
-    action = next((a for a in scenario.actions if a.id == action_id), None)
+    action = next((a for a in scenario.declared_actions if a.id == action_id), None)
     if action is None:
         return None  # reported by the reference checks
     return set(stages) if action.stages is None else set(action.stages)

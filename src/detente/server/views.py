@@ -45,7 +45,8 @@ def summary(s: Session) -> dict[str, Any]:
 
 
 def public_state(s: Session) -> dict[str, Any]:
-    """The state anyone may read: roadmap, trust, agreements, policies in force, who has moved."""
+    """The state anyone may read: roadmap, trust, agreements, policies in force (the parties'
+    and the institutions' levels), who has moved."""
     c = s.compiled
     levels = s.state.track_level[0]
     success = int(s.state.success_round[0])
@@ -60,6 +61,11 @@ def public_state(s: Session) -> dict[str, Any]:
         "in_force": s.in_force(),
         "deals": list(c.deals),
         "policies": [c.slot_label(k) for k, on in enumerate(s.state.policies_in_force[0]) if on],
+        "institutions": [
+            level
+            for level, on in zip(c.institutions.levels, s.state.institution_levels[0], strict=True)
+            if on
+        ],
         "tracks": {
             t: (c.track_levels[i][int(levels[i]) - 1] if int(levels[i]) > 0 else None)
             for i, t in enumerate(c.tracks)

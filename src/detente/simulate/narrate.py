@@ -214,7 +214,14 @@ def _because(cause: object) -> str:
     return f" ({cause})" if cause else ""
 
 
+def _voted(p: dict[str, Any]) -> str:
+    tally = f"{p['in_favour']}-{p['against']}-{p['abstain']}"
+    veto = f", vetoed by {' and '.join(p['vetoed_by'])}" if p["vetoed_by"] else ""
+    return f"{p['institution']} {p['resolution']} {p['result']} ({tally}{veto})"
+
+
 _NOTES: dict[str, Callable[[dict[str, Any]], str]] = {
+    EventType.RESOLUTION_VOTED: _voted,
     EventType.AGREEMENT_REACHED: lambda p: f"agreement reached: {p['deal']}",
     EventType.AGREEMENT_VIOLATED: lambda p: f"agreement violated: {p['deal']}",
     EventType.TRACK_ADVANCED: lambda p: f"track {p['track']} advanced: {p['level']}",

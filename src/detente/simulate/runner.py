@@ -184,6 +184,7 @@ def submissions_for(
     stalled, in_force = _frozen(state.stalled), _frozen(state.in_force)
     # frozen once: a party's row of each is a basic slice, a read-only view too
     perceived, trust, payoffs = _frozen(state.perceived), _frozen(state.trust), _frozen(payoff)
+    institutions = _frozen(state.institution_levels) if c.institutions.n_levels else None
     for p, strategy in enumerate(strategies):
         seat = c.seat(p)
         view = View.of(
@@ -199,6 +200,7 @@ def submissions_for(
             in_force=in_force,
             available=avail[:, seat.slots],
             rng=rng,
+            institutions=institutions,
         )
         move = strategy.move(view)
         if move.actions.shape != view.available.shape or move.offers.shape != view.offerable.shape:

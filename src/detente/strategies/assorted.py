@@ -88,8 +88,10 @@ class Rows(View):
         return value
 
 
-def _take(x: NDArray[G], rows: I64 | slice) -> NDArray[G]:
+def _take(x: NDArray[G] | None, rows: I64 | slice) -> NDArray[G] | None:
     """``x[rows]``: for rows of a 2-D array ``np.take`` is twice as fast as fancy indexing."""
+    if x is None:
+        return None  # an optional array not shown (View.institutions)
     if isinstance(rows, slice) or x.ndim < 2:
         return x[rows]
     return np.take(x, rows, axis=0)

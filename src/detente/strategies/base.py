@@ -81,6 +81,10 @@ class View:
     available: B8  # [B, own slots]
     offerable: B8  # [B, own commitments]
     rng: CounterRNG
+    institutions: B8 | None = field(default_factory=lambda: None)
+    """``[B, L]`` institutions' policy levels in force (public); None where not shown,
+    read as none in force. (A factory, not a default: a class attribute would hide the
+    field from views that fetch their arrays lazily, ``assorted.Rows``.)"""
 
     @staticmethod
     def of(
@@ -97,6 +101,7 @@ class View:
         in_force: B8,
         available: B8,
         rng: CounterRNG,
+        institutions: B8 | None = None,
     ) -> View:
         """The view of ``party``, from what it may know (the one way views are made).
 
@@ -121,6 +126,7 @@ class View:
             available=available,
             offerable=available[:, seat.offer_columns],
             rng=rng,
+            institutions=institutions,
         )
 
     @property
@@ -153,6 +159,7 @@ class View:
             self.available[rows],
             self.offerable[rows],
             self.rng,
+            None if self.institutions is None else self.institutions[rows],
         )
 
 

@@ -160,6 +160,7 @@ class ForwardLooking(StanceStrategy):
         # outright acts other than provocations: uncommitted dialogue when free, others when paid
         others = np.setdiff1d(np.arange(own.size), self.playbook.provocations)
         others = others[~np.isin(own[others], c.commitment_slot[coms])]
+        others = np.setdiff1d(others, self.playbook.votes.columns)  # votes: by the policies
         own_value = linear[own[others]]
         gesture = np.isin(others, self.playbook.gestures)
         self.outright = others[(own_value > 0) | (gesture & (own_value >= 0))]
@@ -226,6 +227,8 @@ class ForwardLooking(StanceStrategy):
         actions = np.zeros(view.available.shape, dtype=bool)
         actions[:, self.tempting] = taken
         actions[:, self.outright] = view.available[:, self.outright]
+        if self.playbook.votes:
+            self.playbook.votes.cast(view, actions)
         self.seat.one_of_each(actions)  # an act rather than its own counter-action
         offered = wants & ~blocked
         offers = np.asarray(offered.astype(np.int64) @ self.units.astype(np.int64), dtype=bool)

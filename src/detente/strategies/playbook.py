@@ -13,6 +13,8 @@ translation, fixed here once for all of them:
 * its **offers** are the commitments it may offer; it withholds those that
   *involve* a counterpart it distrusts (the counterpart has a commitment in
   the same deal, or the commitment is conditional on the counterpart's act);
+* its **votes** in institutions follow its utilities whatever the stance
+  (:mod:`detente.strategies.votes`);
 * a counterpart j **hurts** it through j's provocations that lower its
   utility (negative ``linear[k_j, i]``); reciprocal strategies answer only
   those, and only the counterpart that committed them.
@@ -34,6 +36,7 @@ from detente.scenario.compiled import CompiledScenario
 from detente.scenario.schema import Category
 from detente.strategies.base import Move, Strategy, View
 from detente.strategies.booleans import BoolMatrix, any_of, count_of
+from detente.strategies.votes import Votes
 
 Columns = slice | I64  # column indices; a slice when evenly spaced, so indexing makes a view
 
@@ -96,6 +99,7 @@ class Playbook:
         self._unilateral = [(int(k), "restrain") for k in self.restraints]
         self._unilateral += [(int(k), "attend") for k in self.gestures]
         self._seat = c.seat(party)  # keeps one level of an action, a policy or its revocation
+        self.votes = Votes(compiled, party)  # in institutions, by its utilities
 
     @property
     def n_provocations(self) -> int:
@@ -180,6 +184,8 @@ class Playbook:
                 actions[:, k] = avail & (taken <= stance.provoke)
         for k, field in self._unilateral:
             actions[:, k] = view.available[:, k] & getattr(stance, field)
+        if self.votes:
+            self.votes.cast(view, actions)
         self._seat.one_of_each(actions)
         if self.involves.shape[0] == 0:
             return Move(actions, view.offerable.copy())
