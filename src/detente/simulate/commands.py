@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
@@ -27,6 +28,9 @@ from detente.simulate.render import best_response_view, comparison_view, console
 from detente.simulate.runner import Progress as OnProgress
 from detente.simulate.runner import simulate
 from detente.strategies import StrategyError
+
+if TYPE_CHECKING:
+    from detente.simulate.from_record import RecordSource, RecordStart
 
 PROGRESS_FROM = 2_000_000  # episode-rounds: below this a run is over before a bar helps
 
@@ -54,9 +58,38 @@ def _progress(work: int) -> Iterator[OnProgress | None]:
         yield advance
 
 
-def _scenario(scenario: str, overrides: Sequence[str]) -> CompiledScenario:
+def scenario_or_fail(scenario: str, overrides: Sequence[str]) -> CompiledScenario:
     with user_errors(StrategyError):
         return compile_scenario(load_with_overrides(scenario, overrides))
+
+
+def record_start(
+    scenario: str,
+    compiled: CompiledScenario,
+    source: RecordSource | None,
+    seed: int,
+    episodes: int,
+) -> RecordStart | None:
+    """``--events``/``--until``: the record replayed up to the date (user errors exit 2)."""
+    if source is None:
+        return None
+    from detente.backtest.runner import BacktestError
+    from detente.record.errors import RecordError
+    from detente.simulate.from_record import start_for
+
+    with user_errors(RecordError, BacktestError):
+        return start_for(scenario, compiled, source, seed=seed, episodes=episodes)
+
+
+def started(start: RecordStart | None) -> dict[str, object]:
+    return {} if start is None else {"start": start.describe()}
+
+
+def print_start(start: RecordStart | None) -> None:
+    if start is not None:
+        from detente.simulate.from_record import start_line
+
+        console().print(start_line(start.describe()), soft_wrap=True, markup=False)
 
 
 def run_simulate(
@@ -69,15 +102,19 @@ def run_simulate(
     out: Path | None,
     trajectories: bool,
     fmt: str,
+    source: RecordSource | None = None,
 ) -> None:
-    """``detente simulate``: forecast one profile, print its summary, optionally save episodes."""
+    """``detente simulate``: forecast one profile, print its summary, optionally save episodes.
+
+    ``source``: start from the record replayed up to a date (``--events``, ``--until``)."""
     check_format(fmt)
     if trajectories and out is None:
         fail("--trajectories needs --out: trajectories are written next to the results file")
     if out is not None and importlib.util.find_spec("pyarrow") is None:
         fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
-    compiled = _scenario(scenario, overrides)
+    compiled = scenario_or_fail(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
+    start = record_start(scenario, compiled, source, seed, episodes)
     with user_errors(StrategyError):
         profile = parse_assignments(strategies)
         with _progress(episodes * horizon) as progress:
@@ -89,11 +126,13 @@ def run_simulate(
                 seed,
                 trajectories=trajectories,
                 progress=progress,
+                start=None if start is None else start.played,
             )
     summary = results.summary()
     if fmt == "json":
-        print_json(summary.to_dict())
+        print_json(summary.to_dict() | started(start))
     else:
+        print_start(start)
         console().print(summary_view(summary))
     if out is not None:
         from detente.simulate.parquet import write_parquet
@@ -119,20 +158,31 @@ def run_compare(
     seed: int,
     overrides: Sequence[str],
     fmt: str,
+    source: RecordSource | None = None,
 ) -> None:
     """``detente compare``: several profiles on common random numbers, paired differences."""
     check_format(fmt)
-    compiled = _scenario(scenario, overrides)
+    compiled = scenario_or_fail(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
+    start = record_start(scenario, compiled, source, seed, episodes)
     with user_errors(StrategyError):
         named = dict(parse_profile(p) for p in profiles)
         if len(named) < 2 or len(named) != len(profiles):
             fail("compare needs at least two --profile options with distinct names")
         with _progress(len(named) * episodes * horizon) as progress:
-            comparison = compare(compiled, named, episodes, horizon, seed, progress=progress)
+            comparison = compare(
+                compiled,
+                named,
+                episodes,
+                horizon,
+                seed,
+                progress=progress,
+                start=None if start is None else start.played,
+            )
     if fmt == "json":
-        print_json(comparison.to_dict())
+        print_json(comparison.to_dict() | started(start))
     else:
+        print_start(start)
         console().print(comparison_view(comparison))
 
 
@@ -146,15 +196,27 @@ def run_best_response(
     seed: int,
     overrides: Sequence[str],
     fmt: str,
+    source: RecordSource | None = None,
 ) -> None:
     """``detente best-response``: every candidate for one party on common random numbers."""
     check_format(fmt)
-    compiled = _scenario(scenario, overrides)
+    compiled = scenario_or_fail(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
+    start = record_start(scenario, compiled, source, seed, episodes)
     with user_errors(StrategyError):
         against = parse_assignments(strategies)
-        found = best_response(compiled, party, candidates, against, episodes, horizon, seed)
+        found = best_response(
+            compiled,
+            party,
+            candidates,
+            against,
+            episodes,
+            horizon,
+            seed,
+            start=None if start is None else start.played,
+        )
     if fmt == "json":
-        print_json(found.to_dict())
+        print_json(found.to_dict() | started(start))
     else:
+        print_start(start)
         console().print(best_response_view(found))
