@@ -83,7 +83,8 @@ def test_the_replay_shows_what_the_record_shows(korea: CompiledScenario, mapped)
         return float(by_month[month]["trust"]["US"]["DPRK"])
 
     for month in ("2017-03", "2017-07", "2017-09", "2017-11", "2017-12"):
-        assert by_month[month]["stalled"] and by_month[month]["stage"] == korea.stages[0]
+        assert by_month[month]["stalled"]
+        assert by_month[month]["stage"] == korea.stages[0]
     assert "nuclear_test" in by_month["2017-09"]["moves"]["DPRK"]["actions"]
     assert trust("2017-11") < trust("2017-03")
     assert "DPRK.freeze_tests" in by_month["2018-04"]["policies_in_force"]
@@ -98,21 +99,27 @@ def test_the_replay_shows_what_the_record_shows(korea: CompiledScenario, mapped)
     assert hanoi["stage"] == before["stage"]
     may = by_month["2019-05"]
     assert "missile_test.short_range" in may["moves"]["DPRK"]["actions"]
-    assert may["agreements_in_force"] == ["double_freeze"] and not may["agreements_violated"]
+    assert may["agreements_in_force"] == ["double_freeze"]
+    assert not may["agreements_violated"]
     assert trust("2019-05") < trust("2019-04")
 
 
 def test_replay_command_table_json_report(tmp_path: Path) -> None:
     code, out, _ = cli("replay", "korea", "--events", "korea", "--until", "2019-02-27")
-    assert code == 0 and "2019-01-01 .. 2019-01-31" in out and "2019-02-01" not in out
+    assert code == 0
+    assert "2019-01-01 .. 2019-01-31" in out
+    assert "2019-02-01" not in out
     code, out, _ = cli("replay", "korea", "--events", "korea", "--format", "json", "--no-noise")
     rounds = json.loads(out)["rounds"]
-    assert len(rounds) == 34 and rounds[-1]["end"] == "2019-12-31"
+    assert len(rounds) == 34
+    assert rounds[-1]["end"] == "2019-12-31"
     page = tmp_path / "replay.html"
     code, _, err = cli("replay", "korea", "--events", "korea", "--report", str(page))
-    assert code == 0 and f"wrote {page}" in err
+    assert code == 0
+    assert f"wrote {page}" in err
     html = page.read_text(encoding="utf-8")
-    assert 'id="replay-stage"' in html and 'id="replay-trust"' in html
+    assert 'id="replay-stage"' in html
+    assert 'id="replay-trust"' in html
     assert html.count("data:image/png;base64,") == 2
     # the events marked are numbered in the table: the sixth nuclear test among them
     assert re.search(r"<td>\d+</td><td>2017-09-03</td><td>[^<]*nuclear", html)
@@ -135,7 +142,8 @@ def test_replay_command_table_json_report(tmp_path: Path) -> None:
 )
 def test_replay_user_errors_exit_2(args: list[str], message: str) -> None:
     code, _, err = cli("replay", "korea", "--events", "korea", *args)
-    assert code == 2 and message in err
+    assert code == 2
+    assert message in err
 
 
 @pytest.mark.parametrize(
@@ -169,13 +177,15 @@ def test_simulate_until_equals_the_python_api(korea: CompiledScenario, mapped) -
     expected = simulate(korea, None, 300, 12, 5, start=played).summary().to_dict()
     assert {k: v for k, v in shown.items() if k != "start"} == json.loads(json.dumps(expected))
     start = shown["start"]
-    assert start["until"] == "2019-02-27" and start["known_rounds"] == 23
+    assert start["until"] == "2019-02-27"
+    assert start["known_rounds"] == 23
     assert start["last_round"] == ["2019-01-01", "2019-01-31"]
     assert start["agreements_in_force"] == ["double_freeze"]
     assert "DPRK.freeze_tests" in start["policies_in_force"]
     code, out, _ = cli("simulate", "korea", "--events", "korea", "--until", "2019-02-27",
                        "--episodes", "50", "--rounds", "2")  # fmt: skip
-    assert code == 0 and out.startswith("from the record at 2019-02-27: 23 rounds replayed")
+    assert code == 0
+    assert out.startswith("from the record at 2019-02-27: 23 rounds replayed")
 
 
 def test_compare_sweep_best_response_start_from_the_date() -> None:
@@ -184,19 +194,23 @@ def test_compare_sweep_best_response_start_from_the_date() -> None:
         "compare", "korea", "--profile", "base=", "--profile", "grim=US=grim_trigger",
         "--episodes", "40", *common,
     )  # fmt: skip
-    assert code == 0 and json.loads(out)["start"]["known_rounds"] == 16
+    assert code == 0
+    assert json.loads(out)["start"]["known_rounds"] == 16
     code, out, _ = cli(
         "sweep", "korea", "--grid", "noise.miss=0.05,0.1", "--episodes", "20", "--workers", "1",
         *common,
     )  # fmt: skip
-    assert code == 0 and json.loads(out)["start"]["agreements_in_force"] == ["double_freeze"]
+    assert code == 0
+    assert json.loads(out)["start"]["agreements_in_force"] == ["double_freeze"]
     code, out, _ = cli(
         "best-response", "--party", "US", "korea", "--candidate", "tit_for_tat",
         "--candidate", "grim_trigger", "--episodes", "20", *common,
     )  # fmt: skip
-    assert code == 0 and json.loads(out)["start"]["known_rounds"] == 16
+    assert code == 0
+    assert json.loads(out)["start"]["known_rounds"] == 16
     code, _, err = cli("simulate", "korea", "--until", "2018-07-15")
-    assert code == 2 and "--until needs --events" in err
+    assert code == 2
+    assert "--until needs --events" in err
 
 
 def test_backtest_on_the_bundled_record(tmp_path: Path) -> None:
@@ -211,7 +225,8 @@ def test_backtest_on_the_bundled_record(tmp_path: Path) -> None:
     result = json.loads(out)
     assert [c["round"] for c in result["cuts"]] == [6, 15, 23]
     for s in result["scores"]:
-        assert 0.0 <= s["brier"] <= 1.0 and 0.0 <= s["forecast"] <= 1.0
+        assert 0.0 <= s["brier"] <= 1.0
+        assert 0.0 <= s["forecast"] <= 1.0
     for case in result["cases"]:
         assert 0.0 <= case["forecast"] <= 1.0
     happened = {(c["question"], c["cut"], c["horizon"]): c["happened"] for c in result["cases"]}
@@ -221,9 +236,11 @@ def test_backtest_on_the_bundled_record(tmp_path: Path) -> None:
     assert not happened[("six_party_meeting", "2019-02-27", 6)]
     page = tmp_path / "bt.html"
     code, _, _ = cli(*args[:-2], "--out", str(page))
-    assert code == 0 and "reliability" in page.read_text(encoding="utf-8")
+    assert code == 0
+    assert "reliability" in page.read_text(encoding="utf-8")
     code, _, err = cli("backtest", "korea", "--events", "korea", "--cut", "2020-06-01")
-    assert code == 2 and "--cut 2020-06-01: outside the record" in err
+    assert code == 2
+    assert "--cut 2020-06-01: outside the record" in err
 
 
 def test_backtest_forecast_is_a_simulation_from_the_replayed_cut(
