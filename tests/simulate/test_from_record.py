@@ -160,7 +160,9 @@ def test_bad_event_files_exit_2_with_file_row_column(tmp_path: Path, text: str, 
     path.write_text(text, encoding="utf-8")
     for command in (["replay", "korea"], ["simulate", "korea", "--episodes", "10"]):
         code, _, err = cli(*command, "--events", str(path))
-        assert code == 2 and str(path) in err and where in err, err
+        assert code == 2, err
+        assert str(path) in err, err
+        assert where in err, err
 
 
 def test_simulate_until_equals_the_python_api(korea: CompiledScenario, mapped) -> None:  # type: ignore[no-untyped-def]
