@@ -134,7 +134,7 @@ def test_replay_command_table_json_report(tmp_path: Path) -> None:
             "--until must be an ISO 8601 date (YYYY-MM-DD), got '2019-13-01'",
         ),
         (["--from", "May 2018"], "--from must be an ISO 8601 date"),
-        (["--until", "2016-12-31"], "--until 2016-12-31: outside the record (2017-03-01 to"),
+        (["--until", "2016-12-31"], "korea: --until 2016-12-31: outside the record (2017-03-01 to"),
         (["--until", "2017-03-15"], "no round to replay"),
         (["--round", "day"], "round"),
         (["--report", "page.png"], "--report page.png: the report page is HTML"),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from detente.backtest.runner import cut_round
+from detente.backtest.runner import BacktestError, cut_round
 from detente.cli_common import fail, user_errors
 from detente.record.events import load_record
 from detente.record.mapping import MappedRecord, RecordedRound, map_record
@@ -45,6 +45,13 @@ class RecordSource:
         """The whole record mapped onto ``compiled`` (``scenario``: its name or file)."""
         rules = load_mapping(self.mapping or mapping_path(scenario), compiled)
         return map_record(compiled, load_record(self.events), rules, unit=self.unit)
+
+    def known(self, mapped: MappedRecord) -> int:
+        """The rounds known at ``until``; a date outside the record names the record."""
+        try:
+            return known_rounds(mapped, self.until, "--until")
+        except BacktestError as err:
+            raise BacktestError(f"{self.events}: {err}") from None
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,7 @@ def start_for(
     if source is None:
         return None
     mapped = source.mapped(scenario, compiled)
+    source.known(mapped)
     return start_from_record(compiled, mapped, source.until, seed=seed, episodes=episodes)
 
 
@@ -196,7 +204,6 @@ def run_replay_command(
     report: Path | None,
 ) -> None:
     """``detente replay``: the record from ``--from`` to the rounds known at ``--until``."""
-    from detente.backtest.runner import BacktestError
     from detente.record.errors import RecordError
     from detente.scenario import load_scenario
     from detente.scenario.compiled import compile_scenario
@@ -208,7 +215,7 @@ def run_replay_command(
         mapped = map_record(
             compiled, load_record(source.events), rules, unit=source.unit, since=first
         )
-        known = Known(mapped.rounds[: known_rounds(mapped, source.until, "--until")])
+        known = Known(mapped.rounds[: source.known(mapped)])
     run_replay(
         compiled, known, seed=seed, episodes=episodes, noise=noise, fmt=fmt, out=out, report=report
     )
