@@ -48,6 +48,21 @@ SetOpt = Annotated[
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or estimate on stderr.")]
+FromEventsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--events",
+        help="Start from the record: an event file (CSV or Parquet) or a bundled one (korea).",
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        help="With --events: the date the forecast starts from (the rounds before the one "
+        "containing it are replayed; default: the whole record).",
+    ),
+]
 
 
 def load_or_fail(name_or_path: str) -> Scenario:
@@ -255,9 +270,12 @@ def simulate_command(
     ] = False,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
+    events: FromEventsOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Monte Carlo forecast of a roadmap under a strategy profile (see docs/simulate.md)."""
     from detente.simulate.commands import run_simulate
+    from detente.simulate.from_record import parse_source
 
     run_simulate(
         scenario,
@@ -270,6 +288,7 @@ def simulate_command(
         trajectories,
         fmt,
         quiet,
+        parse_source(events, until),
     )
 
 
@@ -288,11 +307,15 @@ def compare_command(
     set_: SetOpt = None,
     fmt: FormatOpt = "table",
     quiet: QuietOpt = False,
+    events: FromEventsOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Compare strategy profiles on common random numbers, with paired confidence intervals."""
     from detente.simulate.commands import run_compare
+    from detente.simulate.from_record import parse_source
 
-    run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt, quiet)
+    source = parse_source(events, until)
+    run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt, quiet, source)
 
 
 @app.command("best-response")
@@ -315,12 +338,16 @@ def best_response_command(
     seed: Annotated[int, typer.Option(help="Random seed shared by all candidates.")] = 0,
     set_: SetOpt = None,
     fmt: FormatOpt = "table",
+    events: FromEventsOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """The party's best response to the others' strategies among candidates, by simulation."""
     from detente.simulate.commands import run_best_response
+    from detente.simulate.from_record import parse_source
 
+    source = parse_source(events, until)
     run_best_response(
-        scenario, party, candidate, strategy or [], episodes, rounds, seed, set_ or [], fmt
+        scenario, party, candidate, strategy or [], episodes, rounds, seed, set_ or [], fmt, source
     )
 
 
@@ -431,8 +458,11 @@ def sweep_command(
         typer.Option("--out", help="Write every point's episodes to this Parquet file."),
     ] = None,
     fmt: FormatOpt = "table",
+    events: FromEventsOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Sweep a grid of scenario numbers on a process pool or Ray (see docs/simulate.md)."""
+    from detente.simulate.from_record import parse_source
     from detente.sweep.commands import run_sweep
 
     run_sweep(
@@ -449,6 +479,7 @@ def sweep_command(
         task_episodes,
         out_file,
         fmt,
+        parse_source(events, until),
     )
 
 
@@ -469,6 +500,94 @@ def report_command(
     from detente.report.commands import run_report
 
     run_report(results, out_file, png)
+
+
+@app.command("replay")
+def replay_command(
+    scenario: ScenarioArg,
+    events: Annotated[
+        str, typer.Option("--events", help="Event file (CSV or Parquet), or a bundled one: korea.")
+    ],
+    since: Annotated[str | None, typer.Option("--from", help="First day (ISO date).")] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="A forecast's date: replay the rounds before the one containing it."),
+    ] = None,
+    round_unit: Annotated[str, typer.Option("--round", help="month, week or quarter.")] = "month",
+    mapping: Annotated[
+        str | None, typer.Option(help="Mapping file (default: SCENARIO.mapping.yaml beside it).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the perception noise.")] = 0,
+    episodes: Annotated[int, typer.Option(min=1, help="Episodes replayed (episode 0 shown).")] = 1,
+    noise: Annotated[bool, typer.Option(help="Perception noise (--no-noise: exact).")] = True,
+    fmt: FormatOpt = "table",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write one row per round to this Parquet file.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write stage and trust over time as an HTML page.")
+    ] = None,
+) -> None:
+    """Play a record of dated events through a scenario, round by round (docs/record.md)."""
+    from detente.simulate.from_record import RecordSource, parse_date, run_replay_command
+
+    source = RecordSource(events, parse_date(until, "--until"), mapping, round_unit)
+    run_replay_command(
+        scenario,
+        source,
+        since,
+        seed=seed,
+        episodes=episodes,
+        noise=noise,
+        fmt=fmt,
+        out=out_file,
+        report=report,
+    )
+
+
+@app.command("backtest")
+def backtest_command(
+    scenario: ScenarioArg,
+    events: Annotated[
+        Path, typer.Option("--events", help="Event file (CSV or Parquet), or a bundled one: korea.")
+    ],
+    cut: Annotated[
+        list[str], typer.Option("--cut", help="A date forecasts start from (repeatable).")
+    ],
+    horizon: Annotated[str, typer.Option(help="Windows in rounds, e.g. 6,12.")] = "6,12",
+    questions: Annotated[
+        Path | None, typer.Option(help="A question file (default: the scenario's).")
+    ] = None,
+    episodes: EpisodesOpt = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    strategy: Annotated[
+        list[str] | None, typer.Option(help="PARTY=NAME[:param=value]..., as in simulate.")
+    ] = None,
+    set_: SetOpt = None,
+    fmt: FormatOpt = "table",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the report page (HTML) here.")
+    ] = None,
+) -> None:
+    """Forecast yes/no questions from cut dates and score them against the record
+    (docs/backtest.md)."""
+    from detente.backtest.commands import run_backtest
+    from detente.backtest.wiring import record_wiring
+
+    run_backtest(
+        scenario,
+        events,
+        cut,
+        horizon,
+        questions,
+        episodes,
+        seed,
+        strategy or [],
+        set_ or [],
+        fmt,
+        out_file,
+        record_wiring(scenario),
+    )
 
 
 def _strategy_row(name: str, cls: StrategyClass) -> dict[str, Any]:

@@ -198,12 +198,16 @@ class Backtest:
         }
 
 
-def cut_round(record: MappedRecordLike, when: date) -> int:
-    """The index of the round of the record that contains ``when``; BacktestError outside it."""
+def cut_round(record: MappedRecordLike, when: date, option: str = "--cut") -> int:
+    """The index of the round of the record that contains ``when``; BacktestError outside it.
+
+    The one rule of every forecast from a date (``backtest --cut``, ``simulate
+    --until``): the rounds before this one are known, this one is the first forecast.
+    """
     rounds = record.rounds
     if not rounds or when < rounds[0].start or when > rounds[-1].end:
         span = f"{rounds[0].start} to {rounds[-1].end}" if rounds else "no rounds"
-        raise BacktestError(f"--cut {when}: outside the record ({span})")
+        raise BacktestError(f"{option} {when}: outside the record ({span})")
     return next(i for i, r in enumerate(rounds) if r.start <= when <= r.end)
 
 

@@ -11,11 +11,13 @@ situation at the cut.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from detente.backtest.paths import Paths
 from detente.backtest.seams import Forecaster
-from detente.engine import CounterRNG, State, initial_state
+from detente.engine import CounterRNG, State, StepEvents, initial_state
 from detente.scenario.compiled import CompiledScenario
 from detente.simulate.profile import Assignment
 from detente.simulate.runner import build_profile, play
@@ -27,15 +29,21 @@ def forecast_paths(
     horizon: int,
     seed: int,
     profile: Assignment | None = None,
+    history: Sequence[StepEvents] = (),
 ) -> Paths:
-    """``horizon`` rounds of ``profile`` from ``start``; row 0 of the paths is ``start``."""
+    """``horizon`` rounds of ``profile`` from ``start``; row 0 of the paths is ``start``.
+
+    ``history``: the replayed rounds that led to ``start`` (``Replay.history``);
+    ``play`` resets the strategies, then warms their memories with them."""
     n, k = start.batch, compiled.n_slots
     stage = np.zeros((n, horizon + 1), dtype=np.int64)
     stalled = np.zeros((n, horizon + 1), dtype=bool)
     executed = np.zeros((n, horizon + 1, k), dtype=bool)
     stage[:, 0], stalled[:, 0], executed[:, 0] = start.stage, start.stalled, start.executed
     _, strategies = build_profile(compiled, profile)
-    for t, events in enumerate(play(strategies, start, horizon, CounterRNG(seed)), start=1):
+    for t, events in enumerate(
+        play(strategies, start, horizon, CounterRNG(seed), history=history), start=1
+    ):
         after = events.after
         stage[:, t], stalled[:, t], executed[:, t] = after.stage, after.stalled, after.executed
     return Paths.from_executed(compiled, stage, stalled, executed)

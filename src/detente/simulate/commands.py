@@ -12,6 +12,7 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
@@ -27,10 +28,42 @@ from detente.simulate.stream import simulate_summary
 from detente.simulate.tally import BLOCK
 from detente.strategies import StrategyError
 
+if TYPE_CHECKING:
+    from detente.simulate.from_record import RecordSource, RecordStart
 
-def _scenario(scenario: str, overrides: Sequence[str]) -> CompiledScenario:
+
+def scenario_or_fail(scenario: str, overrides: Sequence[str]) -> CompiledScenario:
     with user_errors(StrategyError):
         return compile_scenario(load_with_overrides(scenario, overrides))
+
+
+def record_start(
+    scenario: str,
+    compiled: CompiledScenario,
+    source: RecordSource | None,
+    seed: int,
+    episodes: int,
+) -> RecordStart | None:
+    """``--events``/``--until``: the record replayed up to the date (user errors exit 2)."""
+    if source is None:
+        return None
+    from detente.backtest.runner import BacktestError
+    from detente.record.errors import RecordError
+    from detente.simulate.from_record import start_for
+
+    with user_errors(RecordError, BacktestError):
+        return start_for(scenario, compiled, source, seed=seed, episodes=episodes)
+
+
+def started(start: RecordStart | None) -> dict[str, object]:
+    return {} if start is None else {"start": start.describe()}
+
+
+def print_start(start: RecordStart | None) -> None:
+    if start is not None:
+        from detente.simulate.from_record import start_line
+
+        console().print(start_line(start.describe()), soft_wrap=True, markup=False)
 
 
 def run_simulate(
@@ -44,8 +77,11 @@ def run_simulate(
     trajectories: bool,
     fmt: str,
     quiet: bool = False,
+    source: RecordSource | None = None,
 ) -> None:
-    """``detente simulate``: forecast one profile, print its summary, optionally save episodes."""
+    """``detente simulate``: forecast one profile, print its summary, optionally save episodes.
+
+    ``source``: start from the record replayed up to a date (``--events``, ``--until``)."""
     check_format(fmt)
     if trajectories and out is None:
         fail("--trajectories needs --out: trajectories are written next to the results file")
@@ -55,8 +91,10 @@ def run_simulate(
         check_output(out)
         if trajectories:
             check_output(trajectories_path(out), "--trajectories")
-    compiled = _scenario(scenario, overrides)
+    compiled = scenario_or_fail(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
+    start = record_start(scenario, compiled, source, seed, episodes)
+    played = None if start is None else start.played
     per_episode = bytes_per_episode(compiled, horizon, trajectories)
     held = per_episode * (episodes if out is not None else min(episodes, BLOCK))
     with user_errors(StrategyError):
@@ -64,7 +102,7 @@ def run_simulate(
         with progress(episodes * horizon, held, quiet) as meter:
             if out is None:  # streamed: memory does not grow with --episodes
                 summary = simulate_summary(
-                    compiled, profile, episodes, horizon, seed, progress=meter
+                    compiled, profile, episodes, horizon, seed, progress=meter, start=played
                 )
             else:
                 results = simulate(
@@ -75,11 +113,13 @@ def run_simulate(
                     seed,
                     trajectories=trajectories,
                     progress=meter,
+                    start=played,
                 )
                 summary = results.summary()
     if fmt == "json":
-        print_json(summary.to_dict())
+        print_json(summary.to_dict() | started(start))
     else:
+        print_start(start)
         console().print(summary_view(summary))
     if out is not None:
         from detente.simulate.parquet import write_parquet
@@ -106,21 +146,32 @@ def run_compare(
     overrides: Sequence[str],
     fmt: str,
     quiet: bool = False,
+    source: RecordSource | None = None,
 ) -> None:
     """``detente compare``: several profiles on common random numbers, paired differences."""
     check_format(fmt)
-    compiled = _scenario(scenario, overrides)
+    compiled = scenario_or_fail(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
+    start = record_start(scenario, compiled, source, seed, episodes)
     with user_errors(StrategyError):
         named = dict(parse_profile(p) for p in profiles)
         if len(named) < 2 or len(named) != len(profiles):
             fail("compare needs at least two --profile options with distinct names")
         held = len(named) * episodes * bytes_per_episode(compiled, horizon, False)
         with progress(len(named) * episodes * horizon, held, quiet) as meter:
-            comparison = compare(compiled, named, episodes, horizon, seed, progress=meter)
+            comparison = compare(
+                compiled,
+                named,
+                episodes,
+                horizon,
+                seed,
+                progress=meter,
+                start=None if start is None else start.played,
+            )
     if fmt == "json":
-        print_json(comparison.to_dict())
+        print_json(comparison.to_dict() | started(start))
     else:
+        print_start(start)
         console().print(comparison_view(comparison))
 
 
@@ -134,15 +185,27 @@ def run_best_response(
     seed: int,
     overrides: Sequence[str],
     fmt: str,
+    source: RecordSource | None = None,
 ) -> None:
     """``detente best-response``: every candidate for one party on common random numbers."""
     check_format(fmt)
-    compiled = _scenario(scenario, overrides)
+    compiled = scenario_or_fail(scenario, overrides)
     horizon = rounds or compiled.scenario.rounds
+    start = record_start(scenario, compiled, source, seed, episodes)
     with user_errors(StrategyError):
         against = parse_assignments(strategies)
-        found = best_response(compiled, party, candidates, against, episodes, horizon, seed)
+        found = best_response(
+            compiled,
+            party,
+            candidates,
+            against,
+            episodes,
+            horizon,
+            seed,
+            start=None if start is None else start.played,
+        )
     if fmt == "json":
-        print_json(found.to_dict())
+        print_json(found.to_dict() | started(start))
     else:
+        print_start(start)
         console().print(best_response_view(found))

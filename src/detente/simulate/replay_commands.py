@@ -142,11 +142,15 @@ def run_replay(
     noise: bool,
     fmt: str,
     out: Path | None,
+    report: Path | None = None,
 ) -> None:
-    """``detente replay``: the record played through the scenario, printed (and saved)."""
+    """``detente replay``: the record played through the scenario, printed (and saved);
+    ``report``: an HTML page of stage and trust over calendar time, the events marked."""
     check_format(fmt)
     if not mapped.rounds:
         fail("the record has no round to replay (check --from and --until)")
+    if report is not None and report.suffix != ".html":
+        fail(f"--report {report}: the report page is HTML, give a file ending in .html")
     played = replay_record(compiled, mapped, seed=seed, episodes=episodes, noise=noise)
     rows = replay_rows(played, mapped)
     if fmt == "json":
@@ -155,3 +159,11 @@ def run_replay(
         console().print(replay_table(rows))
     if out is not None:
         sys.stderr.write(f"wrote {write_replay_parquet(rows, out)}\n")
+    if report is not None:
+        from detente.simulate.replay_page import replay_page, replay_section
+
+        section = replay_section(
+            compiled.scenario.id, rows, compiled.stages, mapped.rounds, episodes
+        )
+        report.write_text(replay_page(section), encoding="utf-8")
+        sys.stderr.write(f"wrote {report}\n")

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -23,6 +24,9 @@ from detente.simulate.summary import NOTES, success_definitions
 from detente.strategies import StrategyError
 from detente.sweep.grid import SweepError, parse_axis
 from detente.sweep.sweep import Sweep, sweep
+
+if TYPE_CHECKING:
+    from detente.simulate.from_record import RecordSource
 
 
 @contextmanager
@@ -84,13 +88,23 @@ def run_sweep(
     task_episodes: int,
     out: Path | None,
     fmt: str,
+    source: RecordSource | None = None,
 ) -> None:
-    """``detente sweep``: simulate every grid point, print one row per point."""
+    """``detente sweep``: simulate every grid point, print one row per point.
+
+    ``source`` (``--events``, ``--until``): the record mapped on the scenario
+    with ``--set``, each grid point replaying its moves on its own numbers."""
     check_format(fmt)
     if out is not None and importlib.util.find_spec("pyarrow") is None:
         fail(f"--out {out}: Parquet output needs pyarrow: pip install 'detente[results]'")
     if out is not None:
         check_output(out)
+    from detente.simulate.commands import print_start, record_start, scenario_or_fail, started
+
+    start = None
+    if source is not None:
+        compiled = scenario_or_fail(scenario, overrides)
+        start = record_start(scenario, compiled, source, seed, episodes)
     with _sweep_errors():
         result = sweep(
             scenario,
@@ -104,10 +118,12 @@ def run_sweep(
             workers=workers,
             address=address,
             task_episodes=task_episodes,
+            start=None if start is None else start.plan,
         )
     if fmt == "json":
-        print_json(result.to_dict())
+        print_json(result.to_dict() | started(start))
     else:
+        print_start(start)
         console().print(sweep_view(result))
     if out is not None:
         from detente.sweep.parquet import write_sweep
