@@ -107,7 +107,7 @@ def test_the_replay_shows_what_the_record_shows(korea: CompiledScenario, mapped)
 def test_replay_command_table_json_report(tmp_path: Path) -> None:
     code, out, _ = cli("replay", "korea", "--events", "korea", "--until", "2019-02-27")
     assert code == 0
-    assert "2019-01-01 .. 2019-01-31" in out
+    assert "2019-01-01" in out
     assert "2019-02-01" not in out
     code, out, _ = cli("replay", "korea", "--events", "korea", "--format", "json", "--no-noise")
     rounds = json.loads(out)["rounds"]

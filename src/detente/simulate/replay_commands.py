@@ -19,12 +19,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from rich.table import Table
+from rich.console import Group
+from rich.text import Text
 
 from detente.cli_common import check_format, fail, print_json
 from detente.scenario.compiled import CompiledScenario
 from detente.scenario.moves import NamedMove
-from detente.simulate.render import console
+from detente.simulate.render import console, table, wrap
 from detente.simulate.replay import Replay, replay
 
 
@@ -78,27 +79,33 @@ def replay_rows(played: Replay, mapped: MappedRounds, b: int = 0) -> list[dict[s
     return rows
 
 
-def replay_table(rows: Sequence[Mapping[str, Any]]) -> Table:
-    """One line a round: period, stage (stalled), tracks, agreements, policies, refused moves."""
-    table = Table("round")
-    table.add_column("period", no_wrap=True)
-    for name in ("stage", "tracks", "in force", "policies", "refused"):
-        table.add_column(name)
+def replay_table(rows: Sequence[Mapping[str, Any]], stages: Sequence[str]) -> Group:
+    """One row a round: its first day, stage by number (stalled), tracks, agreements and
+    policies, one item a line, so that the table fits 80 columns; then the stages' names,
+    and the recorded moves the scenario refused, with their reasons."""
+    t = table("#", "from", "stage", "tracks", "in force", "policies")
+    for column, width in zip(t.columns[2:], (9, 10, 13, 18), strict=True):
+        column.min_width = width
+    refused = []
     for row in rows:
-        stage = row["stage"] + (" (stalled)" if row["stalled"] else "")
+        stage = f"{stages.index(row['stage']) + 1}" + (" stalled" if row["stalled"] else "")
         violated = [f"{d} violated" for d in row["agreements_violated"]]
-        tracks = [f"{t}: {lv}" for t, lv in row["tracks"].items() if lv is not None]
-        refused = [f"{r['party']}.{r['name']}" for r in row["refused"]]
-        table.add_row(
+        tracks = [f"{tr}: {lv}" for tr, lv in row["tracks"].items() if lv is not None]
+        refused += [
+            f"round {row['round']}: {r['party']}.{r['name']} ({r['reason']})"
+            for r in row["refused"]
+        ]
+        t.add_row(
             str(row["round"]),
-            f"{row['start']} .. {row['end']}",
+            row["start"],
             stage,
-            ", ".join(tracks),
-            ", ".join([*row["agreements_in_force"], *violated]),
-            ", ".join(row["policies_in_force"]),
-            ", ".join(refused),
+            "\n".join(tracks),
+            "\n".join([*row["agreements_in_force"], *violated]),
+            "\n".join(row["policies_in_force"]),
         )
-    return table
+    legend = "stages: " + ", ".join(f"{i} {name}" for i, name in enumerate(stages, 1))
+    notes = ["recorded moves the scenario refused (dropped):", *refused] if refused else []
+    return Group(t, Text(wrap(legend)), *(Text(wrap(n, "    ")) for n in notes))
 
 
 def write_replay_parquet(rows: Sequence[Mapping[str, Any]], out: Path) -> Path:
@@ -156,7 +163,7 @@ def run_replay(
     if fmt == "json":
         print_json({"scenario": compiled.scenario.id, "seed": seed, "rounds": rows})
     else:
-        console().print(replay_table(rows))
+        console().print(replay_table(rows, compiled.stages))
     if out is not None:
         sys.stderr.write(f"wrote {write_replay_parquet(rows, out)}\n")
     if report is not None:
