@@ -38,6 +38,11 @@ def test_every_problem_of_initial_is_reported_at_once_with_its_path() -> None:
                 "policies": ["DPRK.nuclear_test", "US.suspend_drills", "US.suspend_drills"],
                 "taken": ["DPRK.launch", "US.nuclear_test"],
                 "tracks": {"us_dprk": "friendship", "six_party": "talks"},
+                "institutions": [
+                    "UNSC.sanctions.total",
+                    "UNSC.sanctions.sectoral",
+                    "UNSC.sanctions.oil_cap",
+                ],
                 "trust": [
                     {"pair": ["US", "DPRK"], "trust": 0.2},
                     {"pair": ["US", "DPRK"], "trust": 0.3},
@@ -59,6 +64,8 @@ def test_every_problem_of_initial_is_reported_at_once_with_its_path() -> None:
         "initial.taken[1]",
         "initial.tracks.us_dprk",
         "initial.tracks.six_party",
+        "initial.institutions[0]",
+        "initial.institutions[2]",
         "initial.trust[1].pair",
         "initial.trust[2].pair",
         "initial.trust[3]",
@@ -74,6 +81,13 @@ def test_every_problem_of_initial_is_reported_at_once_with_its_path() -> None:
     )
     assert "party US cannot take action nuclear_test" in messages["initial.taken[1]"]
     assert "unknown level of track us_dprk" in messages["initial.tracks.us_dprk"]
+    assert "not an institution's policy level" in messages["initial.institutions[0]"]
+    assert "UNSC.sanctions.comprehensive" in messages["initial.institutions[0]"]  # the known
+    assert (
+        "UNSC.sanctions already has a level in force at initial.institutions[1]"
+        in messages["initial.institutions[2]"]
+    )
+    assert "initial.institutions[1]" not in paths
     assert "already given" in messages["initial.trust[1].pair"]
     assert "not both" in messages["initial.trust[3]"]
     assert "both cooperative and hostile" in messages["initial.trust[4]"]

@@ -33,6 +33,9 @@ ESCALATION_AND_THAW: Moves = [
     {"DPRK": N(["summit"], ["dprk_summit"]), "US": N(["summit"], ["us_summit"])},
     {},
 ]
+COUNCIL = {party: N(["unscr_2375.in_favour"]) for party in ("US", "CHN", "RUS")}
+# the escalation answered by the Council (Resolution 2375 after the nuclear test)
+SANCTIONED: Moves = [*ESCALATION_AND_THAW[:2], COUNCIL, *ESCALATION_AND_THAW[2:]]
 MEMORYLESS = {
     "US": "tit_for_tat",
     "ROK": "tit_for_tat",
@@ -125,10 +128,12 @@ def by_hand(korea: CompiledScenario, section: dict[str, object]) -> CompiledScen
 def test_a_forecast_from_a_replay_equals_one_from_the_same_state_set_by_hand(
     korea: CompiledScenario,
 ) -> None:
-    played = replay(korea, ESCALATION_AND_THAW, noise=False)  # its last round is quiet
+    played = replay(korea, SANCTIONED, noise=False)  # its last round is quiet
+    assert (played.final.institution_level("UNSC.sanctions") == 1).all()  # oil_cap adopted
     hand = by_hand(korea, initial_section(played.final))
     a, b = initial_state(korea, 5, start=played.final), initial_state(hand, 5)
-    for field in ("stage", "stalled", "trust", "perceived", "taken", "in_force", "track_level"):
+    fields = ("stage", "stalled", "trust", "perceived", "taken", "in_force", "track_level")
+    for field in (*fields, "institution_levels"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
     np.testing.assert_array_equal(a.policies_in_force, b.policies_in_force)
     from_replay = simulate(korea, MEMORYLESS, 400, 30, seed=8, start=played)

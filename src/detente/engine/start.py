@@ -54,6 +54,8 @@ def initial_row(compiled: CompiledScenario) -> StateArrays | None:
         k = compiled.condition_slots(ref)[0]
         row.policy[0, k] = row.taken[0, k] = row.executed[0, k] = True
         row.perceived[0, :, k] = True
+    for level_name in init.institutions:
+        row.inst[0, compiled.institutions.levels.index(level_name)] = True
     for track, level in init.tracks.items():
         tr = compiled.tracks.index(track)
         row.track_level[0, tr] = compiled.track_levels[tr].index(level) + 1
@@ -135,6 +137,7 @@ def initial_section(state: State, b: int = 0) -> dict[str, Any]:
             for t, track in enumerate(c.tracks)
             if levels[t] > 0
         },
+        "institutions": [c.institutions.levels[int(x)] for x in np.flatnonzero(a.inst[b])],
         "trust": [
             {
                 "pair": [c.parties[i], c.parties[j]],

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from detente.scenario.errors import format_path
+from detente.scenario.institutions import policy_levels
 
 if TYPE_CHECKING:
     from detente.scenario.references import _Checker
@@ -62,6 +63,7 @@ def check_initial(ck: _Checker) -> None:
             elif isinstance(level, str) and level not in ck.ix.track_levels[track]:
                 levels = _join(ck.ix.track_levels[track])
                 ck.add(path, f"unknown level of track {track} (expected one of: {levels})", level)
+    _check_institutions(ck, initial)
     pairs: set[tuple[str, str]] = set()
     for p, item in _items(initial, "trust", _SECTION):
         pair = item.get("pair")
@@ -71,3 +73,21 @@ def check_initial(ck: _Checker) -> None:
             if key in pairs:
                 ck.add((*p, "pair"), "trust of this pair is already given", pair)
             pairs.add(key)
+
+
+def _check_institutions(ck: _Checker, initial: Mapping[str, Any]) -> None:
+    """Each entry names an institution's policy level, at most one level per policy."""
+    from detente.scenario.references import _join, _strings
+
+    known = policy_levels(ck.doc)  # "INSTITUTION.policy" -> its levels
+    seen: dict[str, str] = {}
+    for p, ref in _strings(initial, "institutions", _SECTION):
+        policy, _, level = ref.rpartition(".")
+        if policy not in known or level not in known[policy]:
+            expected = _join([f"{q}.{lv}" for q, levels in known.items() for lv in levels])
+            hint = f"expected one of: {expected}" if expected else "the scenario has none"
+            ck.add(p, f"not an institution's policy level ({hint})", ref)
+        elif policy in seen:
+            ck.add(p, f"{policy} already has a level in force at {seen[policy]}", ref)
+        else:
+            seen[policy] = format_path(p)

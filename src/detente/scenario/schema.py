@@ -386,6 +386,10 @@ class Initial(_Model):
     taken: list[SlotRef] = Field(default_factory=list, description="Acts already taken.")
     tracks: dict[Id, Id] = Field(default_factory=dict, description="Track -> level reached.")
     trust: list[InitialTrust] = Field(default_factory=list)
+    institutions: list[str] = Field(
+        default_factory=list,
+        description="Policy levels of institutions in force (INSTITUTION.policy.level).",
+    )
 
 
 class Basis(StrEnum):
