@@ -122,9 +122,10 @@ def test_check_reports_the_record(runs: dict[str, Run]) -> None:
 def test_map_prints_moves_choices_and_every_reason(runs: dict[str, Run]) -> None:
     run = runs["map_bundled"]
     assert run.returncode == 0, run.stderr
-    assert "115 events: 42 mapped into 34 rounds, 73 unmapped" in run.stdout
+    assert "115 events: 45 mapped into 34 rounds, 70 unmapped" in run.stdout
     assert "one level per move" in run.stdout
-    assert "actor not a party: UNSC" in run.stdout
+    assert "a resolution korea has no resolution for" in run.stdout
+    assert "unscr_2397.in_favour" in run.stdout
 
 
 def test_map_as_json(runs: dict[str, Run]) -> None:

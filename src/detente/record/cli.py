@@ -7,11 +7,10 @@ from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from detente.cli_common import check_format, fail, print_json, user_errors
 from detente.record.errors import RecordError
+from detente.simulate.render import console, table
 
 if TYPE_CHECKING:
     from detente.record.rules import EventMapping
@@ -21,7 +20,6 @@ events_app = typer.Typer(
     help="Dated events (CAMEO-coded): check a file, map it onto a scenario's rounds.",
     no_args_is_help=True,
 )
-out = Console(highlight=False)
 
 EventsOpt = Annotated[
     str, typer.Option("--events", help="Event file (CSV or Parquet), or a bundled record: korea.")
@@ -61,7 +59,7 @@ def events_check(
             check_record(compiled, record, rules)
     first, last = record.events[0].date, record.events[-1].date
     flagged = sum(e.uncertain is not None for e in record.events)
-    out.print(
+    console().print(
         f"{record.path}: {len(record.events)} events, {first} to {last}, "
         f"{flagged} flagged uncertain: OK"
     )
@@ -90,30 +88,27 @@ def events_map(
     if fmt == "json":
         print_json(mapped_payload(mapped))
         return
-    table = Table("round", "period", "party", "move", "events")
+    table_ = table("#", "from", "party", "move", "events")
     for row in mapping_rows(mapped):
-        move = ", ".join(row["actions"] + [f"offers {c}" for c in row["offers"]])
-        table.add_row(
-            str(row["round"]),
-            f"{row['start']}..{row['end']}",
-            row["party"],
-            move,
-            "\n".join(row["events"]),
+        move = "\n".join(row["actions"] + [f"offers {c}" for c in row["offers"]])
+        table_.add_row(
+            str(row["round"] + 1), row["start"], row["party"], move, "\n".join(row["events"])
         )
-    out.print(table)
+    console().print(table_)
     for rnd in mapped.rounds:
         for note in rnd.notes:
-            out.print(f"round {rnd.index}: {note}")
-    unmapped = Table("event", "description", "reason", title="events that map to nothing")
+            console().print(f"round {rnd.index + 1}: {note}")
+    unmapped = table("event", "description", "reason")
+    unmapped.title = "events that map to nothing"
     for event, why in mapped.unmapped:
         unmapped.add_row(event.label(), event.description, why)
-    out.print(unmapped)
-    out.print(
+    console().print(unmapped)
+    console().print(
         f"{len(record.events)} events: {len(mapped.mapped_events())} mapped into "
         f"{len(mapped.rounds)} rounds, {len(mapped.unmapped)} unmapped"
     )
     for why, n in Counter(w for _, w in mapped.unmapped).most_common():
-        out.print(f"  {n:3d}  {why}")
+        console().print(f"  {n:3d}  {why}")
 
 
 def _scenario_and_mapping(

@@ -161,23 +161,28 @@ def _matches(rule: Rule, event: Event, actors: tuple[str, ...], targets: tuple[s
         and (w.cameo is None or event.cameo.startswith(w.cameo))
         and (w.target is None or w.target in targets)
         and (w.date is None or w.date == event.date)
+        and (w.body is None or w.body in event.actors)
     )
 
 
 def read_event(event: Event, mapping: EventMapping) -> _Reading:
     """What one event is, before the round's rules of moves apply."""
     actors, targets = _parties(event.actors, mapping), _parties(event.targets, mapping)
-    if not actors:
-        return _Reading(reason=f"actor not a party: {';'.join(event.actors)}")
-    if event.action is not None:
+    rules = mapping.file.rules
+    if not actors:  # a body's act (the Security Council's): only its own rules read it
+        rules = [r for r in rules if r.when.body is not None]
+    if event.action is not None and actors:
         return _Reading(takes=[(p, event.action) for p in actors])
-    for rule in mapping.file.rules:
+    for rule in rules:
         if _matches(rule, event, actors, targets):
             if rule.none is not None:
                 return _Reading(reason=f"not modelled: {rule.none}")
+            named = [(p, a) for p, acts in rule.moves.items() for a in acts]
             return _Reading(
-                takes=[(p, a) for a in rule.take for p in actors], deals=list(rule.deals)
+                takes=[(p, a) for a in rule.take for p in actors] + named, deals=list(rule.deals)
             )
+    if not actors:
+        return _Reading(reason=f"actor not a party: {';'.join(event.actors)}")
     shown = f"{'+'.join(actors)} {event.cameo}" + (f" -> {'+'.join(targets)}" if targets else "")
     return _Reading(reason=f"no rule for {shown}")
 
@@ -194,7 +199,7 @@ class _Catalogue:
     @staticmethod
     def of(compiled: CompiledScenario) -> _Catalogue:
         base, rank, revokes = {}, {}, {}
-        for a in compiled.scenario.actions:
+        for a in compiled.scenario.declared_actions:
             base[a.id] = a.id
             for i, level in enumerate(a.levels):
                 base[f"{a.id}.{level.id}"] = a.id

@@ -46,6 +46,11 @@ class When(_Model):
     )
     target: str | None = Field(default=None, description="A party among the event's targets.")
     date: datetime.date | None = Field(default=None, description="Only events of this day.")
+    body: str | None = Field(
+        default=None,
+        description="A non-party actor the event must have (a code of `others:`, e.g. UNSC): "
+        "only such rules read events without a party among their actors.",
+    )
 
 
 class Rule(_Model):
@@ -54,13 +59,19 @@ class Rule(_Model):
     when: When
     take: list[str] = Field(default_factory=list, description="Actions each actor takes.")
     deals: list[str] = Field(default_factory=list, description="Deals whose commitments all offer.")
+    moves: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Actions named parties take, whoever the event's actors (members' votes).",
+    )
     none: str | None = Field(default=None, description="Why these events are no move.")
     why: str = ""
 
     @model_validator(mode="after")
     def _one_outcome(self) -> Rule:
-        if (self.none is None) == (not (self.take or self.deals)):
-            raise ValueError("give `take` and/or `deals`, or `none` with the reason, not both")
+        if (self.none is None) == (not (self.take or self.deals or self.moves)):
+            raise ValueError(
+                "give `take`, `deals` and/or `moves`, or `none` with the reason, not both"
+            )
         if self.take and self.when.actors is None:
             raise ValueError("a rule that takes actions names its `when.actors`")
         return self
@@ -154,7 +165,7 @@ def takers(compiled: CompiledScenario, action: str) -> set[str]:
 
 
 def graded_bases(compiled: CompiledScenario) -> set[str]:
-    return {a.id for a in compiled.scenario.actions if a.levels}
+    return {a.id for a in compiled.scenario.declared_actions if a.levels}
 
 
 def action_problem(compiled: CompiledScenario, action: str, parties: list[str]) -> str | None:
@@ -219,6 +230,15 @@ def _check(
             )
             if problem:
                 yield RecordIssue(f"{at}.take[{j}]", problem, name)
+        if rule.when.body is not None and rule.when.body not in file.others:
+            yield RecordIssue(
+                f"{at}.when.body", "not a code of `others:` (non-party actors)", rule.when.body
+            )
+        for party, names in rule.moves.items():
+            for j, name in enumerate(names):
+                problem = action_problem(compiled, name, [party])
+                if problem:
+                    yield RecordIssue(f"{at}.moves.{party}[{j}]", problem, name)
         for j, deal in enumerate(rule.deals):
             if deal not in compiled.deals:
                 yield RecordIssue(

@@ -104,6 +104,9 @@ class ReplayRound:
             "agreements_in_force": _names(c.deals, s.in_force[b]),
             "agreements_violated": _names(c.deals, self.events.violated[b]),
             "policies_in_force": _labels(c, s.policies_in_force[b]),
+            "institutions_in_force": [
+                c.institutions.levels[int(x)] for x in np.flatnonzero(s.institution_levels[b])
+            ],
             "perceived": {
                 party: _labels(c, s.perceived_by(p)[b]) for p, party in enumerate(c.parties)
             },

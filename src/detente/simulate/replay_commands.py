@@ -86,6 +86,7 @@ def replay_table(rows: Sequence[Mapping[str, Any]], stages: Sequence[str]) -> Gr
     t = table("#", "from", "stage", "tracks", "in force", "policies")
     for column, width in zip(t.columns[2:], (9, 10, 13, 18), strict=True):
         column.min_width = width
+    t.columns[3].max_width = 13  # tracks wrap at "track: level"
     refused = []
     for row in rows:
         stage = f"{stages.index(row['stage']) + 1}" + (" stalled" if row["stalled"] else "")
@@ -101,11 +102,17 @@ def replay_table(rows: Sequence[Mapping[str, Any]], stages: Sequence[str]) -> Gr
             stage,
             "\n".join(tracks),
             "\n".join([*row["agreements_in_force"], *violated]),
-            "\n".join(row["policies_in_force"]),
+            "\n".join([*row["policies_in_force"], *map(_level, row["institutions_in_force"])]),
         )
     legend = "stages: " + ", ".join(f"{i} {name}" for i, name in enumerate(stages, 1))
     notes = ["recorded moves the scenario refused (dropped):", *refused] if refused else []
     return Group(t, Text(wrap(legend)), *(Text(wrap(n, "    ")) for n in notes))
+
+
+def _level(name: str) -> str:
+    """``UNSC.sanctions.oil_cap`` as ``UNSC.sanctions: oil_cap`` (wraps at the space)."""
+    policy, _, level = name.rpartition(".")
+    return f"{policy}: {level}"
 
 
 def write_replay_parquet(rows: Sequence[Mapping[str, Any]], out: Path) -> Path:
@@ -130,6 +137,7 @@ def write_replay_parquet(rows: Sequence[Mapping[str, Any]], out: Path) -> Path:
                 "agreements_in_force": row["agreements_in_force"],
                 "agreements_violated": row["agreements_violated"],
                 "policies_in_force": row["policies_in_force"],
+                "institutions_in_force": row["institutions_in_force"],
                 "refused": [f"{r['party']}.{r['name']}" for r in row["refused"]],
                 "record": row["record"],
             }
