@@ -8,6 +8,7 @@ from rich.text import Text
 
 from detente.backtest.runner import Backtest, Scores
 from detente.backtest.scores import Bin
+from detente.simulate.render import table, wrap
 
 SCORE_HEADER = (
     "question",
@@ -83,13 +84,23 @@ def heading(b: Backtest) -> str:
     )
 
 
+BRIER_COLUMNS = range(8)
+LOG_COLUMNS = (0, 1, 8, 9, 10)
+"""The score table's columns in text: two tables (Brier, then log score), so each fits 80."""
+
+
 def backtest_view(b: Backtest) -> Group:
-    """The heading, the score table, and the reliability table of all cases."""
-    scores = Table(*SCORE_HEADER)
-    scores.columns[0].no_wrap = True
-    for s in b.scores():
-        scores.add_row(*score_row(s), end_section=s.question == "all questions")
-    bins = Table(*BIN_HEADER, title="reliability (every question, horizon and cut)")
-    for row in b.reliability():
-        bins.add_row(*bin_row(row))
-    return Group(Text(heading(b)), scores, bins)
+    """The heading, the Brier and log score tables, and the reliability table of all cases."""
+    rows = [(score_row(s), s.question == "all questions") for s in b.scores()]
+    parts: list[Table | Text] = [Text("\n".join(map(wrap, heading(b).splitlines())))]
+    for title, columns in (("Brier scores", BRIER_COLUMNS), ("log scores", LOG_COLUMNS)):
+        scores = table(*(SCORE_HEADER[c] for c in columns))
+        scores.title = title
+        for row, last in rows:
+            scores.add_row(*(row[c] for c in columns), end_section=last)
+        parts.append(scores)
+    bins = table(*BIN_HEADER)
+    bins.title = "reliability (every question, horizon and cut)"
+    for bin_ in b.reliability():
+        bins.add_row(*bin_row(bin_))
+    return Group(*parts, bins)

@@ -22,7 +22,13 @@ from detente.simulate.compare import compare
 from detente.simulate.paths import trajectories_path
 from detente.simulate.profile import Assignment, parse_assignments
 from detente.simulate.progress import bytes_per_episode, progress
-from detente.simulate.render import best_response_view, comparison_view, console, summary_view
+from detente.simulate.render import (
+    best_response_view,
+    comparison_view,
+    console,
+    summary_view,
+    wrap,
+)
 from detente.simulate.runner import simulate
 from detente.simulate.stream import simulate_summary
 from detente.simulate.tally import BLOCK
@@ -63,7 +69,7 @@ def print_start(start: RecordStart | None) -> None:
     if start is not None:
         from detente.simulate.from_record import start_line
 
-        console().print(start_line(start.describe()), soft_wrap=True, markup=False)
+        console().print(wrap(start_line(start.describe())), markup=False)
 
 
 def run_simulate(

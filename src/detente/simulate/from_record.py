@@ -101,6 +101,7 @@ class RecordStart:
             "stalled": float(s.stalled.mean()),
             "policies_in_force": records[-1]["policies_in_force"] if records else [],
             "agreements_in_force": records[-1]["agreements_in_force"] if records else [],
+            "institutions_in_force": records[-1]["institutions_in_force"] if records else [],
             "replayed_episodes": self.played.episodes,
         }
 
@@ -161,7 +162,8 @@ def start_line(described: dict[str, Any]) -> str:
         )
     stage = ", ".join(f"{k} {v:.0%}" for k, v in described["stage"].items())
     first, (lo, hi) = described["first_round"], described["last_round"]
-    policies = ", ".join(described["policies_in_force"]) or "none"
+    policies = ", ".join(described["policies_in_force"] + described["institutions_in_force"])
+    policies = policies or "none"
     agreements = ", ".join(described["agreements_in_force"]) or "none"
     until = described["until"] or "its end"
     return (
