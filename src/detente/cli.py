@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from detente.cli_common import fail
+from detente.cli_common import fail, parse_date
 from detente.record.cli import events_app
 from detente.scenario import ScenarioError, builtin_names, builtin_text, load_scenario
 from detente.scenario.schema import Scenario
@@ -529,7 +529,7 @@ def replay_command(
     ] = None,
 ) -> None:
     """Play a record of dated events through a scenario, round by round (docs/record.md)."""
-    from detente.simulate.from_record import RecordSource, parse_date, run_replay_command
+    from detente.simulate.from_record import RecordSource, run_replay_command
 
     source = RecordSource(events, parse_date(until, "--until"), mapping, round_unit)
     run_replay_command(

@@ -6,6 +6,7 @@ its message alone, without a traceback, and the command exits with code 2.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import sys
@@ -72,3 +73,13 @@ def check_folder(path: Path, option: str) -> None:
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         fail(f"{where}: cannot write in {existing}")
+
+
+def parse_date(value: str | None, option: str) -> datetime.date | None:
+    """An option's ISO 8601 date; exit 2 naming the option and the value otherwise."""
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be an ISO 8601 date (YYYY-MM-DD), got {value!r}")

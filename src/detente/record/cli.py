@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from detente.cli_common import check_format, fail, print_json, user_errors
+from detente.cli_common import check_format, parse_date, print_json, user_errors
 from detente.record.errors import RecordError
 from detente.simulate.render import console, table
 
@@ -28,15 +27,6 @@ MappingOpt = Annotated[
     str | None,
     typer.Option("--mapping", help="Mapping file (default: SCENARIO.mapping.yaml beside it)."),
 ]
-
-
-def _date(value: str | None, option: str) -> datetime.date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} must be an ISO 8601 date (YYYY-MM-DD), got {value!r}")
 
 
 @events_app.command("check")
@@ -80,7 +70,7 @@ def events_map(
     from detente.record.mapping import map_record, mapped_payload, mapping_rows
 
     check_format(fmt)
-    start, stop = _date(since, "--from"), _date(until, "--until")
+    start, stop = parse_date(since, "--from"), parse_date(until, "--until")
     with user_errors(RecordError):
         compiled, rules = _scenario_and_mapping(scenario, mapping)
         record = load_record(events)

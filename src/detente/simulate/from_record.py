@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from detente.backtest.runner import BacktestError, cut_round
-from detente.cli_common import fail, user_errors
+from detente.cli_common import fail, parse_date, user_errors
 from detente.record.events import load_record
 from detente.record.mapping import MappedRecord, RecordedRound, map_record
 from detente.record.rules import load_mapping, mapping_path
@@ -172,16 +172,6 @@ def start_line(described: dict[str, Any]) -> str:
         f"{described['stalled']:.0%} of the replayed episodes; policies in force: {policies}; "
         f"agreements in force: {agreements}"
     )
-
-
-def parse_date(value: str | None, option: str) -> datetime.date | None:
-    """An option's ISO 8601 date; exit 2 naming the option and the value otherwise."""
-    if value is None:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} must be an ISO 8601 date (YYYY-MM-DD), got {value!r}")
 
 
 def parse_source(events: str | None, until: str | None) -> RecordSource | None:
