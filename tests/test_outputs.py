@@ -93,10 +93,17 @@ def test_piped_progress_writes_plain_lines_and_an_estimate(
         assert meter is None
 
 
-def test_quiet_prints_nothing_on_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", "ipd", "--episodes", "30000", "--rounds", "3"],
+        ["best-response", "ipd", "--party", "A", "--episodes", "3000", "--rounds", "3"],
+    ],
+    ids=["simulate", "best-response"],
+)
+def test_quiet_prints_nothing_on_stderr(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
     for name in ("PROGRESS_FROM", "EVERY", "PACE_AFTER", "ESTIMATE_FROM"):
         monkeypatch.setattr(progress_module, name, 0)
-    args = ["simulate", "ipd", "--episodes", "30000", "--rounds", "3"]
     loud = CliRunner().invoke(app, args)
     assert loud.exit_code == 0, loud.output
     assert "estimate: about" in loud.stderr

@@ -338,6 +338,7 @@ def best_response_command(
     seed: Annotated[int, typer.Option(help="Random seed shared by all candidates.")] = 0,
     set_: SetOpt = None,
     fmt: FormatOpt = "table",
+    quiet: QuietOpt = False,
     events: FromEventsOpt = None,
     until: UntilOpt = None,
 ) -> None:
@@ -347,7 +348,17 @@ def best_response_command(
 
     source = parse_source(events, until)
     run_best_response(
-        scenario, party, candidate, strategy or [], episodes, rounds, seed, set_ or [], fmt, source
+        scenario,
+        party,
+        candidate,
+        strategy or [],
+        episodes,
+        rounds,
+        seed,
+        set_ or [],
+        fmt,
+        quiet,
+        source,
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
-from detente.simulate.best_response import best_response
+from detente.simulate.best_response import best_response, default_candidates
 from detente.simulate.compare import compare
 from detente.simulate.paths import trajectories_path
 from detente.simulate.profile import Assignment, parse_assignments
@@ -191,6 +191,7 @@ def run_best_response(
     seed: int,
     overrides: Sequence[str],
     fmt: str,
+    quiet: bool = False,
     source: RecordSource | None = None,
 ) -> None:
     """``detente best-response``: every candidate for one party on common random numbers."""
@@ -200,16 +201,20 @@ def run_best_response(
     start = record_start(scenario, compiled, source, seed, episodes)
     with user_errors(StrategyError):
         against = parse_assignments(strategies)
-        found = best_response(
-            compiled,
-            party,
-            candidates,
-            against,
-            episodes,
-            horizon,
-            seed,
-            start=None if start is None else start.played,
-        )
+        n = len(candidates or default_candidates(compiled, party))
+        held = n * episodes * bytes_per_episode(compiled, horizon, False)
+        with progress(n * episodes * horizon, held, quiet) as meter:
+            found = best_response(
+                compiled,
+                party,
+                candidates,
+                against,
+                episodes,
+                horizon,
+                seed,
+                progress=meter,
+                start=None if start is None else start.played,
+            )
     if fmt == "json":
         print_json(found.to_dict() | started(start))
     else:
