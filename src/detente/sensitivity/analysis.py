@@ -76,6 +76,8 @@ def analyse(method: str, prob: dict[str, Any], X: F64, y: F64, seed: int) -> dic
     """SALib's indices of one output ``y`` (one value per row of ``X``), by index name."""
     if not np.all(np.isfinite(y)):
         raise SensitivityError("the model gave a non-finite output; no indices can be estimated")
+    if np.ptp(y) == 0:  # nothing to explain: every index is 0 (SALib would divide by 0)
+        return {name: np.zeros(len(prob["names"])) for name in INDICES[method]}
     if method == "morris":
         from SALib.analyze import morris
 
@@ -100,6 +102,7 @@ class Ranking:
     output: str
     parameters: tuple[str, ...]  # in rank order
     indices: dict[str, F64]  # index name -> values in rank order
+    constant: bool = False  # the output was the same at every point: no parameter moves it
 
     def rows(self) -> list[dict[str, Any]]:
         return [
@@ -122,12 +125,13 @@ class Analysis:
     settings: dict[str, Any] = field(default_factory=dict)  # what the caller ran, for reports
 
 
-def rank(method: str, output: str, names: Sequence[str], indices: dict[str, F64]) -> Ranking:
+def rank(
+    method: str, output: str, names: Sequence[str], indices: dict[str, F64], constant: bool
+) -> Ranking:
     key = indices[RANK_BY[method]]
     order = sorted(range(len(names)), key=lambda i: (-np.nan_to_num(key[i], nan=-np.inf), i))
-    return Ranking(
-        output, tuple(names[i] for i in order), {k: v[order] for k, v in indices.items()}
-    )
+    ranked = {k: v[order] for k, v in indices.items()}
+    return Ranking(output, tuple(names[i] for i in order), ranked, constant)
 
 
 Evaluate = Callable[[F64], F64]
@@ -146,7 +150,13 @@ def run_analysis(
     X = sample(method, prob, samples, seed)
     Y = evaluate(X)
     rankings = tuple(
-        rank(method, name, prob["names"], analyse(method, prob, X, Y[:, j], seed))
+        rank(
+            method,
+            name,
+            prob["names"],
+            analyse(method, prob, X, Y[:, j], seed),
+            bool(np.ptp(Y[:, j]) == 0),
+        )
         for j, name in enumerate(outputs)
     )
     return Analysis(method, samples, seed, prob, X, Y, rankings)

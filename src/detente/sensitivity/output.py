@@ -30,6 +30,7 @@ def to_dict(a: Analysis) -> dict[str, Any]:
             {"path": n, "low": b[0], "high": b[1]} for n, b in zip(names, bounds, strict=True)
         ],
         "outputs": {r.output: r.rows() for r in a.rankings},
+        "constant_outputs": [r.output for r in a.rankings if r.constant],
     }
 
 
@@ -48,6 +49,11 @@ def _header(a: Analysis) -> list[str]:
     return lines
 
 
+def _title(r: Ranking) -> str:
+    same = " (the same at every point: no parameter moves it)" if r.constant else ""
+    return f"{r.output}: {describe(r.output)}{same}"
+
+
 def view(a: Analysis, top: int | None = None) -> Group:
     """Per output, the ranked parameters and their indices (``top`` rows each)."""
     from detente.simulate.render import table
@@ -55,7 +61,7 @@ def view(a: Analysis, top: int | None = None) -> Group:
     parts: list[Any] = [Text("\n".join(_header(a)))]
     for r in a.rankings:
         t = table("rank", "parameter", *INDICES[a.method])
-        t.title = f"{r.output}: {describe(r.output)}"
+        t.title = _title(r)
         for row in r.rows()[:top]:
             t.add_row(
                 str(row["rank"]), row["parameter"], *(f"{row[k]:.4g}" for k in INDICES[a.method])
@@ -119,7 +125,7 @@ def write_report(a: Analysis, path: Path) -> None:
         sections.append(
             Section(
                 r.output.replace(".", "_"),
-                f"{r.output}: {describe(r.output)}",
+                _title(r),
                 html=[table(["rank", "parameter", *keys], rows)],
                 plots=[
                     _plot(f"sensitivity_{r.output}", f"{r.output}, top {TOP}", _chart(r, a.method))
