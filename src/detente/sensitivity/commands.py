@@ -16,10 +16,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from detente.cli_common import check_format, check_output, fail, print_json, user_errors
-from detente.sensitivity.params import RANGE_NOTE, SensitivityError, choose_parameters
+from detente.sensitivity.params import SensitivityError
 from detente.strategies import StrategyError
 
 EVERY = 10.0  # seconds between plain progress lines
@@ -73,12 +71,10 @@ def run_sensitivity(
     quiet: bool,
 ) -> None:
     """``detente sensitivity``: rank the scenario's numbers by their effect on the outputs."""
-    from detente.scenario.compiled import compile_scenario
-    from detente.scenario.overrides import load_document
-    from detente.sensitivity.analysis import check_method, problem, run_analysis, runs
-    from detente.sensitivity.backends import BACKENDS, evaluate, workers_or_all
-    from detente.sensitivity.model import ScenarioModel, check_outputs
-    from detente.simulate.profile import parse_assignments, resolve_profile
+    from detente.sensitivity.analysis import check_method, runs
+    from detente.sensitivity.backends import BACKENDS, workers_or_all
+    from detente.sensitivity.scenario import analyse, nominal, prepare
+    from detente.simulate.profile import parse_assignments
 
     check_format(fmt)
     for path, option, extra in ((out, "--out", "results"), (report, "--report", "report")):
@@ -96,21 +92,21 @@ def run_sensitivity(
             )
         if backend == "ray" and importlib.util.find_spec("ray") is None:
             raise SensitivityError("the ray backend needs Ray: pip install 'detente[ray]'")
-        doc, base = load_document(scenario, overrides)
-        compiled = compile_scenario(base)
-        names = check_outputs(outputs or ["success"], compiled.parties)
-        given = parse_assignments(strategies)
-        resolve_profile(compiled, given)
-        source = f"{scenario} (sampled)"
-        chosen = tuple(choose_parameters(doc, source, params))
-    model = ScenarioModel(doc, source, chosen, names, given, episodes, seed)
-    prob = problem([p.path for p in chosen], [(p.low, p.high) for p in chosen])
+        model = prepare(
+            scenario,
+            params,
+            outputs or ["success"],
+            episodes,
+            seed,
+            parse_assignments(strategies),
+            overrides,
+        )
+    chosen, names = model.parameters, model.outputs
     total = runs(method, len(chosen), samples)
     count = workers_or_all(workers)
-    nominal = np.array([p.nominal for p in chosen])
-    model(nominal[None, :])  # compiles the engine if it has to
+    nominal(model)  # compiles the engine if it has to
     began = time.perf_counter()
-    at_nominal = model(nominal[None, :])[0]
+    at_nominal = nominal(model)
     per_run = time.perf_counter() - began
     _say(
         f"cost: {total:,} model runs x {episodes:,} episodes = {total * episodes:,} episodes "
@@ -123,21 +119,11 @@ def run_sensitivity(
         + ", ".join(f"{n} {v:.4g}" for n, v in zip(names, at_nominal, strict=True))
     )
     with _progress(total, quiet) as advance, user_errors(SensitivityError):
-        analysis = run_analysis(
-            method,
-            prob,
-            names,
-            lambda X: evaluate(model, X, backend, workers, advance),
-            samples,
-            seed,
-        )
+        analysis = analyse(model, method, samples, seed, backend, workers, advance)
     settings = {
-        "scenario": scenario,
-        "episodes": episodes,
-        "strategies": given,
+        **analysis.settings,
         "set": list(overrides),
         "at_nominal": dict(zip(names, map(float, at_nominal), strict=True)),
-        "range_note": RANGE_NOTE if any(p.default_range for p in chosen) else "",
     }
     analysis = replace(analysis, settings=settings)
     from detente.sensitivity import output
