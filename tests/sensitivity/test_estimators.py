@@ -63,6 +63,15 @@ def test_morris_ranks_a_linear_function_by_its_weights() -> None:
     assert mu["b"] == pytest.approx(10)
 
 
+def test_morris_effects_are_per_whole_range() -> None:
+    """A linear effect's mu* is its change from LOW to HIGH: weight times range width."""
+    prob = problem(["a", "b"], [(0.0, 2.0), (5.0, 5.5)])
+    a = run_analysis("morris", prob, ("y", "minus_y"), Linear((1.0, 3.0)), 6, 0)
+    stars = dict(zip(a.rankings[0].parameters, a.rankings[0].indices["mu_star"], strict=True))
+    assert stars == pytest.approx({"a": 2.0, "b": 1.5})
+    assert a.rankings[0].parameters == ("a", "b")
+
+
 def test_the_design_and_indices_do_not_depend_on_workers_or_chunks() -> None:
     model = Ishigami(a=2.0)
     prob = problem(["x1", "x2", "x3"], [(-PI, PI)] * 3)

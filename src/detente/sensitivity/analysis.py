@@ -28,7 +28,7 @@ INDICES: dict[str, tuple[str, ...]] = {
 }
 RANK_BY = {"morris": "mu_star", "sobol": "ST"}
 MEANINGS = {
-    "mu_star": "mean |elementary effect|: the output's change for a step across the range",
+    "mu_star": "mean |elementary effect|, in output units per the parameter's whole range",
     "mu_star_conf": f"half-width of the {CONFIDENCE:.0%} bootstrap interval of mu_star",
     "sigma": "spread of the elementary effects: interactions or non-linearity",
     "mu": "mean signed elementary effect (its sign: the direction of the effect)",

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from detente.sensitivity.analysis import INDICES, MEANINGS, RANK_BY, Analysis, Ranking
+from detente.sensitivity.analysis import CONFIDENCE, INDICES, MEANINGS, RANK_BY, Analysis, Ranking
 from detente.sensitivity.model import describe
 
 TOP = 20  # parameters drawn per output in the report's chart
@@ -42,7 +42,7 @@ def _header(a: Analysis) -> list[str]:
         + (f" x {s['episodes']:,} episodes, seed {a.seed} (common random numbers)" if s else ""),
         f"ranked by {RANK_BY[a.method]}; "
         + "; ".join(f"{k}: {MEANINGS[k]}" for k in INDICES[a.method] if not k.endswith("_conf"))
-        + f"; _conf: half-width of the {95}% bootstrap interval.",
+        + f"; _conf: half-width of the {CONFIDENCE:.0%} bootstrap interval.",
     ]
     if s.get("range_note"):
         lines.append(s["range_note"] + ".")
