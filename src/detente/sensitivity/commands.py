@@ -18,7 +18,6 @@ from pathlib import Path
 
 from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.sensitivity.params import SensitivityError
-from detente.strategies import StrategyError
 
 EVERY = 10.0  # seconds between plain progress lines
 
@@ -75,6 +74,7 @@ def run_sensitivity(
     from detente.sensitivity.backends import BACKENDS, workers_or_all
     from detente.sensitivity.scenario import analyse, nominal, prepare
     from detente.simulate.profile import parse_assignments
+    from detente.strategies import StrategyError
 
     check_format(fmt)
     for path, option, extra in ((out, "--out", "results"), (report, "--report", "report")):

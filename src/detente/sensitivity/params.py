@@ -196,7 +196,7 @@ def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parame
                 f"--param {path}={low:g}:{high:g}: {bad[0]:g} is outside the range "
                 f"{_allowed(b)} this number allows"
             )
-    if b.integer and round(low) == round(high):
+    if given is not None and b.integer and round(low) == round(high):
         raise SensitivityError(
             f"--param {path}={low:g}:{high:g}: an integer number needs a range spanning "
             "at least two integers"
@@ -233,7 +233,7 @@ def choose_parameters(doc: Mapping[str, Any], source: str, given: Sequence[str])
             for n in numbers(doc)
             if n.basis == "assumption" and n.value != 0
         ]
-        params = [p for p in params if not (p.integer and round(p.low) == round(p.high))]
+        params = [p for p in params if not (p.integer and round(p.low) == round(p.high))]  # 1 value
         if not params:
             raise SensitivityError(
                 "the scenario marks no non-zero number as an assumption; name parameters "
