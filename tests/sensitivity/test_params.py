@@ -71,6 +71,15 @@ def test_a_bad_parameter_is_refused_naming_it(korea: dict, param: str, message: 
         choose_parameters(korea, "korea", [param])
 
 
+def test_every_bad_parameter_is_reported_at_once(korea: dict) -> None:
+    with pytest.raises(SensitivityError) as caught:
+        choose_parameters(korea, "korea", ["noise.mis=0:1", "noise.miss=0:3", "trust.forgetting"])
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("--param noise.mis: noise has no key")
+    assert lines[1].startswith("--param noise.miss=0:3: 3 is outside the range")
+
+
 def test_a_parameter_given_twice_is_refused(korea: dict) -> None:
     with pytest.raises(SensitivityError, match=r"noise\.miss: given twice"):
         choose_parameters(korea, "korea", ["noise.miss=0:0.1", "noise.miss"])

@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 import annotated_types as at
 from pydantic import BaseModel
@@ -31,6 +31,7 @@ from detente.scenario.paths import PathError, Step, parse_path, resolve
 from detente.scenario.provenance import numbers
 from detente.scenario.schema import Scenario
 
+T = TypeVar("T")
 SPREAD = 0.5  # default range: the value times 1 -/+ SPREAD
 STRICT_MARGIN = 1e-9  # how far inside an open bound (gt, lt) a default range stops
 RANGE_NOTE = (
@@ -216,29 +217,42 @@ def _check_ends(doc: Any, source: str, p: Parameter) -> None:
             ) from None
 
 
+def _each(items: Sequence[T], check: Callable[[T], Parameter]) -> list[Parameter]:
+    """``check`` of every item; one error listing every problem when any fails."""
+    out, problems = [], []
+    for item in items:
+        try:
+            out.append(check(item))
+        except SensitivityError as err:
+            problems.append(str(err))
+    if problems:
+        raise SensitivityError("\n".join(problems))
+    return out
+
+
 def choose_parameters(doc: Mapping[str, Any], source: str, given: Sequence[str]) -> list[Parameter]:
     """The ``--param`` parameters, or by default every non-zero assumption of the scenario.
 
-    Every problem is found before anything is simulated; errors name the path and value.
+    Every problem is found before anything is simulated, all of them at once; errors
+    name the path and value.
     """
     if given:
-        parsed = [parse_param(t) for t in given]
-        paths = [p for p, _ in parsed]
+        paths = [text.partition("=")[0].strip() for text in given]
         if dup := sorted({p for p in paths if paths.count(p) > 1}):
             raise SensitivityError(f"--param {dup[0]}: given twice")
-        params = [_parameter(doc, path, rng) for path, rng in parsed]
+        params = _each(given, lambda text: _parameter(doc, *parse_param(text)))
     else:
-        params = [
-            _parameter(doc, n.path, None)
-            for n in numbers(doc)
-            if n.basis == "assumption" and n.value != 0
-        ]
+        assumed = [n.path for n in numbers(doc) if n.basis == "assumption" and n.value != 0]
+        params = _each(assumed, lambda path: _parameter(doc, path, None))
         params = [p for p in params if not (p.integer and round(p.low) == round(p.high))]  # 1 value
         if not params:
             raise SensitivityError(
                 "the scenario marks no non-zero number as an assumption; name parameters "
                 "with --param PATH=LOW:HIGH"
             )
-    for p in params:
+
+    def ends(p: Parameter) -> Parameter:
         _check_ends(doc, source, p)
-    return params
+        return p
+
+    return _each(params, ends)
