@@ -488,6 +488,9 @@ def sensitivity_command(
     report: Annotated[
         Path | None, typer.Option(help="Write an HTML report with a bar chart per output.")
     ] = None,
+    top: Annotated[
+        int | None, typer.Option(min=1, help="Table: only the N highest-ranked per output.")
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Rank a scenario's numbers by their effect on its outcomes (see docs/sensitivity.md)."""
@@ -508,6 +511,7 @@ def sensitivity_command(
         fmt,
         out_file,
         report,
+        top,
         quiet,
     )
 

@@ -75,6 +75,14 @@ def test_sobol_writes_parquet_and_a_report(tmp_path: Path) -> None:
     assert "stall: P(stalled at least once) (the same at every point: no parameter" in html
 
 
+def test_top_shows_only_the_leaders() -> None:
+    args = [a for a in TINY if a not in ("--format", "json")]
+    result = CliRunner().invoke(app, [*args, "--top", "1", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(" 1      ") == 3  # one row per output
+    assert " 2      " not in result.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

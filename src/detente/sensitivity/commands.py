@@ -67,6 +67,7 @@ def run_sensitivity(
     fmt: str,
     out: Path | None,
     report: Path | None,
+    top: int | None,
     quiet: bool,
 ) -> None:
     """``detente sensitivity``: rank the scenario's numbers by their effect on the outputs."""
@@ -133,7 +134,7 @@ def run_sensitivity(
     else:
         from detente.simulate.render import console
 
-        console().print(output.view(analysis))
+        console().print(output.view(analysis, top))
     if out is not None:
         output.write_parquet(analysis, out)
         _say(f"wrote {out}")
