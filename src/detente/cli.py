@@ -494,6 +494,70 @@ def sweep_command(
     )
 
 
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario: ScenarioArg = "korea",
+    method: Annotated[str, typer.Option(help="morris (screening) or sobol (variance shares).")] = (
+        "morris"
+    ),
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="PATH=LOW:HIGH (or PATH: default range); default: the scenario's assumptions."
+        ),
+    ] = None,
+    output: Annotated[
+        list[str] | None,
+        typer.Option(help="success, stall, final_stage or payoff.PARTY; repeatable."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option(help="Morris trajectories, or Sobol base samples (a power of 2).")
+    ] = 10,
+    episodes: EpisodesOpt = 2_000,
+    seed: Annotated[int, typer.Option(help="Seed of the design and of every model run.")] = 0,
+    strategy: Annotated[
+        list[str] | None, typer.Option(help="PARTY=NAME[:param=value]..., as in simulate.")
+    ] = None,
+    set_: SetOpt = None,
+    backend: Annotated[str, typer.Option(help="local (a process pool) or ray.")] = "local",
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes (local) or CPUs of a local Ray.")
+    ] = None,
+    fmt: FormatOpt = "table",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the indices to this Parquet file.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write an HTML report with a bar chart per output.")
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option(min=1, help="Table: only the N highest-ranked per output.")
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rank a scenario's numbers by their effect on its outcomes (see docs/sensitivity.md)."""
+    from detente.sensitivity.commands import run_sensitivity
+
+    run_sensitivity(
+        scenario,
+        method,
+        param or [],
+        output or [],
+        samples,
+        episodes,
+        seed,
+        strategy or [],
+        set_ or [],
+        backend,
+        workers,
+        fmt,
+        out_file,
+        report,
+        top,
+        quiet,
+    )
+
+
 @app.command("report")
 def report_command(
     results: Annotated[
