@@ -9,7 +9,6 @@ import typer
 
 from detente.cli_common import check_format, parse_date, print_json, user_errors
 from detente.record.errors import RecordError
-from detente.simulate.render import console, table
 
 if TYPE_CHECKING:
     from detente.record.rules import EventMapping
@@ -39,6 +38,7 @@ def events_check(
 ) -> None:
     """Check an event file; every problem is reported (file, row, column), exit code 2 if any."""
     from detente.record.events import load_record
+    from detente.simulate.render import console
 
     with user_errors(RecordError):
         record = load_record(file)
@@ -68,6 +68,7 @@ def events_map(
     """Print how events become the scenario's moves, round by round, and what maps to nothing."""
     from detente.record.events import load_record
     from detente.record.mapping import map_record, mapped_payload, mapping_rows
+    from detente.simulate.render import console, table
 
     check_format(fmt)
     start, stop = parse_date(since, "--from"), parse_date(until, "--until")
