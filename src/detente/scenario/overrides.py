@@ -21,6 +21,7 @@ from typing import Any, Union
 
 import yaml
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from detente.scenario.load import (
     builtin_names,
@@ -32,19 +33,23 @@ from detente.scenario.load import (
 from detente.scenario.paths import PathError, Step, list_position, parse_path, render_path
 from detente.scenario.schema import Scenario
 
-__all__ = ["OverrideError", "apply_overrides", "load_with_overrides", "parse_path"]
+__all__ = ["OverrideError", "apply_overrides", "load_with_overrides", "parse_path", "unwrap"]
 
 
 class OverrideError(ValueError):
     """An override that cannot be applied: a malformed one, or a path that does not exist."""
 
 
-def _unwrap(tp: Any) -> Any:
-    """The type inside ``Annotated[...]`` and ``X | None``."""
+def unwrap(tp: Any, meta: list[Any] | None = None) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``; ``meta`` collects the
+    ``Annotated`` metadata (a field's constraints) on the way, if given."""
     while True:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
+            tp, *extra = typing.get_args(tp)
+            if meta is not None:
+                for m in extra:
+                    meta.extend(m.metadata if isinstance(m, FieldInfo) else [m])
         elif origin in (Union, types.UnionType):
             inner = [a for a in typing.get_args(tp) if a is not type(None)]
             if len(inner) != 1:
@@ -56,7 +61,7 @@ def _unwrap(tp: Any) -> Any:
 
 def _child_type(tp: Any, step: Step) -> Any:
     """The schema type one step below ``tp``; None where the schema has no such step."""
-    tp = _unwrap(tp)
+    tp = unwrap(tp)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         for name, info in tp.model_fields.items():
             if step in (name, info.alias):
@@ -73,7 +78,7 @@ def _child_type(tp: Any, step: Step) -> Any:
 
 
 def _fields(tp: Any) -> str:
-    tp = _unwrap(tp)
+    tp = unwrap(tp)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return ", ".join(info.alias or name for name, info in tp.model_fields.items())
     return "none"

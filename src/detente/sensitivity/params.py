@@ -14,19 +14,17 @@ validating the scenario at both ends, before anything is simulated.
 from __future__ import annotations
 
 import math
-import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 import annotated_types as at
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
 from detente.scenario.errors import ScenarioError
 from detente.scenario.load import parse_scenario
-from detente.scenario.overrides import OverrideError, apply_overrides
+from detente.scenario.overrides import OverrideError, apply_overrides, unwrap
 from detente.scenario.paths import PathError, Step, parse_path, resolve
 from detente.scenario.provenance import numbers
 from detente.scenario.schema import Scenario
@@ -73,30 +71,13 @@ class Bounds:
     integer: bool = False
 
 
-def _unwrap(tp: Any, meta: list[Any]) -> Any:
-    """The type inside ``Annotated`` and ``X | None``, collecting Annotated metadata."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp, *extra = typing.get_args(tp)
-            for m in extra:
-                meta.extend(m.metadata if isinstance(m, FieldInfo) else [m])
-        elif origin in (Union, types.UnionType):
-            inner = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(inner) != 1:
-                return Any
-            tp = inner[0]
-        else:
-            return tp
-
-
 def schema_bounds(steps: Sequence[Step]) -> Bounds:
     """The limits the schema puts on the number at ``steps`` (none where it cannot tell)."""
     tp: Any = Scenario
     meta: list[Any] = []
     for step in steps:
         meta = []
-        tp = _unwrap(tp, [])
+        tp = unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             info = next(
                 (i for n, i in tp.model_fields.items() if step in (n, i.alias)),
@@ -109,7 +90,7 @@ def schema_bounds(steps: Sequence[Step]) -> Bounds:
             tp = typing.get_args(tp)[-1]
         else:
             return Bounds()
-    tp = _unwrap(tp, meta)
+    tp = unwrap(tp, meta)
     b: dict[str, Any] = {"integer": tp is int}
     for m in meta:
         if isinstance(m, at.Ge | at.Gt):
