@@ -37,6 +37,12 @@ def _no_work(*args: Any, **kwargs: Any) -> Any:
          "does not exist"),
         (["report", "r.parquet", "--png", "/proc/version/png"], "detente.report.build.load_runs",
          "--png"),
+        (["replay", "korea", "--events", "korea", "--out", f"{MISSING}.parquet"],
+         "detente.simulate.replay_commands.replay_record", "does not exist"),
+        (["replay", "korea", "--events", "korea", "--report", f"{MISSING}.html"],
+         "detente.simulate.replay_commands.replay_record", "--report"),
+        (["backtest", "korea", "--events", "korea", "--cut", "2018-06-01", "--out",
+          f"{MISSING}.html"], "detente.backtest.commands.backtest", "does not exist"),
     ],
 )  # fmt: skip
 def test_an_output_path_is_refused_before_any_work(

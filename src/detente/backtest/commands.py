@@ -22,7 +22,7 @@ from detente.backtest.questions import QuestionError, builtin_questions, load_qu
 from detente.backtest.render import backtest_view
 from detente.backtest.runner import BacktestError, backtest
 from detente.backtest.seams import Forecaster, MappedRecordLike
-from detente.cli_common import check_format, fail, print_json, user_errors
+from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate.profile import Assignment, parse_assignments
@@ -92,6 +92,8 @@ def run_backtest(
         fail(f"--out {out}: the report page is HTML, give a file ending in .html")
     if out is not None and importlib.util.find_spec("matplotlib") is None:
         fail(f"--out {out}: the report page needs matplotlib: pip install 'detente[report]'")
+    if out is not None:
+        check_output(out)
     with user_errors(StrategyError, QuestionError, BacktestError, *wiring.errors):
         compiled = compile_scenario(load_with_overrides(scenario, overrides))
         profile = parse_assignments(strategies)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from rich.console import Group
 from rich.text import Text
 
-from detente.cli_common import check_format, fail, print_json
+from detente.cli_common import check_format, check_output, fail, print_json
 from detente.scenario.compiled import CompiledScenario
 from detente.scenario.moves import NamedMove
 from detente.simulate.render import console, table, wrap
@@ -166,6 +166,10 @@ def run_replay(
         fail("the record has no round to replay (check --from and --until)")
     if report is not None and report.suffix != ".html":
         fail(f"--report {report}: the report page is HTML, give a file ending in .html")
+    if out is not None:
+        check_output(out)
+    if report is not None:
+        check_output(report, "--report")
     played = replay_record(compiled, mapped, seed=seed, episodes=episodes, noise=noise)
     rows = replay_rows(played, mapped)
     if fmt == "json":
