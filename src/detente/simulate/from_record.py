@@ -168,8 +168,9 @@ def start_line(described: dict[str, Any]) -> str:
     until = described["until"] or "its end"
     return (
         f"from the record at {until}: {described['known_rounds']} rounds replayed "
-        f"({first} .. {hi}; the last {lo} .. {hi}); stage {stage}; stalled in "
-        f"{described['stalled']:.0%} of the replayed episodes; policies in force: {policies}; "
+        f"({first} .. {hi}; the last {lo} .. {hi}); stage (share of the replayed episodes) "
+        f"{stage}; stalled in {described['stalled']:.0%} of the replayed episodes; in "
+        f"episode 0, policies in force: {policies}; "
         f"agreements in force: {agreements}"
     )
 
