@@ -72,6 +72,9 @@ def test_the_replay_shows_what_the_record_shows(korea: CompiledScenario, mapped)
       suspension of drills a policy in force; trust then grows while nothing breaks it;
     - Hanoi (27-28 February 2019) is a summit without a deal: the agreements and the stage
       after February are those after January;
+    - the Security Council's sanctions of 2017 (2371 in August, 2375 in September, 2397 in
+      December, each adopted 15-0) raise the sanctions level in force step by step, and
+      nothing in the record eases them;
     - May 2019: short-range launches resume; they are outside the moratorium (nuclear and
       long-range tests), so the freeze stays in force and unviolated, but the US's trust in
       the DPRK falls that month.
@@ -86,6 +89,14 @@ def test_the_replay_shows_what_the_record_shows(korea: CompiledScenario, mapped)
         assert by_month[month]["stalled"]
         assert by_month[month]["stage"] == korea.stages[0]
     assert "nuclear_test" in by_month["2017-09"]["moves"]["DPRK"]["actions"]
+    assert by_month["2017-07"]["institutions_in_force"] == []
+    for month, level in (
+        ("2017-08", "sectoral"),
+        ("2017-09", "oil_cap"),
+        ("2017-12", "comprehensive"),
+    ):
+        assert by_month[month]["institutions_in_force"] == [f"UNSC.sanctions.{level}"]
+    assert by_month["2019-12"]["institutions_in_force"] == ["UNSC.sanctions.comprehensive"]
     assert trust("2017-11") < trust("2017-03")
     assert "DPRK.freeze_tests" in by_month["2018-04"]["policies_in_force"]
     singapore = by_month["2018-06"]
