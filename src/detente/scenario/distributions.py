@@ -106,12 +106,14 @@ def _truncated_normal(mean: float, sd: float, low: float, high: float, u: F64) -
 
 
 def _normal(d: Distribution, u: F64) -> F64:
-    return _truncated_normal(*d.params, d.low, d.high, u)
+    mean, sd = d.params
+    return _truncated_normal(mean, sd, d.low, d.high, u)
 
 
 def _lognormal(d: Distribution, u: F64) -> F64:
+    mu, sigma = d.params
     low = math.log(d.low) if d.low > 0 else -math.inf
-    return np.exp(_truncated_normal(*d.params, low, math.log(d.high), u))
+    return np.exp(_truncated_normal(mu, sigma, low, math.log(d.high), u))
 
 
 _QUANTILES: dict[str, Callable[[Distribution, F64], F64]] = {

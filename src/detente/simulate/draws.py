@@ -15,7 +15,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -142,7 +142,7 @@ def simulate_draws(
 def concatenate(parts: Sequence[Results]) -> Results:
     """Results of consecutive runs of one scenario as one (episodes in the order given)."""
     first = parts[0]
-    joined = {}
+    joined: dict[str, Any] = {}
     for f in dataclasses.fields(Results):
         value = getattr(first, f.name)
         if isinstance(value, np.ndarray):

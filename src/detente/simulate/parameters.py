@@ -114,7 +114,8 @@ class Posterior:
         u = addressed(seed, draws, (POSTERIOR_KEY,))[:, 0]
         cumulative = np.cumsum(self.weights)
         at = np.searchsorted(cumulative, u * cumulative[-1], side="right")
-        return np.minimum(at, len(self.weights) - 1).astype(np.int64)
+        picked: I64 = np.minimum(at, len(self.weights) - 1).astype(np.int64)
+        return picked
 
     def values(self, seed: int, draws: I64) -> F64:
         return self.samples[self.picks(seed, draws)]
@@ -142,7 +143,9 @@ def _shape(doc: Any, file: str) -> tuple[list[str], F64, F64]:
     if tag != POSTERIOR_FORMAT:
         what = "no format tag" if tag is None else f"unknown format {tag!r}"
         raise _fail(file, [f'{what} (expected "format": "{POSTERIOR_FORMAT}")'])
-    paths, samples, weights = doc.get("paths"), doc.get("samples"), doc.get("weights")
+    paths: Any = doc.get("paths")
+    samples: Any = doc.get("samples")
+    weights: Any = doc.get("weights")
     problems = []
     if not (isinstance(paths, list) and paths and all(isinstance(p, str) for p in paths)):
         problems.append(f"paths: must be a non-empty list of --set paths (got {paths!r:.80})")
