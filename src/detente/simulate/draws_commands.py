@@ -74,13 +74,11 @@ def parameter_source(uncertain: UncertainScenario, posterior: Path | None) -> Pa
 
 
 def draws_and_size(episodes: int, draws: int | None) -> tuple[int, int]:
-    """K and M; exit 2 when there are more draws than episodes."""
-    k = DEFAULT_DRAWS if draws is None else draws
-    if k > episodes:
-        fail(
-            f"--draws {k} is more than --episodes {episodes}: each draw needs at least one "
-            f"episode (--draws defaults to {DEFAULT_DRAWS})"
-        )
+    """K (by default :data:`DEFAULT_DRAWS`, or one per episode when there are fewer) and M;
+    exit 2 when ``--draws`` asks for more draws than episodes."""
+    if draws is not None and draws > episodes:
+        fail(f"--draws {draws} is more than --episodes {episodes}: each draw needs an episode")
+    k = min(DEFAULT_DRAWS, episodes) if draws is None else draws
     return k, episodes_per_draw(episodes, k)
 
 
