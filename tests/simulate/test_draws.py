@@ -53,7 +53,8 @@ def test_a_draw_is_the_inverse_cdf_of_the_uniform_at_its_address(ipd: UncertainS
         for j, n in enumerate(ipd.numbers):
             u = draw(np.uint64(11), d, 0, STREAM_PARAMETER, path_code(n.path), 0)
             assert values[i, j] == n.distribution.ppf(np.array([u]))[0]
-    assert STREAM_PARAMETER == 4 and path_code("noise.miss") < 1 << 24
+    assert STREAM_PARAMETER == 4
+    assert path_code("noise.miss") < 1 << 24
 
 
 def test_a_draws_values_depend_only_on_seed_and_draw(ipd: UncertainScenario) -> None:
@@ -77,8 +78,10 @@ def test_batch_equivalence_with_distributions(ipd: UncertainScenario) -> None:
     tail = simulate_draws(
         ipd, source, PROFILE, 35, seed=3, per_draw=10, first_episode=25, keep=True
     )
-    assert whole.results is not None and chunked.results is not None
-    assert head.results is not None and tail.results is not None
+    assert whole.results is not None
+    assert chunked.results is not None
+    assert head.results is not None
+    assert tail.results is not None
     _same(whole.results, chunked.results)
     _same(whole.results.rows(slice(0, 25)), head.results)
     _same(whole.results.rows(slice(25, 60)), tail.results)
@@ -91,7 +94,8 @@ def test_each_draw_plays_its_own_scenario(ipd: UncertainScenario) -> None:
     """Draw d's episodes are a plain simulation of the scenario at draw d's values, episode ids
     from d * M: what the run reports for a draw is what that scenario gives."""
     run = simulate_draws(ipd, Distributions(ipd.numbers), PROFILE, 30, 3, seed=2, keep=True)
-    assert run.results is not None and run.episodes_per_draw == 10
+    assert run.results is not None
+    assert run.episodes_per_draw == 10
     for d in range(3):
         compiled = compile_scenario(ipd.realise(run.values[d]))
         alone = simulate(compiled, PROFILE, 10, 20, 2, first_episode=10 * d)
@@ -106,7 +110,8 @@ def test_profiles_meet_the_same_draws_and_noise(ipd: UncertainScenario) -> None:
     episode, and two profiles see the same draws."""
     same = compare_draws(ipd, {"a": PROFILE, "b": PROFILE}, 40, 4, None, 9)
     d = same.differences[0]
-    assert d.success.mean == 0 and d.success.low == d.success.high == 0
+    assert d.success.mean == 0
+    assert d.success.low == d.success.high == 0
     assert all(e.mean == 0 and e.low == 0 for e in d.total.values())
     other = {"A": "random", "B": "grim_trigger"}
     runs = [
@@ -160,7 +165,8 @@ def test_a_posterior_resamples_by_weight_at_the_draws_address(tmp_path: Path) ->
     assert post.describe() == ("posterior (fit.json)",) * 2
     picks = post.picks(4, np.arange(4000))
     share = np.bincount(picks, minlength=3) / 4000
-    assert share[2] == 0 and abs(share[0] - 0.7) < 0.03
+    assert share[2] == 0
+    assert abs(share[0] - 0.7) < 0.03
     u = draw(np.uint64(4), 17, 0, STREAM_PARAMETER, path_code(POSTERIOR_KEY), 0)
     assert picks[17] == (0 if u < 0.7 else 1)
     assert np.array_equal(post.values(4, np.array([17])), post.samples[[picks[17]]])
@@ -187,13 +193,14 @@ def test_bad_posterior_files_name_the_file_and_the_problem(
     path = _posterior(tmp_path, **changes)
     with pytest.raises(ParameterError) as err:
         read_posterior(path, load_uncertain("ipd"))
-    assert str(path) in str(err.value) and message in str(err.value)
+    assert str(path) in str(err.value)
+    assert message in str(err.value)
 
 
 def test_a_posterior_invalid_as_a_scenario_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "fit.json"
     path.write_text("{not json")
-    with pytest.raises(ParameterError, match="fit.json: not JSON"):
+    with pytest.raises(ParameterError, match=r"fit\.json: not JSON"):
         read_posterior(path, load_uncertain("ipd"))
 
 

@@ -39,9 +39,13 @@ def test_simulate_json_carries_each_draw() -> None:
     assert code == 0, err
     data = json.loads(out)
     block = data["parameters"]
-    assert data["episodes"] == 40 and block["draws"] == 8 and block["episodes_per_draw"] == 5
-    assert block["paths"] == ["noise.miss"] and block["distributions"] == ["beta(2, 30)"]
-    assert len(block["values"]) == 8 and len(block["success"]) == 8
+    assert data["episodes"] == 40
+    assert block["draws"] == 8
+    assert block["episodes_per_draw"] == 5
+    assert block["paths"] == ["noise.miss"]
+    assert block["distributions"] == ["beta(2, 30)"]
+    assert len(block["values"]) == 8
+    assert len(block["success"]) == 8
 
 
 def test_the_default_number_of_draws_is_100() -> None:
@@ -58,7 +62,8 @@ def test_out_has_a_draw_column_and_the_draws_next_to_it(tmp_path: Path) -> None:
     episodes = pq.read_table(out).to_pydict()
     assert episodes["draw"] == [e // 10 for e in episodes["episode"]]
     draws = pq.read_table(tmp_path / "run.draws.parquet").to_pydict()
-    assert draws["draw"] == [0, 1, 2, 3] and len(set(draws["noise.miss"])) == 4
+    assert draws["draw"] == [0, 1, 2, 3]
+    assert len(set(draws["noise.miss"])) == 4
     assert "run.draws.parquet" in err
 
 
@@ -76,13 +81,16 @@ def test_a_posterior_file_gives_the_numbers(tmp_path: Path) -> None:
     code, out, err = cli("simulate", "ipd", *SMALL, "--posterior", str(fit), "--format", "json")
     assert code == 0, err
     block = json.loads(out)["parameters"]
-    assert block["distributions"] == ["posterior (fit.json)"] and block["draws"] == 40
+    assert block["distributions"] == ["posterior (fit.json)"]
+    assert block["draws"] == 40
     assert {v[0] for v in block["values"]} == {0.1}
     fit.write_text(json.dumps({"paths": ["noise.miss"], "samples": [[0.1]], "weights": [1]}))
     code, _, err = cli("simulate", "ipd", *SMALL, "--posterior", str(fit))
-    assert code == 2 and f"{fit}: no format tag" in err
+    assert code == 2
+    assert f"{fit}: no format tag" in err
     code, _, err = cli("simulate", "ipd", *SMALL, *MISS, "--posterior", str(fit))
-    assert code == 2 and "the scenario also has distributions (noise.miss)" in err
+    assert code == 2
+    assert "the scenario also has distributions (noise.miss)" in err
 
 
 BAD = [
@@ -148,7 +156,9 @@ def test_scenario_validate_checks_distributions(tmp_path: Path) -> None:
     text = builtin_text("korea")
     path.write_text(text.replace("  miss: 0.05", "  miss: beta(2, 30)", 1))
     code, out, _ = cli("scenario", "validate", str(path))
-    assert code == 0 and "uncertain: noise.miss" in out
+    assert code == 0
+    assert "uncertain: noise.miss" in out
     path.write_text(text.replace("  miss: 0.05", "  miss: beta(2, -3)", 1))
     code, _, err = cli("scenario", "validate", str(path))
-    assert code == 2 and "noise.miss: beta(a, b) needs a > 0 and b > 0 (got 'beta(2, -3)')" in err
+    assert code == 2
+    assert "noise.miss: beta(a, b) needs a > 0 and b > 0 (got 'beta(2, -3)')" in err
