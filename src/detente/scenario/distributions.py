@@ -127,7 +127,26 @@ _QUANTILES: dict[str, Callable[[Distribution, F64], F64]] = {
 
 def is_call(value: Any) -> bool:
     """Whether ``value`` is written like a distribution: ``NAME(...)``."""
-    return isinstance(value, str) and _CALL.match(value) is not None
+    return (
+        isinstance(value, str)
+        and value.rstrip().endswith(")")  # cheap: most strings are ids and prose
+        and _CALL.match(value) is not None
+    )
+
+
+def _any_call(doc: Any) -> bool:
+    """Whether any value in ``doc`` is written like a distribution (one pass, no paths built:
+    the common case, a document without any, costs a fraction of its validation)."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and node.endswith(")") and _CALL.match(node):
+            return True
+    return False
 
 
 def _numbers(text: str, name: str) -> tuple[float, ...]:
@@ -238,7 +257,9 @@ def _strings(node: Any, steps: list[Step]) -> Iterator[tuple[list[Step], str]]:
 def written(doc: Any) -> list[tuple[list[Step], str, Field]]:
     """Every value of ``doc`` written like a distribution: ``NAME(...)`` on a number field, and
     a known distribution on any other field but free text (where ``beta(2)`` is just text)."""
-    found = []
+    found: list[tuple[list[Step], str, Field]] = []
+    if not _any_call(doc):
+        return found
     for steps, text in _strings(doc, []):
         field = field_at(steps)
         known = _CALL.match(text).group(1) in ARITY  # type: ignore[union-attr]

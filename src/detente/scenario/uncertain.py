@@ -19,7 +19,7 @@ from detente.scenario.distributions import Distribution, DistributionError, pars
 from detente.scenario.distributions import written as written_distributions
 from detente.scenario.errors import ScenarioError, ScenarioIssue, format_path
 from detente.scenario.fields import Bounds, field_at
-from detente.scenario.load import load_yaml, parse_scenario, validate_document
+from detente.scenario.load import load_yaml, validate_document
 from detente.scenario.overrides import apply_overrides, read_scenario_text
 from detente.scenario.paths import PathError, display_path, parse_path, resolve
 from detente.scenario.schema import Scenario
@@ -55,7 +55,7 @@ class UncertainScenario:
         integer field), validated; :class:`ScenarioError` or :class:`OverrideError` if not."""
         texts = [f"{p}={_text(self.doc, p, float(v))}" for p, v in zip(paths, values, strict=True)]
         doc = apply_overrides(self.doc, texts)
-        return parse_scenario(doc, f"{self.source} with {', '.join(texts)}")
+        return validate_document(doc, f"{self.source} with {', '.join(texts)}")
 
 
 def _text(doc: Any, path: str, value: float) -> str:
