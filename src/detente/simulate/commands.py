@@ -228,6 +228,15 @@ def run_compare(
     else:
         print_start(start)
         console().print(comparison_view(comparison))
+        if uncertain_run:
+            console().print(
+                wrap(
+                    f"Every profile played the same {k} draws of the uncertain numbers "
+                    f"({', '.join(uncertain.paths)}), {m} episodes each, and the same engine "
+                    "noise: the differences are paired."
+                ),
+                markup=False,
+            )
 
 
 def run_best_response(
