@@ -173,3 +173,13 @@ def test_the_loader_of_files_refuses_them_too(tmp_path: Path) -> None:
 def test_distribution_values_are_plain_floats() -> None:
     d = Distribution("uniform", (0.0, 1.0), 0.0, 1.0, False)
     assert d.ppf(np.array([0.25]))[0] == 0.25
+
+
+def test_a_call_cut_at_a_comma_by_yaml_says_to_quote_it(tmp_path: Path) -> None:
+    path = tmp_path / "k.yaml"
+    text = builtin_text("korea").replace("  miss: 0.05", "  miss: beta(2, 30)", 1)
+    path.write_text(
+        text.replace("{pair: [US, DPRK], trust: 0.15", "{pair: [US, DPRK], trust: beta(2, 3)", 1)
+    )
+    with pytest.raises(ScenarioError, match=r"quote it: 'beta\(a, b\)'"):
+        load_uncertain(path)

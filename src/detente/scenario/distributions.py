@@ -45,6 +45,7 @@ FIXED = {
 """Numbers that may not be uncertain, and why."""
 MIN_MASS = 1e-12  # a truncated distribution with less mass in range has none
 _CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*$", re.S)
+_OPENED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # a call, perhaps cut at a comma
 
 
 class DistributionError(ValueError):
@@ -144,7 +145,7 @@ def _any_call(doc: Any) -> bool:
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
-        elif isinstance(node, str) and node.endswith(")") and _CALL.match(node):
+        elif isinstance(node, str) and "(" in node and _OPENED.match(node):
             return True
     return False
 
@@ -201,10 +202,15 @@ def _inside(bounds: Bounds) -> tuple[float, float]:
 def parse_distribution(text: str, field: Field) -> Distribution:
     """The distribution ``text`` writes, for a number of ``field``; :class:`DistributionError`
     saying what is wrong otherwise."""
-    match = _CALL.match(text)
-    if match is None:
+    opened = _OPENED.match(text)
+    if opened is None:
         raise DistributionError(f"not a distribution: {', '.join(SIGNATURES.values())}")
-    name = match.group(1)
+    name = opened.group(1)
+    if _CALL.match(text) is None:
+        raise DistributionError(
+            "a distribution without its closing parenthesis: inside { } or [ ] YAML cuts "
+            f"it at the first comma; quote it: '{SIGNATURES.get(name, name + '(...)')}'"
+        )
     if name not in ARITY:
         raise DistributionError(f"unknown distribution {name!r} (known: {', '.join(ARITY)})")
     if not field.numeric:
@@ -250,7 +256,7 @@ def _strings(node: Any, steps: list[Step]) -> Iterator[tuple[list[Step], str]]:
     elif isinstance(node, list):
         for i, child in enumerate(node):
             yield from _strings(child, [*steps, i])
-    elif is_call(node):
+    elif isinstance(node, str) and "(" in node and _OPENED.match(node):
         yield steps, node
 
 
@@ -262,7 +268,7 @@ def written(doc: Any) -> list[tuple[list[Step], str, Field]]:
         return found
     for steps, text in _strings(doc, []):
         field = field_at(steps)
-        known = _CALL.match(text).group(1) in ARITY  # type: ignore[union-attr]
+        known = _OPENED.match(text).group(1) in ARITY  # type: ignore[union-attr]
         if field.numeric or (known and not field.text):
             found.append((steps, text, field))
     return found
@@ -287,7 +293,7 @@ def refuse_distributions(doc: Any, source: str) -> None:
     found = [
         (steps, text)
         for steps, text, field in written(doc)
-        if field.numeric and _CALL.match(text).group(1) in ARITY  # type: ignore[union-attr]
+        if field.numeric and is_call(text) and _CALL.match(text).group(1) in ARITY  # type: ignore[union-attr]
     ]
     if found:
         raise UncertainNumbersError(source, found)
