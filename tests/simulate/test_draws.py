@@ -25,6 +25,7 @@ from detente.simulate.parameters import (
     Distributions,
     ParameterError,
     Posterior,
+    addressed,
     path_code,
     read_posterior,
 )
@@ -207,3 +208,19 @@ def test_a_posterior_invalid_as_a_scenario_is_refused(tmp_path: Path) -> None:
 def test_a_posterior_has_plain_samples() -> None:
     p = Posterior("x.json", ("noise.miss",), np.array([[0.1], [0.2]]), np.array([0.0, 1.0]))
     assert np.array_equal(p.values(0, np.arange(5)), np.full((5, 1), 0.2))
+
+
+def test_two_paths_of_one_address_are_refused() -> None:
+    seen: dict[int, str] = {}
+    for i in range(20_000):  # 24-bit codes: a collision is all but certain among these
+        text = f"utilities.parties.P{i}.base"
+        code = path_code(text)
+        if code in seen:
+            first = seen[code]
+            break
+        seen[code] = text
+    else:
+        pytest.fail("no collision among 20,000 paths")
+    with pytest.raises(ParameterError, match="share a draw address"):
+        addressed(0, np.array([0]), [first, text])
+    assert addressed(0, np.array([0]), [first]).shape == (1, 1)
