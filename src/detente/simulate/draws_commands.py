@@ -40,7 +40,9 @@ from detente.simulate.runner import Progress
 from detente.strategies import StrategyError
 
 if TYPE_CHECKING:
+    from detente.scenario.compiled import CompiledScenario
     from detente.simulate.from_record import RecordSource, RecordStart
+    from detente.simulate.replay import Replay
 
 QUANTILES = (0.05, 0.5, 0.95)
 
@@ -99,10 +101,9 @@ def record_starts(
         mapped = source.mapped(scenario, nominal)
     assert start is not None  # a source gives a start
 
-    def each(compiled: Any, episodes: int) -> Any:
-        return start_from_record(
-            compiled, mapped, source.until, seed=seed, episodes=episodes
-        ).played
+    def each(compiled: CompiledScenario, episodes: int) -> Replay:
+        played = start_from_record(compiled, mapped, source.until, seed=seed, episodes=episodes)
+        return played.played
 
     return start, each
 
