@@ -48,6 +48,15 @@ SetOpt = Annotated[
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or estimate on stderr.")]
+DrawsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--draws",
+        min=1,
+        help="Draws of the uncertain numbers (distributions in the scenario or --posterior), "
+        "the episodes shared among them (default 100).",
+    ),
+]
 FromEventsOpt = Annotated[
     str | None,
     typer.Option(
@@ -98,18 +107,24 @@ def scenario_show(name: str) -> None:
 
 @scenario_app.command("validate")
 def scenario_validate(files: list[Path]) -> None:
-    """Validate scenario files; every problem is reported, exit code 2 if any."""
+    """Validate scenario files; every problem is reported, exit code 2 if any.
+
+    Distributions are checked where they stand and the scenario at their medians."""
+    from detente.scenario.uncertain import load_uncertain
+
     bad = False
     for f in files:
         try:
-            s = load_scenario(f)
+            u = load_uncertain(f)
         except ScenarioError as e:
             sys.stderr.write(f"{e}\n")
             bad = True
         else:
+            s = u.nominal
+            drawn = f"; uncertain: {', '.join(u.paths)}" if u.numbers else ""
             out.print(
                 f"{f}: ok ({s.id}: {len(s.parties)} parties, {len(s.actions)} actions, "
-                f"{len(s.roadmap.stages)} stages)",
+                f"{len(s.roadmap.stages)} stages{drawn})",
                 markup=False,
             )
     if bad:
@@ -272,6 +287,14 @@ def simulate_command(
     quiet: QuietOpt = False,
     events: FromEventsOpt = None,
     until: UntilOpt = None,
+    draws: DrawsOpt = None,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior",
+            help="A calibration's posterior file (JSON): its numbers are drawn from it.",
+        ),
+    ] = None,
 ) -> None:
     """Monte Carlo forecast of a roadmap under a strategy profile (see docs/simulate.md)."""
     from detente.simulate.commands import run_simulate
@@ -289,6 +312,8 @@ def simulate_command(
         fmt,
         quiet,
         parse_source(events, until),
+        draws,
+        posterior,
     )
 
 
@@ -309,13 +334,16 @@ def compare_command(
     quiet: QuietOpt = False,
     events: FromEventsOpt = None,
     until: UntilOpt = None,
+    draws: DrawsOpt = None,
 ) -> None:
     """Compare strategy profiles on common random numbers, with paired confidence intervals."""
     from detente.simulate.commands import run_compare
     from detente.simulate.from_record import parse_source
 
     source = parse_source(events, until)
-    run_compare(scenario, profile or [], episodes, rounds, seed, set_ or [], fmt, quiet, source)
+    run_compare(
+        scenario, profile or [], episodes, rounds, seed, set_ or [], fmt, quiet, source, draws
+    )
 
 
 @app.command("best-response")

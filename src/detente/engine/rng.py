@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 STREAM_MISS = 1
 STREAM_FALSE_ALARM = 2
 STREAM_TREMBLE = 3
+STREAM_PARAMETER = 4  # a draw's uncertain numbers (round 0, a = a hash of the path)
 STREAM_STRATEGY = 16  # strategies use STREAM_STRATEGY + party index
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -116,3 +117,14 @@ class CounterRNG:
             cols,
             tag,
         )
+
+    def at(
+        self, episodes: NDArray[np.int64], rnd: int, stream: int, a: NDArray[np.int64], b: int = 0
+    ) -> NDArray[np.float64]:
+        """Uniforms of shape [len(episodes), len(a)] at positions (stream, a[j], b)."""
+        a = np.ascontiguousarray(a, dtype=np.int64)
+        inside = a.size == 0 or (int(a.min()) >= 0 and int(a.max()) < 1 << 24)
+        if not (0 <= stream < 1 << 16 and 0 <= b < 1 << 24 and inside):
+            raise ValueError(f"draw coordinates out of range: stream {stream}, a {a}, b {b}")
+        episodes = np.ascontiguousarray(episodes, dtype=np.int64)
+        return _draw_many(self.key, episodes, rnd, stream, a, b)

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from detente.scenario.distributions import refuse_distributions
 from detente.scenario.errors import ScenarioError, ScenarioIssue, bounded_repr, clip, format_path
 from detente.scenario.limits import (
     FILE_LIMITS,
@@ -140,7 +141,19 @@ def _pydantic_issues(doc: Any, err: ValidationError) -> list[ScenarioIssue]:
 
 
 def parse_scenario(doc: Any, source: str = "<scenario>") -> Scenario:
-    """Validate a scenario document, raising :class:`ScenarioError` with every issue."""
+    """Validate a scenario document, raising :class:`ScenarioError` with every issue.
+
+    A document with distributions (:mod:`detente.scenario.distributions`) is refused
+    in one line naming them: only :func:`detente.scenario.uncertain.load_uncertain` reads it.
+    """
+    if isinstance(doc, Mapping):
+        refuse_distributions(doc, source)
+    return validate_document(doc, source)
+
+
+def validate_document(doc: Any, source: str = "<scenario>") -> Scenario:
+    """:func:`parse_scenario` without the check for distributions (values written as
+    ``NAME(...)`` are then invalid numbers, reported as such)."""
     if doc is None:
         issue = ScenarioIssue("<root>", "the scenario is empty", None, has_value=False)
         raise ScenarioError(source, [issue])

@@ -13,16 +13,15 @@ and what exists there.
 from __future__ import annotations
 
 import copy
-import types
 import typing
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
+from detente.scenario.fields import unwrap
 from detente.scenario.load import (
     builtin_names,
     builtin_text,
@@ -38,25 +37,6 @@ __all__ = ["OverrideError", "apply_overrides", "load_with_overrides", "parse_pat
 
 class OverrideError(ValueError):
     """An override that cannot be applied: a malformed one, or a path that does not exist."""
-
-
-def unwrap(tp: Any, meta: list[Any] | None = None) -> Any:
-    """The type inside ``Annotated[...]`` and ``X | None``; ``meta`` collects the
-    ``Annotated`` metadata (a field's constraints) on the way, if given."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp, *extra = typing.get_args(tp)
-            if meta is not None:
-                for m in extra:
-                    meta.extend(m.metadata if isinstance(m, FieldInfo) else [m])
-        elif origin in (Union, types.UnionType):
-            inner = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(inner) != 1:
-                return Any
-            tp = inner[0]
-        else:
-            return tp
 
 
 def _child_type(tp: Any, step: Step) -> Any:
@@ -130,7 +110,7 @@ def apply_overrides(doc: Any, overrides: Iterable[str]) -> Any:
     return out
 
 
-def _read(name_or_path: str | Path) -> tuple[str, str]:
+def read_scenario_text(name_or_path: str | Path) -> tuple[str, str]:
     """The YAML text of a built-in or a file, and how to name it in errors."""
     path = Path(name_or_path)
     if isinstance(name_or_path, str) and name_or_path in builtin_names() and not path.exists():
@@ -155,7 +135,7 @@ def load_document(name_or_path: str | Path, overrides: Iterable[str] = ()) -> tu
     provenance of its numbers.
     """
     overrides = list(overrides)
-    text, source = _read(name_or_path)
+    text, source = read_scenario_text(name_or_path)
     doc = load_yaml(text, source)  # the loader's limits and duplicate-key check, as without --set
     if overrides:
         doc = apply_overrides(doc, overrides)

@@ -87,3 +87,19 @@ def resolve(doc: Any, steps: list[Step]) -> list[Step]:
         node = node[step]
         where = render_path(steps[: i + 1])
     return out
+
+
+def display_path(doc: Any, steps: list[Step]) -> str:
+    """``steps`` as a path, list items named ``[id]`` where their id is unique."""
+    node, out = doc, ""
+    for step in steps:
+        shown = render_path([step])
+        if isinstance(node, list) and isinstance(step, int):
+            ids = [item.get("id") if isinstance(item, dict) else None for item in node]
+            if isinstance(ids[step], str) and ids.count(ids[step]) == 1:
+                shown = f"[{ids[step]}]"
+        elif out and not shown.startswith("["):
+            shown = f".{shown}"
+        out += shown
+        node = node[step]
+    return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from detente.scenario.errors import ScenarioIssue, format_path
-from detente.scenario.paths import PathError, Step, parse_path, render_path, resolve
+from detente.scenario.paths import PathError, Step, display_path, parse_path, resolve
 
 SECTION = "provenance"
 
@@ -49,22 +49,6 @@ def _walk(node: Any, steps: list[Step]) -> Iterator[tuple[list[Step], float]]:
     elif isinstance(node, list):
         for i, child in enumerate(node):
             yield from _walk(child, [*steps, i])
-
-
-def _display(doc: Any, steps: list[Step]) -> str:
-    """``steps`` as a path, list items named ``[id]`` where their id is unique."""
-    node, out = doc, ""
-    for step in steps:
-        shown = render_path([step])
-        if isinstance(node, list) and isinstance(step, int):
-            ids = [item.get("id") if isinstance(item, Mapping) else None for item in node]
-            if isinstance(ids[step], str) and ids.count(ids[step]) == 1:
-                shown = f"[{ids[step]}]"
-        elif out and not shown.startswith("["):
-            shown = f".{shown}"
-        out += shown
-        node = node[step]
-    return out
 
 
 def _entries(doc: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -116,7 +100,7 @@ def numbers(doc: Mapping[str, Any]) -> list[NumberProvenance]:
         )
         out.append(
             NumberProvenance(
-                path=_display(doc, steps),
+                path=display_path(doc, steps),
                 value=value,
                 basis=None if entry is None else str(entry["basis"]),
                 rationale="" if entry is None else str(entry.get("rationale", "")),

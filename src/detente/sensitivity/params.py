@@ -14,20 +14,16 @@ validating the scenario at both ends, before anything is simulated.
 from __future__ import annotations
 
 import math
-import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import annotated_types as at
-from pydantic import BaseModel
-
 from detente.scenario.errors import ScenarioError
+from detente.scenario.fields import Bounds, schema_bounds
 from detente.scenario.load import parse_scenario
-from detente.scenario.overrides import OverrideError, apply_overrides, unwrap
-from detente.scenario.paths import PathError, Step, parse_path, resolve
+from detente.scenario.overrides import OverrideError, apply_overrides
+from detente.scenario.paths import PathError, parse_path, resolve
 from detente.scenario.provenance import numbers
-from detente.scenario.schema import Scenario
 
 T = TypeVar("T")
 SPREAD = 0.5  # default range: the value times 1 -/+ SPREAD
@@ -58,60 +54,6 @@ class Parameter:
         if self.integer:
             return str(round(x))
         return repr(float(x)) if "e" not in repr(float(x)) else f"{x:.17f}"
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """What the schema allows for a number: limits (None: none), whether open, integer."""
-
-    low: float | None = None
-    high: float | None = None
-    open_low: bool = False
-    open_high: bool = False
-    integer: bool = False
-
-
-def schema_bounds(steps: Sequence[Step]) -> Bounds:
-    """The limits the schema puts on the number at ``steps`` (none where it cannot tell)."""
-    tp: Any = Scenario
-    meta: list[Any] = []
-    for step in steps:
-        meta = []
-        tp = unwrap(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            info = next(
-                (i for n, i in tp.model_fields.items() if step in (n, i.alias)),
-                None,
-            )
-            if info is None:
-                return Bounds()
-            meta, tp = list(info.metadata), info.annotation
-        elif typing.get_origin(tp) in (dict, list):
-            tp = typing.get_args(tp)[-1]
-        else:
-            return Bounds()
-    tp = unwrap(tp, meta)
-    b: dict[str, Any] = {"integer": tp is int}
-    for m in meta:
-        if isinstance(m, at.Ge | at.Gt):
-            low = m.ge if isinstance(m, at.Ge) else m.gt
-            b.update(low=float(low), open_low=isinstance(m, at.Gt))  # type: ignore[arg-type]
-        elif isinstance(m, at.Le | at.Lt):
-            high = m.le if isinstance(m, at.Le) else m.lt
-            b.update(high=float(high), open_high=isinstance(m, at.Lt))  # type: ignore[arg-type]
-    return Bounds(**b)
-
-
-def _outside(b: Bounds, x: float) -> bool:
-    below = b.low is not None and (x < b.low or (b.open_low and x == b.low))
-    above = b.high is not None and (x > b.high or (b.open_high and x == b.high))
-    return below or above
-
-
-def _allowed(b: Bounds) -> str:
-    lo = "-inf" if b.low is None else f"{b.low:g}"
-    hi = "inf" if b.high is None else f"{b.high:g}"
-    return f"{'(' if b.open_low else '['}{lo}, {hi}{')' if b.open_high else ']'}"
 
 
 def default_range(value: float, b: Bounds) -> tuple[float, float]:
@@ -173,10 +115,10 @@ def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parame
         low, high = default_range(value, b)
     else:
         low, high = given
-        if bad := [x for x in given if _outside(b, x)]:
+        if bad := [x for x in given if b.outside(x)]:
             raise SensitivityError(
                 f"--param {path}={low:g}:{high:g}: {bad[0]:g} is outside the range "
-                f"{_allowed(b)} this number allows"
+                f"{b.text()} this number allows"
             )
     if given is not None and b.integer and round(low) == round(high):
         raise SensitivityError(

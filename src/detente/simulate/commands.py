@@ -19,6 +19,14 @@ from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate.best_response import best_response, default_candidates
 from detente.simulate.compare import compare
+from detente.simulate.draws_commands import (
+    compare_draws,
+    drawn,
+    draws_and_size,
+    record_starts,
+    run_drawn_simulate,
+    uncertain_or_fail,
+)
 from detente.simulate.paths import trajectories_path
 from detente.simulate.profile import Assignment, parse_assignments
 from detente.simulate.progress import bytes_per_episode, progress
@@ -84,10 +92,14 @@ def run_simulate(
     fmt: str,
     quiet: bool = False,
     source: RecordSource | None = None,
+    draws: int | None = None,
+    posterior: Path | None = None,
 ) -> None:
     """``detente simulate``: forecast one profile, print its summary, optionally save episodes.
 
-    ``source``: start from the record replayed up to a date (``--events``, ``--until``)."""
+    ``source``: start from the record replayed up to a date (``--events``, ``--until``).
+    A scenario with distributions, or ``posterior``, is run over ``draws`` draws of its
+    uncertain numbers (:mod:`detente.simulate.draws_commands`)."""
     check_format(fmt)
     if trajectories and out is None:
         fail("--trajectories needs --out: trajectories are written next to the results file")
@@ -97,7 +109,28 @@ def run_simulate(
         check_output(out)
         if trajectories:
             check_output(trajectories_path(out), "--trajectories")
-    compiled = scenario_or_fail(scenario, overrides)
+    uncertain = uncertain_or_fail(scenario, overrides)
+    if drawn(uncertain, draws, posterior):
+        with user_errors(StrategyError):
+            profile = parse_assignments(strategies)
+        run_drawn_simulate(
+            scenario,
+            uncertain,
+            episodes=episodes,
+            rounds=rounds,
+            seed=seed,
+            profile=profile,
+            draws=draws,
+            posterior=posterior,
+            out=out,
+            trajectories=trajectories,
+            fmt=fmt,
+            quiet=quiet,
+            source=source,
+        )
+        return
+    with user_errors(StrategyError):
+        compiled = compile_scenario(uncertain.nominal)
     horizon = rounds or compiled.scenario.rounds
     start = record_start(scenario, compiled, source, seed, episodes)
     played = None if start is None else start.played
@@ -153,32 +186,57 @@ def run_compare(
     fmt: str,
     quiet: bool = False,
     source: RecordSource | None = None,
+    draws: int | None = None,
 ) -> None:
-    """``detente compare``: several profiles on common random numbers, paired differences."""
+    """``detente compare``: several profiles on common random numbers, paired differences.
+
+    With distributions, every profile meets the same ``draws`` draws of the numbers."""
     check_format(fmt)
-    compiled = scenario_or_fail(scenario, overrides)
+    uncertain = uncertain_or_fail(scenario, overrides)
+    uncertain_run = drawn(uncertain, draws, None)
+    k, m = draws_and_size(episodes, draws) if uncertain_run else (1, episodes)
+    with user_errors(StrategyError):
+        compiled = compile_scenario(uncertain.nominal)
     horizon = rounds or compiled.scenario.rounds
-    start = record_start(scenario, compiled, source, seed, episodes)
+    start, each = (
+        record_starts(scenario, uncertain, source, seed, m)
+        if uncertain_run
+        else (record_start(scenario, compiled, source, seed, episodes), None)
+    )
     with user_errors(StrategyError):
         named = dict(parse_profile(p) for p in profiles)
         if len(named) < 2 or len(named) != len(profiles):
             fail("compare needs at least two --profile options with distinct names")
         held = len(named) * episodes * bytes_per_episode(compiled, horizon, False)
         with progress(len(named) * episodes * horizon, held, quiet) as meter:
-            comparison = compare(
-                compiled,
-                named,
-                episodes,
-                horizon,
-                seed,
-                progress=meter,
-                start=None if start is None else start.played,
-            )
+            if uncertain_run:
+                comparison = compare_draws(
+                    uncertain, named, episodes, k, horizon, seed, progress=meter, start=each
+                )
+            else:
+                comparison = compare(
+                    compiled,
+                    named,
+                    episodes,
+                    horizon,
+                    seed,
+                    progress=meter,
+                    start=None if start is None else start.played,
+                )
     if fmt == "json":
         print_json(comparison.to_dict() | started(start))
     else:
         print_start(start)
         console().print(comparison_view(comparison))
+        if uncertain_run:
+            console().print(
+                wrap(
+                    f"Every profile played the same {k} draws of the uncertain numbers "
+                    f"({', '.join(uncertain.paths)}), {m} episodes each, and the same engine "
+                    "noise: the differences are paired."
+                ),
+                markup=False,
+            )
 
 
 def run_best_response(

@@ -112,6 +112,12 @@ def compare(
         )
         for name, assignment in profiles.items()
     }
+    return comparison_of(results)
+
+
+def comparison_of(results: Mapping[str, Results]) -> Comparison:
+    """Summaries of the profiles' results (of the same episodes) and the paired differences
+    of each from the first."""
     baseline, *others = results
     return Comparison(
         baseline,

@@ -51,10 +51,12 @@ def _metadata(r: Results) -> dict[bytes, bytes]:
     return {b"detente": json.dumps(meta).encode()}
 
 
-def episodes_table(r: Results) -> pa.Table:
-    """One row per episode."""
+def episodes_table(r: Results, draws: I64 | None = None) -> pa.Table:
+    """One row per episode; ``draws``: the draw of the uncertain numbers each played under
+    (a ``draw`` column, after ``episode``)."""
     columns: dict[str, pa.Array] = {
         "episode": pa.array(r.episodes),
+        **({} if draws is None else {"draw": pa.array(draws)}),
         "success_round": _nullable(r.success_round),
         "max_stage": _names(r.max_stage, r.stages),
         "final_stage": _names(r.final_stage, r.stages),
@@ -94,20 +96,28 @@ def trajectories_table(r: Results, t: Trajectories) -> pa.Table:
     return pa.table(columns).replace_schema_metadata(_metadata(r))
 
 
-def write_parquet(r: Results, path: Path) -> list[Path]:
+def write_parquet(r: Results, path: Path, draws: I64 | None = None) -> list[Path]:
     """Write the episodes (and the trajectories, if recorded); return the paths written.
 
     A ``.csv`` path gets the same columns as CSV (stage names as text; the run's
     metadata, which CSV cannot carry, is left out: ``detente report`` reads Parquet).
+    ``draws``: each episode's draw of the uncertain numbers, a ``draw`` column.
     """
-    write = _write_csv if path.suffix.lower() == ".csv" else pq.write_table
-    write(episodes_table(r), path)
+    write_table(episodes_table(r, draws), path)
     written = [path]
     if r.trajectories is not None:
         extra = trajectories_path(path)
-        write(trajectories_table(r, r.trajectories), extra)
+        write_table(trajectories_table(r, r.trajectories), extra)
         written.append(extra)
     return written
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    """``table`` as Parquet, or as CSV for a ``.csv`` path."""
+    if path.suffix.lower() == ".csv":
+        _write_csv(table, path)
+    else:
+        pq.write_table(table, path)
 
 
 def _write_csv(table: pa.Table, path: Path) -> None:
