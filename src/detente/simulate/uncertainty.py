@@ -50,13 +50,11 @@ from detente.simulate.summary import Z95, Estimate, Summary, wilson
 NOISE_LIMIT = 0.5  # within-draw noise above this share of the observed variance: a warning
 TAIL_DRAWS = 5  # fewer draws expected beyond each end of the parameter interval: a warning
 
-DRAWS_INTERVALS = (
-    "every (a to b) interval is 95% and covers the Monte Carlo error of the forecast "
-    "averaged over the uncertain numbers (the episodes counted as clustered in their draws); "
-    "how the outcomes move across the uncertain numbers is under uncertainty.outcomes "
-    "(parameter intervals)"
+DRAWS_MONTE_CARLO = (
+    "the Monte Carlo error of the forecast averaged over the uncertain numbers (its episodes "
+    "counted as clustered in their draws)"
 )
-"""What the intervals of a summary in draws cover (its JSON's ``notes.intervals``)."""
+"""What the (a to b) intervals of a summary in draws cover: the one source, for JSON and tables."""
 
 MEANINGS = {
     "level": "the share of the uncertain numbers' draws the parameter intervals cover",
@@ -275,9 +273,8 @@ def _independent_mean(sizes: I64, means: F64, sds: F64, pooled: float) -> Estima
 
 def outcomes(t: DrawTable) -> list[tuple[str, str, F64, F64 | None]]:
     """(key, label, per-draw values, per-draw standard deviations or None for a share)."""
-    counted = "reached" if t.success_counts == "reached" else "held to end"
     found: list[tuple[str, str, F64, F64 | None]] = [
-        ("success", f"P(success) = P({counted})", t.success, None),
+        ("success", "P(success)", t.success, None),
         ("reached", "P(reached)", t.reached, None),
     ]
     if t.held_to_end is not None:
@@ -470,7 +467,10 @@ class UncertainSummary:
         """The plain summary's JSON (its intervals clustered, its note on them for draws),
         with the spread under ``uncertainty``."""
         out = self.summary.to_dict()
-        out["notes"]["intervals"] = DRAWS_INTERVALS
+        out["notes"]["intervals"] = (
+            f"every interval is 95% and covers {DRAWS_MONTE_CARLO}; how the outcomes move "
+            "across the uncertain numbers is under uncertainty.outcomes (parameter intervals)"
+        )
         out["uncertainty"] = spread_dict(self.spread)
         return out
 
