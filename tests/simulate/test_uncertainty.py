@@ -26,7 +26,7 @@ from detente.simulate.clustered import cluster_mean, cluster_share, clustered_su
 from detente.simulate.drawn import DrawnRun
 from detente.simulate.numbers import INTERVALS
 from detente.simulate.read import ResultsFileError
-from detente.simulate.summary import MONTE_CARLO_ONLY, proportion
+from detente.simulate.summary import MONTE_CARLO_ONLY, Estimate, proportion
 from detente.simulate.tally import Tally
 from detente.simulate.uncertainty import (
     NOISE_LIMIT,
@@ -157,7 +157,7 @@ def test_the_noise_of_identical_simulated_draws_is_flagged(alike: DrawnRun) -> N
     assert success.parameter is not None
     assert success.parameter.low is not None
     assert success.parameter.low <= success.forecast.mean <= (success.parameter.high or 0)
-    assert success.parameter.high - success.parameter.low < 0.8 * (  # type: ignore[operator]
+    assert success.parameter.high - success.parameter.low < 0.8 * (
         success.uncorrected[1] - success.uncorrected[0]
     )
 
@@ -165,8 +165,10 @@ def test_the_noise_of_identical_simulated_draws_is_flagged(alike: DrawnRun) -> N
 def test_the_cluster_interval_is_wider_than_the_binomial_when_draws_differ(
     varied: DrawnRun, alike: DrawnRun
 ) -> None:
-    def width(e: object) -> float:
-        return e.high - e.low  # type: ignore[attr-defined,no-any-return]
+    def width(e: Estimate) -> float:
+        assert e.low is not None
+        assert e.high is not None
+        return e.high - e.low
 
     differ = spread_of(varied).success
     assert differ.design_effect is not None
@@ -186,7 +188,7 @@ def test_the_cluster_variance_of_equal_draws_is_their_variance_over_k() -> None:
     assert effect == pytest.approx(variance / (p * (1 - p) / 2000))
     means, sds = rng.normal(0, 1, 20), np.full(20, 2.0)
     m, _ = cluster_mean(sizes, means, sds)
-    half = (m.high - m.low) / 2  # type: ignore[operator]
+    half = (m.high - m.low) / 2
     assert half == pytest.approx(2.093024 * np.sqrt(np.var(means, ddof=1) / 20), rel=1e-5)
 
 
@@ -199,8 +201,8 @@ def test_the_cluster_interval_covers_the_mean_over_the_numbers_and_the_binomial_
         hits = rng.binomial(100, rng.beta(2, 5, 40))
         e, _ = cluster_share(np.full(40, 100, dtype=np.int64), hits)
         f = proportion(int(hits.sum()), 4000)
-        clustered += e.low <= 2 / 7 <= e.high  # type: ignore[operator]
-        independent += f.low <= 2 / 7 <= f.high  # type: ignore[operator]
+        clustered += e.low <= 2 / 7 <= e.high
+        independent += f.low <= 2 / 7 <= f.high
     assert 0.91 <= clustered / 400 <= 0.98
     assert independent / 400 < 0.6
 
@@ -215,8 +217,8 @@ def test_the_clustered_summary_keeps_the_estimates_and_widens_the_intervals(
     for a, b in zip(s.parties, pooled.parties, strict=True):
         assert a.discounted.mean == pytest.approx(b.discounted.mean, rel=1e-12)
         assert a.total.mean == pytest.approx(b.total.mean, rel=1e-12)
-        assert a.discounted.high - a.discounted.low > b.discounted.high - b.discounted.low  # type: ignore[operator]
-    assert s.success.high - s.success.low > pooled.success.high - pooled.success.low  # type: ignore[operator]
+        assert a.discounted.high - a.discounted.low > b.discounted.high - b.discounted.low
+    assert s.success.high - s.success.low > pooled.success.high - pooled.success.low
     assert s.success == spread_of(varied).success.forecast
 
 
