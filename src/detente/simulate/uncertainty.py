@@ -118,9 +118,11 @@ class DrawTable:
     @property
     def success(self) -> F64:
         """Per-draw P(success) as the scenario counts it."""
-        if self.success_counts == "held_to_end" and self.held_to_end is not None:
-            return self.held_to_end
-        return self.reached
+        if self.success_counts == "reached":
+            return self.reached
+        if self.held_to_end is None:
+            raise ValueError("the scenario counts success held to the end, but no draw records it")
+        return self.held_to_end
 
 
 def draw_table(run: DrawnRun) -> DrawTable:
