@@ -127,7 +127,7 @@ def test_a_payoffs_parameter_interval_takes_out_its_within_draw_noise() -> None:
     rng = np.random.default_rng(1)
     t = synthetic(rng.beta(2, 5, 3000), 25, rng)  # payoff: 10 x rate, noise sd 6 / 5
     s = spread_of_table(t).outcomes[-1]
-    assert s.outcome == "discounted.A"
+    assert s.key == "discounted.A"
     assert s.parameter is not None
     assert s.parameter.low == pytest.approx(10 * beta.ppf(0.05, 2, 5), abs=0.25)
     assert s.parameter.high == pytest.approx(10 * beta.ppf(0.95, 2, 5), abs=0.25)

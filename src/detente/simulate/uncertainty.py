@@ -156,7 +156,7 @@ def draw_table(run: DrawnRun) -> DrawTable:
 class Spread:
     """One outcome: its forecast with the Monte Carlo interval, and its parameter interval."""
 
-    outcome: str  # "success", "stall", "final_stage.<stage>", "discounted.<party>" ...
+    key: str  # "success", "stall", "final_stage.<stage>", "discounted.<party>" ...
     label: str  # as a reader sees it: "P(success)"
     forecast: Estimate  # pooled, 95% Monte Carlo interval over clustered episodes
     independent: Estimate  # the same, interval as if the episodes were independent
@@ -237,7 +237,7 @@ def _within_share(shares: F64, sizes: I64) -> F64:
 
 
 def _spread(
-    outcome: str, label: str, t: DrawTable, means: F64, sds: F64 | None, level: float
+    key: str, label: str, t: DrawTable, means: F64, sds: F64 | None, level: float
 ) -> Spread:
     sizes = t.episodes
     if sds is None:  # a share: its counts are whole numbers of episodes
@@ -252,7 +252,7 @@ def _spread(
             within = np.where(sizes > 1, sds * sds / sizes, np.nan)
     interval, between, noise = parameter_interval(means, within, forecast.mean, level)
     return Spread(
-        outcome=outcome,
+        key=key,
         label=label,
         forecast=forecast,
         independent=independent,
@@ -355,6 +355,11 @@ def spread_of(run: DrawnRun, level: float = 0.9) -> ParameterSpread:
     return spread_of_table(draw_table(run), level)
 
 
+def draws(k: int) -> str:
+    """``1 draw``, ``40 draws``."""
+    return f"{k} draw" + ("" if k == 1 else "s")
+
+
 def words(s: ParameterSpread) -> str:
     """What each interval covers, in two sentences, with P(success)'s numbers."""
     from detente.simulate.numbers import estimate
@@ -364,7 +369,7 @@ def words(s: ParameterSpread) -> str:
     mc = estimate(success.forecast).partition(" ")[2] or "(none: one draw)"
     first = (
         f"The Monte Carlo interval {mc} covers the error of simulating {episodes:,} episodes "
-        f"({t.draws} draws of the uncertain numbers x {t.episodes_per_draw} episodes), "
+        f"({draws(t.draws)} of the uncertain numbers x {t.episodes_per_draw} episodes), "
         "counting that the episodes of a draw share its numbers; it shrinks with more draws."
     )
     numbers = "; ".join(f"{p} ~ {d}" for p, d in zip(t.paths, t.described, strict=True))
@@ -424,7 +429,7 @@ def spread_dict(s: ParameterSpread) -> dict[str, Any]:
             {"path": p, "distribution": d} for p, d in zip(t.paths, t.described, strict=True)
         ],
         "outcomes": {
-            o.outcome: {
+            o.key: {
                 "label": o.label,
                 "forecast": _estimate(o.forecast),
                 "independent": _estimate(o.independent),

@@ -22,6 +22,7 @@ from detente.simulate.uncertainty import (
     Influence,
     ParameterSpread,
     UncertainSummary,
+    draws,
     words,
 )
 
@@ -56,7 +57,7 @@ def spread_view(s: ParameterSpread) -> Group:
     correlations with P(success), and draws from the lowest P(success) to the highest."""
     t = s.table
     head = [
-        f"Uncertain numbers: {t.draws} draws x {t.episodes_per_draw} episodes "
+        f"Uncertain numbers: {draws(t.draws)} x {t.episodes_per_draw} episodes "
         f"({int(t.episodes.sum()):,} episodes)",
         *(wrap(f"  {p} ~ {d}", "    ") for p, d in zip(t.paths, t.described, strict=True)),
         "",
@@ -82,10 +83,10 @@ def spread_view(s: ParameterSpread) -> Group:
     for i in s.influence:
         influence.add_row(i.path, i.described, correlation(i))
     rows = shown_draws(t.success)
-    draws = table("draw", "its numbers", "episodes", "P(success)", "P(stall)", "at the end")
+    shown = table("draw", "its numbers", "episodes", "P(success)", "P(stall)", "at the end")
     for d in rows:
         n = int(t.episodes[d])
-        draws.add_row(
+        shown.add_row(
             str(d),
             "\n".join(f"{p} = {t.values[d, j]:.4g}" for j, p in enumerate(t.paths)),
             str(n),
@@ -113,7 +114,7 @@ def spread_view(s: ParameterSpread) -> Group:
                 "all of them are in the table --out writes)"
             )
         ),
-        draws,
+        shown,
     )
 
 
