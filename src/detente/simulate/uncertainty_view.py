@@ -59,7 +59,10 @@ def spread_view(s: ParameterSpread) -> Group:
     head = [
         f"Uncertain numbers: {draws(t.draws)} x {t.episodes_per_draw} episodes "
         f"({int(t.episodes.sum()):,} episodes)",
-        *(wrap(f"  {p} ~ {d}", "    ") for p, d in zip(t.paths, t.described, strict=True)),
+        *(
+            wrap(f"  [{j + 1}] {p} ~ {d}", "      ")
+            for j, (p, d) in enumerate(zip(t.paths, t.described, strict=True))
+        ),
         "",
         wrap(words(s), ""),
         *(wrap(f"Warning: {w}", "  ") for w in s.warnings),
@@ -83,17 +86,20 @@ def spread_view(s: ParameterSpread) -> Group:
     for i in s.influence:
         influence.add_row(i.path, i.described, correlation(i))
     rows = shown_draws(t.success)
-    shown = table("draw", "its numbers", "episodes", "P(success)", "P(stall)", "at the end")
+    shown = table(
+        "draw", "its numbers\n[as listed]", "episodes", "P(success)", "P(stall)",
+        "in stage # at\nthe end",
+    )  # fmt: skip
     for d in rows:
         n = int(t.episodes[d])
         shown.add_row(
             str(d),
-            "\n".join(f"{p} = {t.values[d, j]:.4g}" for j, p in enumerate(t.paths)),
+            "\n".join(f"[{j + 1}] {t.values[d, j]:.4g}" for j in range(len(t.paths))),
             str(n),
             share(float(t.success[d]), n),
             share(float(t.stall[d]), n),
             "\n".join(
-                f"{st} {share(float(t.final_stage[d, k]), n)}" for k, st in enumerate(t.stages)
+                f"{k + 1}: {share(float(t.final_stage[d, k]), n)}" for k in range(len(t.stages))
             ),
         )
     return Group(
