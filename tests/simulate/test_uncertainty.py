@@ -355,3 +355,8 @@ def test_the_report_section_renders(varied: DrawnRun) -> None:
     assert "parameter interval (90%)" in page
     assert "noise.false_alarm" in page
     assert "not a Sobol index" in page
+    t = draw_table(varied)
+    assert "<summary>Every draw (16)</summary>" in page
+    s = spread_of(varied)
+    assert page.count("<tr>") == 3 + len(s.outcomes) + len(s.influence) + t.draws  # 3 headers
+    assert f"<td>{t.values[15, 0]:.4g}</td>" in page

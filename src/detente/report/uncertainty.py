@@ -62,9 +62,27 @@ def success_histogram(s: ParameterSpread) -> Figure:
     return fig
 
 
+def every_draw(t: DrawTable) -> str:
+    """The per-draw table as HTML: each draw's numbers, episodes and outcomes."""
+    header = ["draw", *t.paths, "episodes", "P(success)", "P(stall)"]
+    header += [f"P(in {s} at the end)" for s in t.stages]
+    header += [f"{p}: mean discounted payoff" for p in t.parties]
+    rows = [
+        [
+            str(d),
+            *(f"{v:.4g}" for v in t.values[d]),
+            str(int(t.episodes[d])),
+            *(f"{x:.3f}" for x in (t.success[d], t.stall[d], *t.final_stage[d])),
+            *(f"{x:.4g}" for x in t.discounted[d]),
+        ]
+        for d in range(t.draws)
+    ]
+    return table(header, rows)
+
+
 def draws_section(t: DrawTable, level: float = 0.9) -> Section:
     """The two intervals in words and per outcome, the rank correlations with P(success),
-    and the histogram of per-draw P(success)."""
+    every draw (folded) and the histogram of per-draw P(success)."""
     from detente.report.build import _plot
 
     s = spread_of_table(t, level)
@@ -76,7 +94,7 @@ def draws_section(t: DrawTable, level: float = 0.9) -> Section:
                 o.label,
                 str(o.forecast),
                 interval(o.parameter),
-                f"{o.uncorrected[0]:.3g} to {o.uncorrected[1]:.3g}",
+                interval(Estimate(o.forecast.mean, *o.uncorrected)),
                 "-" if o.noise_share is None else f"{o.noise_share:.0%}",
             ]
             for o in s.outcomes
@@ -84,11 +102,8 @@ def draws_section(t: DrawTable, level: float = 0.9) -> Section:
     )  # fmt: skip
     influence = table(
         ["uncertain number", "distribution", "rank correlation with P(success)"],
-        [
-            [i.path, i.described, correlation(i)]
-            for i in s.influence
-        ],
-    )  # fmt: skip
+        [[i.path, i.described, correlation(i)] for i in s.influence],
+    )
     caption = (
         "Per-draw P(success); above it, the forecast with its Monte Carlo interval (black), "
         "the parameter interval (orange) and the raw quantiles, Monte Carlo noise included."
@@ -102,6 +117,7 @@ def draws_section(t: DrawTable, level: float = 0.9) -> Section:
             "<p>Spearman rank correlation of each uncertain number with the per-draw "
             "P(success): a screening measure, not a Sobol index.</p>",
             influence,
+            f"<details><summary>Every draw ({t.draws})</summary>{every_draw(t)}</details>",
         ],
         plots=[_plot("draws-success", caption, success_histogram(s))],
     )
