@@ -328,7 +328,7 @@ def test_the_per_draw_table_round_trips_through_parquet_and_csv(
     import pyarrow.csv as pacsv
 
     t = draw_table(varied)
-    back = read_draws(write_draws(t, tmp_path / "draws.parquet"))
+    back = read_draws(str(write_draws(t, tmp_path / "draws.parquet")))
     for name in ("values", "episodes", "reached", "held_to_end", "stall", "final_stage"):
         np.testing.assert_array_equal(getattr(back, name), getattr(t, name))
     np.testing.assert_array_equal(back.discounted_sd, t.discounted_sd)

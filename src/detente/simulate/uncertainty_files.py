@@ -74,10 +74,11 @@ def write_draws(t: DrawTable, path: Path) -> Path:
     return path
 
 
-def read_draws(path: Path) -> DrawTable:
+def read_draws(path: str | Path) -> DrawTable:
     """The per-draw table of a Parquet file :func:`write_draws` wrote."""
     from detente.simulate.read import ResultsFileError, _table
 
+    path = Path(path)
     table, meta = _table(path)
     if meta.get("kind") != KIND:
         raise ResultsFileError(
