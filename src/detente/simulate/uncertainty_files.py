@@ -57,10 +57,11 @@ def _metadata(t: DrawTable) -> dict[str, Any]:
     }
 
 
-def write_draws(t: DrawTable, path: Path) -> Path:
+def write_draws(t: DrawTable, path: str | Path) -> Path:
     """Write the per-draw table to ``path``: CSV for a ``.csv`` path, Parquet otherwise."""
     import pyarrow as pa
 
+    path = Path(path)
     table = pa.table(_columns(t))
     if path.suffix.lower() == ".csv":
         import pyarrow.csv as pacsv
