@@ -135,8 +135,8 @@ class Horizon:
 
 
 MONTE_CARLO_ONLY = (
-    "the Monte Carlo error only (from the number of episodes simulated), not the "
-    "uncertainty of the scenario's numbers"
+    "the Monte Carlo error only (the episodes simulated), not the uncertainty of the "
+    "scenario's numbers"
 )
 """What a plain forecast's intervals cover: the one source of the sentence, for tables and JSON."""
 
