@@ -93,6 +93,7 @@ def synthetic(means: np.ndarray, per_draw: int, rng: np.random.Generator) -> Dra
         rounds=1,
         success_counts="reached",
         episodes_per_draw=per_draw,
+        first_draw=0,
         paths=("rate",),
         described=("beta",),
         stages=("start", "goal"),
@@ -360,3 +361,16 @@ def test_the_report_section_renders(varied: DrawnRun) -> None:
     s = spread_of(varied)
     assert page.count("<tr>") == 3 + len(s.outcomes) + len(s.influence) + t.draws  # 3 headers
     assert f"<td>{t.values[15, 0]:.4g}</td>" in page
+
+
+def test_a_run_begun_past_draw_0_names_its_draws_by_their_ids(
+    varied: DrawnRun, tmp_path: Path
+) -> None:
+    later = replace(varied, first_draw=7)
+    u = uncertain_summary(later)
+    assert [r["draw"] for r in u.to_dict()["uncertainty"]["draws_table"]] == list(range(7, 23))
+    back = read_draws(write_draws(u.spread.table, tmp_path / "later.parquet"))
+    assert back.first_draw == 7
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "later.parquet").column("draw").to_pylist()[0] == 7

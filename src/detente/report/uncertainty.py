@@ -69,7 +69,7 @@ def every_draw(t: DrawTable) -> str:
     header += [f"{p}: mean discounted payoff" for p in t.parties]
     rows = [
         [
-            str(d),
+            str(t.first_draw + d),
             *(f"{v:.4g}" for v in t.values[d]),
             str(int(t.episodes[d])),
             *(f"{x:.3f}" for x in (t.success[d], t.stall[d], *t.final_stage[d])),

@@ -24,7 +24,8 @@ class DrawnRun:
     ``paths[j]`` is the ``--set`` path of number ``j`` and ``described[j]`` its
     distribution in words (``"beta(2, 30)"``); ``values[d, j]`` its value in
     draw ``d``; ``tallies[d]`` the episodes of draw ``d``; ``pooled`` the
-    summary of every episode (the tallies merged).
+    summary of every episode (the tallies merged); ``first_draw`` the id of
+    ``values[0]`` (0 unless the run began past episode 0).
     """
 
     paths: tuple[str, ...]
@@ -33,3 +34,4 @@ class DrawnRun:
     tallies: tuple[Tally, ...]  # [K]
     episodes_per_draw: int  # M; the last draw may have fewer
     pooled: Summary
+    first_draw: int = 0

@@ -98,6 +98,7 @@ class DrawTable:
     rounds: int
     success_counts: str
     episodes_per_draw: int
+    first_draw: int  # the id of row 0
     paths: tuple[str, ...]
     described: tuple[str, ...]
     stages: tuple[str, ...]
@@ -137,6 +138,7 @@ def draw_table(run: DrawnRun) -> DrawTable:
         rounds=s.rounds,
         success_counts=s.success_counts,
         episodes_per_draw=run.episodes_per_draw,
+        first_draw=run.first_draw,
         paths=run.paths,
         described=run.described,
         stages=tuple(st.stage for st in s.stages),
@@ -402,7 +404,7 @@ def draw_rows(t: DrawTable) -> list[dict[str, Any]]:
     for d in range(t.draws):
         rows.append(
             {
-                "draw": d,
+                "draw": t.first_draw + d,
                 "values": {p: float(t.values[d, j]) for j, p in enumerate(t.paths)},
                 "episodes": int(t.episodes[d]),
                 "success": float(t.success[d]),

@@ -27,7 +27,7 @@ KIND = "draws"
 
 
 def _columns(t: DrawTable) -> dict[str, Any]:
-    columns: dict[str, Any] = {"draw": np.arange(t.draws, dtype=np.int64)}
+    columns: dict[str, Any] = {"draw": t.first_draw + np.arange(t.draws, dtype=np.int64)}
     columns.update({p: t.values[:, j] for j, p in enumerate(t.paths)})
     columns["episodes"] = t.episodes
     columns["success"] = t.success
@@ -49,6 +49,7 @@ def _metadata(t: DrawTable) -> dict[str, Any]:
         "rounds": t.rounds,
         "success_counts": t.success_counts,
         "episodes_per_draw": t.episodes_per_draw,
+        "first_draw": t.first_draw,
         "paths": t.paths,
         "described": t.described,
         "stages": t.stages,
@@ -100,6 +101,7 @@ def read_draws(path: str | Path) -> DrawTable:
         rounds=meta["rounds"],
         success_counts=meta["success_counts"],
         episodes_per_draw=meta["episodes_per_draw"],
+        first_draw=meta["first_draw"],
         paths=paths,
         described=tuple(meta["described"]),
         stages=stages,

@@ -93,7 +93,7 @@ def spread_view(s: ParameterSpread) -> Group:
     for d in rows:
         n = int(t.episodes[d])
         shown.add_row(
-            str(d),
+            str(t.first_draw + d),
             "\n".join(f"[{j + 1}] {t.values[d, j]:.4g}" for j in range(len(t.paths))),
             str(n),
             share(float(t.success[d]), n),
