@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import math
 
-from detente.simulate.summary import Estimate
+from detente.simulate.summary import MONTE_CARLO_ONLY, Estimate
 
 MOST = 6  # decimals, at most
-INTERVALS = (
-    "(a to b): the 95% interval of the Monte Carlo error only (from the number of "
-    "episodes), not of the scenario's assumptions"
-)
+INTERVALS = f"(a to b): the 95% interval of {MONTE_CARLO_ONLY}"
 
 
 def decimals(half: float) -> int:

@@ -95,15 +95,16 @@ def success_lines(s: Summary) -> list[str]:
     ]
 
 
-def summary_view(s: Summary) -> Group:
-    """Headline numbers, the horizon view, stages, payoffs and the most frequent breakdowns."""
+def summary_view(s: Summary, intervals: str = INTERVALS) -> Group:
+    """Headline numbers, the horizon view, stages, payoffs and the most frequent breakdowns;
+    ``intervals`` says what the (a to b) intervals cover."""
     h = s.horizon
     head = Text(
         "\n".join(
             [
                 f"{s.scenario}: {s.episodes:,} episodes x {s.rounds} rounds, seed {s.seed}",
                 wrap(f"strategies: {_profile(s.profile)}"),
-                wrap(INTERVALS + "."),
+                wrap(intervals + "."),
                 "",
                 *success_lines(s),
                 f"P(stalled at least once)  {estimate(s.stall)}",

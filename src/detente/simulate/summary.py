@@ -78,10 +78,15 @@ def proportion_ci(hits: B8) -> Estimate:
 
 def proportion(k: int, n: int) -> Estimate:
     """``k`` hits of ``n`` with a Wilson score 95% interval."""
-    p = k / n
-    z2 = Z95 * Z95
+    return wilson(k / n, n)
+
+
+def wilson(p: float, n: float, z: float = Z95) -> Estimate:
+    """A share ``p`` of ``n`` observations with its Wilson score interval at critical value
+    ``z``; ``n`` may be an effective sample size (not a whole number)."""
+    z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     low = 0.0 if p == 0 else max(0.0, centre - half)  # exact bounds, no rounding dust
     high = 1.0 if p == 1 else min(1.0, centre + half)
     return Estimate(p, low, high)
@@ -129,9 +134,14 @@ class Horizon:
     rounds_share: dict[str, float] | None
 
 
+MONTE_CARLO_ONLY = (
+    "the Monte Carlo error only (the episodes simulated), not the uncertainty of the "
+    "scenario's numbers"
+)
+"""What a plain forecast's intervals cover: the one source of the sentence, for tables and JSON."""
+
 NOTES = {
-    "intervals": "every interval is 95% and covers the Monte Carlo error only (the "
-    "episodes simulated), not the uncertainty of the scenario's numbers",
+    "intervals": f"every interval is 95% and covers {MONTE_CARLO_ONLY}",
     "by_round": "stages.*.by_round[r-1]: P(the stage was reached by round r, at any time "
     "up to r), not P(in the stage at round r)",
     "payoffs": "in each party's own utility units (the scenario's utilities): compare a "
