@@ -29,30 +29,29 @@ def test_simulate_with_a_distribution_prints_the_pooled_summary_and_the_draws() 
     code, out, err = cli("simulate", "korea", *SMALL, *MISS, "--draws", "4")
     assert code == 0, err
     assert "korea: 40 episodes x 5 rounds" in out
-    assert "uncertain numbers: 4 draws x 10 episodes" in out
-    assert "noise.miss ~ beta(2, 30):" in out
-    assert "P(success) across draws" in out
+    assert "Uncertain numbers: 4 draws x 10 episodes" in out
+    assert "noise.miss ~ beta(2, 30)" in out
+    assert "Outcomes: the forecast, its Monte Carlo interval and its parameter interval" in out
 
 
 def test_simulate_json_carries_each_draw() -> None:
     code, out, err = cli("simulate", "ipd", *SMALL, *MISS, "--draws", "8", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    block = data["parameters"]
+    block = data["uncertainty"]
     assert data["episodes"] == 40
     assert block["draws"] == 8
     assert block["episodes_per_draw"] == 5
-    assert block["paths"] == ["noise.miss"]
-    assert block["distributions"] == ["beta(2, 30)"]
-    assert len(block["values"]) == 8
-    assert len(block["success"]) == 8
+    assert block["numbers"] == [{"path": "noise.miss", "distribution": "beta(2, 30)"}]
+    assert [row["draw"] for row in block["draws_table"]] == list(range(8))
+    assert len({row["values"]["noise.miss"] for row in block["draws_table"]}) == 8
 
 
 def test_the_default_number_of_draws_is_100() -> None:
     code, out, _ = cli("simulate", "ipd", "--episodes", "200", "--rounds", "2", "-q", *MISS,
                        "--format", "json")  # fmt: skip
     assert code == 0
-    assert json.loads(out)["parameters"]["draws"] == 100
+    assert json.loads(out)["uncertainty"]["draws"] == 100
 
 
 def test_out_has_a_draw_column_and_the_draws_next_to_it(tmp_path: Path) -> None:
@@ -80,10 +79,10 @@ def test_a_posterior_file_gives_the_numbers(tmp_path: Path) -> None:
                                "samples": [[0.1], [0.2]], "weights": [1, 0]}))  # fmt: skip
     code, out, err = cli("simulate", "ipd", *SMALL, "--posterior", str(fit), "--format", "json")
     assert code == 0, err
-    block = json.loads(out)["parameters"]
-    assert block["distributions"] == ["posterior (fit.json)"]
+    block = json.loads(out)["uncertainty"]
+    assert block["numbers"] == [{"path": "noise.miss", "distribution": "posterior (fit.json)"}]
     assert block["draws"] == 40
-    assert {v[0] for v in block["values"]} == {0.1}
+    assert {row["values"]["noise.miss"] for row in block["draws_table"]} == {0.1}
     fit.write_text(json.dumps({"paths": ["noise.miss"], "samples": [[0.1]], "weights": [1]}))
     code, _, err = cli("simulate", "ipd", *SMALL, "--posterior", str(fit))
     assert code == 2

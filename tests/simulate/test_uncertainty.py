@@ -23,7 +23,7 @@ from detente.scenario.compiled import compile_scenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate import simulate
 from detente.simulate.clustered import cluster_mean, cluster_share, clustered_summary
-from detente.simulate.drawn import DrawnRun
+from detente.simulate.draws import DrawnRun
 from detente.simulate.numbers import INTERVALS
 from detente.simulate.read import ResultsFileError
 from detente.simulate.summary import MONTE_CARLO_ONLY, Estimate, proportion

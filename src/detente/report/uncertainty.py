@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from detente.report.page import Section, render, table
+from detente.simulate.numbers import estimate
 from detente.simulate.summary import Estimate
 from detente.simulate.uncertainty import DrawTable, ParameterSpread, spread_of_table, words
 from detente.simulate.uncertainty_view import correlation, interval
@@ -92,9 +93,9 @@ def draws_section(t: DrawTable, level: float = 0.9) -> Section:
         [
             [
                 o.label,
-                str(o.forecast),
-                interval(o.parameter),
-                interval(Estimate(o.forecast.mean, *o.uncorrected)),
+                estimate(o.forecast),
+                interval(o.parameter, o.forecast),
+                interval(Estimate(o.forecast.mean, *o.uncorrected), o.forecast),
                 "-" if o.noise_share is None else f"{o.noise_share:.0%}",
             ]
             for o in s.outcomes

@@ -29,7 +29,7 @@ from dataclasses import replace
 import numpy as np
 
 from detente.dtypes import F64, I64
-from detente.simulate.drawn import DrawnRun
+from detente.simulate.draws import DrawnRun
 from detente.simulate.summary import (
     Estimate,
     Horizon,

@@ -2,9 +2,9 @@
 
 A scenario with distributions, or ``--posterior FILE``, is run as K draws of
 its uncertain numbers, M = ceil(E / K) episodes each
-(:mod:`detente.simulate.draws`). The table and JSON show the pooled summary
-and a short block on the draws: each number's drawn values and P(success)
-across the draws.
+(:mod:`detente.simulate.draws`). The table and JSON are the forecast of
+:mod:`detente.simulate.uncertainty`: the pooled summary with Monte Carlo
+intervals over episodes clustered in draws, and the parameter intervals.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from detente.cli_common import check_output, fail, print_json, user_errors
 from detente.scenario.uncertain import UncertainScenario, load_uncertain
@@ -34,7 +32,7 @@ from detente.simulate.parameters import (
 )
 from detente.simulate.profile import Assignment
 from detente.simulate.progress import bytes_per_episode, progress
-from detente.simulate.render import console, summary_view, wrap
+from detente.simulate.render import console
 from detente.simulate.results import Results
 from detente.simulate.runner import Progress
 from detente.strategies import StrategyError
@@ -43,8 +41,7 @@ if TYPE_CHECKING:
     from detente.scenario.compiled import CompiledScenario
     from detente.simulate.from_record import RecordSource, RecordStart
     from detente.simulate.replay import Replay
-
-QUANTILES = (0.05, 0.5, 0.95)
+    from detente.simulate.uncertainty import DrawTable
 
 
 def uncertain_or_fail(scenario: str, overrides: Sequence[str]) -> UncertainScenario:
@@ -108,78 +105,19 @@ def record_starts(
     return start, each
 
 
-def per_draw(run: DrawnRun) -> dict[str, Any]:
-    """The draws, JSON-ready: each draw's values and P(success), and their quantiles."""
-    success = [t.summary().success.mean for t in run.tallies]
-    return {
-        "draws": run.draws,
-        "episodes_per_draw": run.episodes_per_draw,
-        "paths": list(run.paths),
-        "distributions": list(run.described),
-        "values": run.values.tolist(),
-        "success": success,
-        "quantiles": {
-            "levels": list(QUANTILES),
-            "values": {
-                p: np.quantile(run.values[:, j], QUANTILES).tolist()
-                for j, p in enumerate(run.paths)
-            },
-            "success": np.quantile(success, QUANTILES).tolist(),
-        },
-        "note": (
-            "success intervals of the summary are Monte Carlo error of the pooled episodes; "
-            "the spread of success across draws comes from the uncertain numbers, plus each "
-            "draw's own sampling noise"
-        ),
-    }
-
-
-def draws_lines(run: DrawnRun) -> list[str]:
-    """A short block on the draws under the summary table."""
-    block = per_draw(run)
-    q = block["quantiles"]
-    lines = [
-        wrap(
-            f"uncertain numbers: {run.draws} draws x {run.episodes_per_draw} episodes "
-            "(5%, median and 95% of the drawn values)"
-        )
-    ]
-    for path, described in zip(run.paths, run.described, strict=True):
-        lo, mid, hi = q["values"][path]
-        lines.append(wrap(f"  {path} ~ {described}: {lo:.3g}, {mid:.3g}, {hi:.3g}", "    "))
-    lo, mid, hi = q["success"]
-    lines.append(
-        wrap(
-            f"P(success) across draws: median {mid:.3f}, 5% to 95% of draws {lo:.3f} to "
-            f"{hi:.3f}. The interval above is Monte Carlo error only; this spread comes from "
-            f"the uncertain numbers (and each draw's {run.episodes_per_draw} episodes).",
-        )
-    )
-    return lines
-
-
 def draws_path(out: Path) -> Path:
     """Where each draw's values go next to ``results.parquet``: ``results.draws.parquet``."""
     return out.with_name(f"{out.stem}.draws{out.suffix or '.parquet'}")
 
 
-def write_draws(run: DrawnRun, out: Path) -> list[Path]:
-    """The episodes (with a ``draw`` column) and the per-draw values next to them."""
-    import pyarrow as pa
-
-    from detente.simulate.parquet import write_parquet, write_table
+def write_draws(run: DrawnRun, table: DrawTable, out: Path) -> list[Path]:
+    """The episodes (with a ``draw`` column) and the per-draw table next to them."""
+    from detente.simulate.parquet import write_parquet
+    from detente.simulate.uncertainty_files import write_draws as write_draw_table
 
     assert run.results is not None  # kept for --out
     written = write_parquet(run.results, out, draws=run.draw_of(run.results.episodes))
-    values = {p: pa.array(run.values[:, j]) for j, p in enumerate(run.paths)}
-    draws = pa.table(
-        {
-            "draw": pa.array(np.arange(run.first_draw, run.first_draw + run.draws)),
-            **values,
-            "success": pa.array(per_draw(run)["success"]),
-        }
-    )
-    write_table(draws, draws_path(out))
+    write_draw_table(table, draws_path(out))
     return [*written, draws_path(out)]
 
 
@@ -202,6 +140,8 @@ def run_drawn_simulate(
     """``detente simulate`` of a scenario with distributions, or with ``--posterior``."""
     from detente.scenario.compiled import compile_scenario
     from detente.simulate.commands import print_start, started
+    from detente.simulate.uncertainty import uncertain_summary
+    from detente.simulate.uncertainty_view import uncertain_view
 
     params = parameter_source(uncertain, posterior)
     k, m = draws_and_size(episodes, draws)
@@ -230,14 +170,14 @@ def run_drawn_simulate(
             keep=out is not None,
             trajectories=trajectories,
         )
+    forecast = uncertain_summary(run)
     if fmt == "json":
-        print_json(run.pooled.to_dict() | {"parameters": per_draw(run)} | started(start))
+        print_json(forecast.to_dict() | started(start))
     else:
         print_start(start)
-        console().print(summary_view(run.pooled))
-        console().print("\n".join(draws_lines(run)), markup=False)
+        console().print(uncertain_view(forecast))
     if out is not None:
-        for path in write_draws(run, out):
+        for path in write_draws(run, forecast.spread.table, out):
             sys.stderr.write(f"wrote {path}\n")
 
 

@@ -31,15 +31,24 @@ def fixed(x: float, places: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+def places_of(e: Estimate) -> int | None:
+    """The decimals ``e`` is shown with: its tighter side's; None when it has no spread."""
+    if e.low is None or e.high is None:
+        return None
+    sides = [d for d in (e.high - e.mean, e.mean - e.low) if d > 0]  # the tighter side
+    if not sides and e.low == e.high:
+        return None
+    return decimals(min(sides) if sides else 0.0)
+
+
 def estimate(e: Estimate, signed: bool = False) -> str:
     """``mean (low to high)`` rounded to the interval's precision; the mean alone without one."""
     sign = "+" if signed else ""
     if e.low is None or e.high is None:
         return f"{e.mean:{sign}.4g}"
-    sides = [d for d in (e.high - e.mean, e.mean - e.low) if d > 0]  # the tighter side
-    if not sides and e.low == e.high:  # no spread at all: the numbers as they are
+    places = places_of(e)
+    if places is None:  # no spread at all: the numbers as they are
         return f"{e.mean:{sign}g} ({e.low:g} to {e.high:g})"
-    places = decimals(min(sides) if sides else 0.0)
     return (
         f"{sign if e.mean > 0 else ''}{fixed(e.mean, places)} "
         f"({fixed(e.low, places)} to {fixed(e.high, places)})"

@@ -44,7 +44,7 @@ from detente.simulate.clustered import (
     payoff_arrays,
     sizes_of,
 )
-from detente.simulate.drawn import DrawnRun
+from detente.simulate.draws import DrawnRun
 from detente.simulate.summary import Z95, Estimate, Summary, wilson
 
 NOISE_LIMIT = 0.5  # within-draw noise above this share of the observed variance: a warning
@@ -200,9 +200,11 @@ class ParameterSpread:
 
     @property
     def rank_noise(self) -> float | None:
-        """The |rank correlation| a number without effect exceeds 5% of the time."""
+        """The |rank correlation| a number without effect exceeds 5% of the time; None when
+        there are too few draws for any correlation to tell (that level would be 1 or more)."""
         K = self.table.draws
-        return Z95 / math.sqrt(K - 1) if K > 2 else None
+        level = Z95 / math.sqrt(K - 1) if K > 2 else math.inf
+        return level if level < 1 else None
 
 
 def _quantiles(x: F64, level: float) -> tuple[float, float]:

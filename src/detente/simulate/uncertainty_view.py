@@ -14,7 +14,7 @@ import numpy as np
 from rich.console import Group
 from rich.text import Text
 
-from detente.simulate.numbers import estimate, share
+from detente.simulate.numbers import estimate, fixed, places_of, share
 from detente.simulate.render import cell, summary_view, table, wrap
 from detente.simulate.summary import Estimate
 from detente.simulate.uncertainty import (
@@ -29,11 +29,15 @@ from detente.simulate.uncertainty import (
 SHOWN = 9  # draws in the table, evenly spaced from the lowest P(success) to the highest
 
 
-def interval(e: Estimate | None) -> str:
-    """``(low to high)`` alone, rounded as the estimate would be; ``-`` without one."""
-    if e is None or e.low is None:
+def interval(e: Estimate | None, like: Estimate) -> str:
+    """``(low to high)`` alone, to the decimals of the forecast ``like`` (a parameter interval
+    is no more precise than the Monte Carlo error of the draws it comes from); ``-`` without one."""
+    if e is None or e.low is None or e.high is None:
         return "-"
-    return estimate(e).partition(" ")[2]
+    places = places_of(like)
+    if places is None:
+        return estimate(e).partition(" ")[2]
+    return f"({fixed(e.low, places)} to {fixed(e.high, places)})"
 
 
 def correlation(i: Influence) -> str:
@@ -78,7 +82,7 @@ def spread_view(s: ParameterSpread) -> Group:
         outcomes.add_row(
             o.label,
             cell(o.forecast),
-            interval(o.parameter) + noisy,
+            interval(o.parameter, o.forecast) + noisy,
             f"{_sd(o.observed_sd)} / {_sd(o.between_sd)}",
         )
     chance = "" if s.rank_noise is None else f"; |rho| > {s.rank_noise:.2f} is unlikely by chance"
