@@ -27,7 +27,12 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from detente.dtypes import B8, I64
-from detente.engine.conditions import EXECUTED_ANY, PROVOCATIONS_AT_LEAST, TRUST_BELOW_ANY, VIOLATION
+from detente.engine.conditions import (
+    EXECUTED_ANY,
+    PROVOCATIONS_AT_LEAST,
+    TRUST_BELOW_ANY,
+    VIOLATION,
+)
 from detente.engine.tables import kernel_tables
 from detente.scenario.compiled import CompiledScenario
 
@@ -87,9 +92,7 @@ def _build(c: CompiledScenario) -> RuleTriggers:
     )
 
 
-def attribute(
-    compiled: CompiledScenario, cause: I64, executed: B8, violated: B8
-) -> tuple[B8, B8]:
+def attribute(compiled: CompiledScenario, cause: I64, executed: B8, violated: B8) -> tuple[B8, B8]:
     """``([B, P], [B])``: the parties whose acts met the trigger of the rule that fired in each
     episode, and whether trust below a threshold was part of it (none where no rule fired).
 

@@ -7,8 +7,8 @@ episode are built on demand, in a fixed order, for the ledger and for humans.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
