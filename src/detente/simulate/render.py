@@ -19,9 +19,9 @@ from detente.simulate.compare import Comparison
 from detente.simulate.numbers import INTERVALS, estimate, share
 from detente.simulate.summary import (
     NOTES,
+    TRUST,
     Estimate,
     Summary,
-    Triggered,
     Triggers,
     success_definitions,
 )
@@ -166,16 +166,6 @@ def summary_view(s: Summary) -> Group:
     return Group(*parts)
 
 
-TRUST = "(trust)"
-"""How tables name the pseudo-cause trust below a threshold, which no party's act is."""
-
-
-def _triggerers(t: Triggered) -> list[tuple[str, Triggers]]:
-    """Those who triggered ``t`` at least once: parties in the scenario's order, then trust."""
-    found = [(party, x) for party, x in t.by.items() if x.per_episode > 0]
-    return found + ([(TRUST, t.trust)] if t.trust is not None else [])
-
-
 def _attribution(s: Summary, names: list[str]) -> list[Text | Table | Group]:
     """Who triggered the most frequent rules, then each party's setbacks and stalls."""
     a = s.attribution
@@ -183,13 +173,12 @@ def _attribution(s: Summary, names: list[str]) -> list[Text | Table | Group]:
         return []
     rules = table("stage", "breakdown rule", "by", "share of episodes", "per episode")
     for rule, t in list(a.rules.items())[:TOP_CAUSES]:
-        for k, (who, x) in enumerate(_triggerers(t)):
+        for k, (who, x) in enumerate(t.triggerers()):
             stage, name = _rule(rule, names) if k == 0 else ("", "")
             rules.add_row(stage, name, who, share(x.episodes, s.episodes), f"{x.per_episode:.3f}")
-    kinds = dict(_triggerers(a.back)), dict(_triggerers(a.stall))
-    totals = table(
-        "by", "setbacks:\nshare of episodes", "per episode", "stalls:\nshare of episodes", "per episode"
-    )
+    kinds = dict(a.back.triggerers()), dict(a.stall.triggerers())
+    shares = ("share of episodes", "per episode")
+    totals = table("by", f"setbacks:\n{shares[0]}", shares[1], f"stalls:\n{shares[0]}", shares[1])
     for who in [*a.back.by, TRUST]:
         if who in kinds[0] or who in kinds[1]:
             totals.add_row(

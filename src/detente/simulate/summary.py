@@ -115,6 +115,11 @@ class CauseSummary:
     episodes: float
 
 
+TRUST = "(trust)"
+"""How tables name the pseudo-cause trust below a threshold, which is no party's act (the
+parentheses keep it apart from party ids, which cannot have them)."""
+
+
 @dataclass(frozen=True)
 class Triggers:
     """How often one party's acts (or trust below a threshold) triggered breakdowns: the
@@ -131,6 +136,11 @@ class Triggered:
 
     by: dict[str, Triggers]
     trust: Triggers | None
+
+    def triggerers(self) -> list[tuple[str, Triggers]]:
+        """Who triggered it at least once: parties in the scenario's order, then :data:`TRUST`."""
+        found = [(party, x) for party, x in self.by.items() if x.per_episode > 0]
+        return found + ([(TRUST, self.trust)] if self.trust is not None else [])
 
 
 @dataclass(frozen=True)
