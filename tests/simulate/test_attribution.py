@@ -123,7 +123,8 @@ def test_attribution_adds_up_to_the_firings_and_names_korea_s_parties(korea: Res
     assert (korea.triggers.max(axis=2) <= korea.breakdowns).all()
     assert (korea.triggers.sum(axis=2) >= korea.breakdowns).all()
     a = korea.summary().attribution
-    assert a is not None and a.rules
+    assert a is not None
+    assert a.rules
     assert a.back.by["DPRK"].episodes > 0
 
 
@@ -156,7 +157,8 @@ def test_parquet_round_trips_attribution(korea: Results, tmp_path: Path) -> None
     path = tmp_path / "korea.parquet"
     write_parquet(korea, path)
     back = read_parquet(path)
-    assert back.triggers is not None and korea.triggers is not None
+    assert back.triggers is not None
+    assert korea.triggers is not None
     np.testing.assert_array_equal(back.triggers, korea.triggers)
     assert back.rule_kinds == korea.rule_kinds
     assert back.summary().attribution == korea.summary().attribution
@@ -164,7 +166,8 @@ def test_parquet_round_trips_attribution(korea: Results, tmp_path: Path) -> None
     stalls = np.asarray(korea.rule_kinds) == "stall"
     by_dprk = korea.triggers[:, ~stalls, korea.parties.index("DPRK")].sum(axis=1)
     np.testing.assert_array_equal(table.column("setbacks_by_DPRK").to_numpy(), by_dprk)
-    assert "stalls_by_US" in table.column_names and "stalls_on_trust" in table.column_names
+    assert "stalls_by_US" in table.column_names
+    assert "stalls_on_trust" in table.column_names
 
 
 def test_a_results_file_written_before_attribution_still_reads(
@@ -179,7 +182,8 @@ def test_a_results_file_written_before_attribution_still_reads(
     del meta["rule_kinds"]
     pq.write_table(old.replace_schema_metadata({b"detente": json.dumps(meta).encode()}), path)
     back = read_parquet(path)
-    assert back.triggers is None and back.rule_kinds is None
+    assert back.triggers is None
+    assert back.rule_kinds is None
     summary = back.summary()
     assert summary.attribution is None
     assert summary.to_dict()["attribution"] is None
