@@ -165,11 +165,12 @@ def test_a_batch_attributes_each_episode_as_it_would_alone(c: CompiledScenario) 
 @pytest.fixture(scope="module")
 def distrust() -> CompiledScenario:
     """A distrusts B from the start (prior 0.1): a test by B while A distrusts it stalls
-    the process (``tested``); so does the distrust alone (``distrust``)."""
+    the process (``tested``); so does the distrust alone (``distrust``). O, an observer
+    without actions of its own, comes first, so the parties with actions are not all."""
     below = [{"pair": ["A", "B"], "max": 0.3}]
     doc: dict[str, Any] = {
         "id": "distrust",
-        "parties": [{"id": "A"}, {"id": "B"}],
+        "parties": [{"id": "O"}, {"id": "A"}, {"id": "B"}],  # O acts not at all
         "actions": [_act("test", ["A", "B"], "provocation")],
         "trust": {"priors": [{"pair": ["A", "B"], "trust": 0.1, "weight": 50}]},
         "roadmap": {

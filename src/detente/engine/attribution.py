@@ -40,13 +40,14 @@ from detente.scenario.compiled import CompiledScenario
 class RuleTriggers(NamedTuple):
     """What each breakdown rule's trigger reads, for attributing its firings."""
 
-    slots: B8  # [rules, K] the slots of the trigger's ``executed`` (levels expanded)
-    provocations: B8  # [rules] whether it counts provocations
+    counted: B8  # [rules, K] the trigger's ``executed`` slots (levels expanded), and every
+    # provocation when it counts provocations: the slots whose actors an execution names
     violation: B8  # [rules] whether it needs a violation
     trust: B8  # [rules] whether it reads trust below a threshold
-    provocation: B8  # [K] the slots that are provocations
     breakers: B8  # [D, K] the slots whose execution violates each deal
-    owner: B8  # [K, P] each slot's actor
+    order: I64  # [K] the slots sorted by actor
+    starts: I64  # [P'] where each actor's slots start in ``order``, for the actors with any
+    actors: I64  # [P'] those actors
 
 
 _TRIGGERS: WeakKeyDictionary[CompiledScenario, RuleTriggers] = WeakKeyDictionary()
@@ -62,7 +63,7 @@ def rule_triggers(compiled: CompiledScenario) -> RuleTriggers:
 
 def _build(c: CompiledScenario) -> RuleTriggers:
     t = kernel_tables(c)
-    Q, K, P, D = t.rule_cond.shape[0], c.n_slots, c.n_parties, len(c.deals)
+    Q, K, D = t.rule_cond.shape[0], c.n_slots, len(c.deals)
     slots = np.zeros((Q, K), dtype=bool)
     kinds = np.zeros((3, Q), dtype=bool)
     for r, cond in enumerate(t.rule_cond):
@@ -79,16 +80,16 @@ def _build(c: CompiledScenario) -> RuleTriggers:
     breakers = np.zeros((D, K), dtype=bool)
     for d in range(D):
         breakers[d, c.deal_breakers(d)] = True
-    owner = np.zeros((K, P), dtype=bool)
-    owner[np.arange(K), c.slot_party] = True
+    order = np.argsort(c.slot_party, kind="stable")
+    actors, starts = np.unique(c.slot_party[order], return_index=True)
     return RuleTriggers(
-        slots=slots,
-        provocations=kinds[0],
+        counted=slots | (kinds[0][:, None] & np.asarray(c.slot_provocation, dtype=bool)),
         violation=kinds[1],
         trust=kinds[2],
-        provocation=np.asarray(c.slot_provocation, dtype=bool),
         breakers=breakers,
-        owner=owner,
+        order=order,
+        starts=starts.astype(np.int64),
+        actors=actors.astype(np.int64),
     )
 
 
@@ -106,13 +107,15 @@ def attribute(compiled: CompiledScenario, cause: I64, executed: B8, violated: B8
         return by, trust
     rt = rule_triggers(compiled)
     rule = cause[rows]
-    acted = executed[rows]
-    counted = rt.slots[rule] | (rt.provocations[rule, None] & rt.provocation)
-    needs_violation = rt.violation[rule]
-    if needs_violation.any():
-        broke = (violated[rows].astype(np.int64) @ rt.breakers.astype(np.int64)) > 0
-        counted |= needs_violation[:, None] & broke
-    met = acted & counted
-    by[rows] = (met.astype(np.int64) @ rt.owner.astype(np.int64)) > 0
+    counted = rt.counted[rule]
+    if rt.violation.any():
+        broken = violated[rows] & rt.violation[rule, None]
+        for d in np.flatnonzero(broken.any(axis=0)):
+            counted |= broken[:, d, None] & rt.breakers[d]
+    met = (executed[rows] & counted)[:, rt.order]
+    if rt.actors.size == by.shape[1]:  # every party has actions: one column each, in order
+        by[rows] = np.logical_or.reduceat(met, rt.starts, axis=1)
+    elif rt.actors.size:
+        by[rows[:, None], rt.actors] = np.logical_or.reduceat(met, rt.starts, axis=1)
     trust[rows] = rt.trust[rule]
     return by, trust

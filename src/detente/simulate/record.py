@@ -69,8 +69,8 @@ class Recorder:
         at = episode[fired] * self.breakdowns.shape[1] + rule[fired]
         self.breakdowns.reshape(-1)[at] += 1  # at most one rule fires per episode
         if at.size:
-            by = np.concatenate([events.triggered_by, events.triggered_on_trust[:, None]], axis=1)
-            self.triggers.reshape(-1, by.shape[1])[at] += by[fired]
+            by = events.triggered_by[fired], events.triggered_on_trust[fired, None]
+            self.triggers.reshape(-1, self.triggers.shape[2])[at] += np.hstack(by)
         if self.trajectories is not None:
             r = state.round - 1
             self.trajectories.stage[rows, r] = stage
