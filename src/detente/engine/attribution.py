@@ -14,9 +14,10 @@ parties whose acts made it hold:
   it is attributed to a pseudo-cause, *trust*, not to a party.
 
 Several parties can share one firing (two provocations by two parties).
-Built after the kernel from what it already wrote (the cause, the executed
-slots, the violated deals), for the episodes in which a rule fired only:
-the kernel itself is untouched, so runs that never ask pay nothing.
+Built after the kernel, on demand, from what it already wrote (the cause,
+the executed slots, the violated deals) by a small compiled loop that skips
+the episodes in which no rule fired: the kernel itself is untouched, so runs
+that never ask pay nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 import numpy as np
+from numba import njit
 
 from detente.dtypes import B8, I64
 from detente.engine.conditions import (
@@ -45,9 +47,7 @@ class RuleTriggers(NamedTuple):
     violation: B8  # [rules] whether it needs a violation
     trust: B8  # [rules] whether it reads trust below a threshold
     breakers: B8  # [D, K] the slots whose execution violates each deal
-    order: I64  # [K] the slots sorted by actor
-    starts: I64  # [P'] where each actor's slots start in ``order``, for the actors with any
-    actors: I64  # [P'] those actors
+    actor: I64  # [K] each slot's actor
 
 
 _TRIGGERS: WeakKeyDictionary[CompiledScenario, RuleTriggers] = WeakKeyDictionary()
@@ -80,16 +80,12 @@ def _build(c: CompiledScenario) -> RuleTriggers:
     breakers = np.zeros((D, K), dtype=bool)
     for d in range(D):
         breakers[d, c.deal_breakers(d)] = True
-    order = np.argsort(c.slot_party, kind="stable")
-    actors, starts = np.unique(c.slot_party[order], return_index=True)
     return RuleTriggers(
         counted=slots | (kinds[0][:, None] & np.asarray(c.slot_provocation, dtype=bool)),
         violation=kinds[1],
         trust=kinds[2],
         breakers=breakers,
-        order=order,
-        starts=starts.astype(np.int64),
-        actors=actors.astype(np.int64),
+        actor=np.asarray(c.slot_party, dtype=np.int64),
     )
 
 
@@ -102,20 +98,49 @@ def attribute(compiled: CompiledScenario, cause: I64, executed: B8, violated: B8
     """
     by = np.zeros((cause.shape[0], compiled.n_parties), dtype=bool)
     trust = np.zeros(cause.shape[0], dtype=bool)
-    rows = np.flatnonzero(cause >= 0)
-    if rows.size == 0:
-        return by, trust
     rt = rule_triggers(compiled)
-    rule = cause[rows]
-    counted = rt.counted[rule]
-    if rt.violation.any():
-        broken = violated[rows] & rt.violation[rule, None]
-        for d in np.flatnonzero(broken.any(axis=0)):
-            counted |= broken[:, d, None] & rt.breakers[d]
-    met = (executed[rows] & counted)[:, rt.order]
-    if rt.actors.size == by.shape[1]:  # every party has actions: one column each, in order
-        by[rows] = np.logical_or.reduceat(met, rt.starts, axis=1)
-    elif rt.actors.size:
-        by[rows[:, None], rt.actors] = np.logical_or.reduceat(met, rt.starts, axis=1)
-    trust[rows] = rt.trust[rule]
+    _attribute(
+        rt.counted,
+        rt.violation,
+        rt.trust,
+        rt.breakers,
+        rt.actor,
+        cause,
+        executed,
+        violated,
+        by,
+        trust,
+    )
     return by, trust
+
+
+@njit(cache=True, error_model="numpy")
+def _attribute(
+    counted: B8,
+    violation: B8,
+    reads_trust: B8,
+    breakers: B8,
+    actor: I64,
+    cause: I64,
+    executed: B8,
+    violated: B8,
+    by: B8,
+    trust: B8,
+) -> None:
+    """:func:`attribute`'s loop: for each episode in which rule ``r`` fired, the actors of the
+    executed slots it counts, or that break a deal violated in the round when it needs a
+    violation. ``by`` and ``trust`` come zeroed and are written where a rule fired."""
+    for b in range(cause.shape[0]):
+        r = cause[b]
+        if r < 0:
+            continue
+        trust[b] = reads_trust[r]
+        for k in range(executed.shape[1]):
+            if not executed[b, k]:
+                continue
+            hit = counted[r, k]
+            if not hit and violation[r]:
+                for d in range(violated.shape[1]):
+                    hit |= violated[b, d] and breakers[d, k]
+            if hit:
+                by[b, actor[k]] = True

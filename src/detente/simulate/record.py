@@ -69,8 +69,10 @@ class Recorder:
         at = episode[fired] * self.breakdowns.shape[1] + rule[fired]
         self.breakdowns.reshape(-1)[at] += 1  # at most one rule fires per episode
         if at.size:
-            by = events.triggered_by[fired], events.triggered_on_trust[fired, None]
-            self.triggers.reshape(-1, self.triggers.shape[2])[at] += np.hstack(by)
+            P = self.triggers.shape[2] - 1
+            triggers = self.triggers.reshape(-1, P + 1)
+            triggers[at, :P] += events.triggered_by[fired]
+            triggers[at, P] += events.triggered_on_trust[fired]
         if self.trajectories is not None:
             r = state.round - 1
             self.trajectories.stage[rows, r] = stage
