@@ -53,11 +53,6 @@ def _backs(r: Results) -> B8:
     return np.array([kind == "back" for kind in r.rule_kinds or ()], dtype=bool)
 
 
-def _sum(a: I64 | None, b: I64 | None) -> I64 | None:
-    """The sum of two counts, None when either set of episodes did not record them."""
-    return None if a is None or b is None else a + b
-
-
 @dataclass(frozen=True)
 class Attributions:
     """Who triggered the rules, as counts that merge: firings met by each party (last: trust)
@@ -168,7 +163,9 @@ class Tally:
             stalled=self.stalled + other.stalled,
             final_stage=self.final_stage + other.final_stage,
             final_stalled=self.final_stalled + other.final_stalled,
-            stage_rounds=_sum(self.stage_rounds, other.stage_rounds),
+            stage_rounds=None
+            if self.stage_rounds is None or other.stage_rounds is None
+            else self.stage_rounds + other.stage_rounds,
             firings=self.firings + other.firings,
             fired=self.fired + other.fired,
             discounted=tuple(
