@@ -32,13 +32,18 @@ roadmap:
 """
 
 
-def _created(version: int | None) -> list[LedgerEvent]:
+def _created(version: int | None, scenario: str = SCENARIO) -> list[LedgerEvent]:
+    """A session's first events, as written when its ``events`` version was current
+    (None: before the field existed)."""
     seats = {"A": "a" * 64, "B": "b" * 64}
-    events = creation("0123456789abcdef", SCENARIO, SECRET, 3, None, seats, "f" * 64, NOW)
+    events = creation("0123456789abcdef", scenario, SECRET, 3, None, seats, "f" * 64, NOW)
     if version == EVENTS_VERSION:
         return events
     payload = json.loads(events[0].payload)
-    del payload["events"]  # as written before the field existed
+    if version is None:
+        del payload["events"]  # as written before the field existed
+    else:
+        payload["events"] = version
     created = LedgerEvent.make(
         events[0].session, 0, events[0].type, 0, None, payload, NOW.isoformat(), GENESIS
     )

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from detente.dtypes import B8, F64, I64
 from detente.engine.arrays import Outcome
+from detente.engine.attribution import attribute
 from detente.engine.roadmap import ADVANCE, BACK, RESUME, STALL
 from detente.scenario.institutions import NOT_VOTED, RESULTS
 
@@ -108,6 +110,26 @@ class StepEvents:
     def breakdown(self) -> I64:
         """``[B]`` the breakdown rule that fired this round (``compiled.rules``), -1 for none."""
         return self.outcome.cause
+
+    @property
+    def triggered_by(self) -> B8:
+        """``[B, P]`` the parties whose acts met the trigger of the breakdown rule that fired
+        this round (:attr:`breakdown`): the actors of its executed slots, of the provocations
+        it counted, the violators of the agreement it needed (:mod:`detente.engine.attribution`);
+        no party where no rule fired or only trust below a threshold met it."""
+        return self._attributed[0]
+
+    @property
+    def triggered_on_trust(self) -> B8:
+        """``[B]`` whether trust below a threshold (the pseudo-cause *trust*, no party's act
+        of the round) was part of the trigger of the rule that fired this round."""
+        return self._attributed[1]
+
+    @cached_property
+    def _attributed(self) -> tuple[B8, B8]:
+        return attribute(
+            self.after.compiled, self.outcome.cause, self.after.arrays.executed, self.violated
+        )
 
     @property
     def success(self) -> B8:
@@ -272,6 +294,26 @@ class StepEvents:
             for p, party in enumerate(c.parties)
         ]
 
+    def _cause(self, b: int) -> dict[str, Any]:
+        """The ``cause`` of episode ``b``'s transition (the rule, None for none) and, when a
+        rule fired, ``by`` whom: the parties whose acts met its trigger, and
+        ``trust_below: true`` when trust below a threshold was part of it."""
+        c = self.after.compiled
+        cause = int(self.outcome.cause[b])
+        if cause < 0:
+            return {"cause": None}
+        one = slice(b, b + 1)
+        by, trust = attribute(
+            c, self.outcome.cause[one], self.after.arrays.executed[one], self.violated[one]
+        )
+        out: dict[str, Any] = {
+            "cause": c.rules[cause],
+            "by": [c.parties[p] for p in np.flatnonzero(by[0])],
+        }
+        if trust[0]:
+            out["trust_below"] = True
+        return out
+
     def _roadmap(self, b: int) -> list[Event]:
         c = self.after.compiled
         rnd = self.round
@@ -284,16 +326,13 @@ class StepEvents:
         kind = int(self.outcome.transition[b])
         before = c.stages[int(self.before.arrays.stage[b])]
         after = c.stages[int(self.after.arrays.stage[b])]
-        cause = int(self.outcome.cause[b])
-        why = c.rules[cause] if cause >= 0 else None
+        cause = self._cause(b)
         if kind in (ADVANCE, BACK):
             out.append(
-                Event(
-                    rnd, EventType.STAGE_CHANGED, None, {"from": before, "to": after, "cause": why}
-                )
+                Event(rnd, EventType.STAGE_CHANGED, None, {"from": before, "to": after} | cause)
             )
         elif kind == STALL:
-            out.append(Event(rnd, EventType.STALLED, None, {"stage": before, "cause": why}))
+            out.append(Event(rnd, EventType.STALLED, None, {"stage": before} | cause))
         elif kind == RESUME:
             out.append(Event(rnd, EventType.RESUMED, None, {"stage": after}))
         if self.outcome.success[b]:

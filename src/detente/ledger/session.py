@@ -27,7 +27,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -57,12 +57,16 @@ ABANDONED_AFTER = 3  # rounds in a row in which no seat committed: the session c
 
 #: The engine events a session records, by the ``events`` version of its ``session_created``.
 #: Version 1 (no ``events`` field: ledgers written before December 2026) knew no
-#: ``success_lost`` or ``success_regained``; a session keeps the vocabulary it was
-#: created with, so an old ledger still replays and its later rounds stay consistent.
-EVENTS_VERSION = 2
+#: ``success_lost`` or ``success_regained``; versions 1 and 2 no attribution (``by``,
+#: ``trust_below``) in the payloads of ``stalled`` and ``stage_changed``. A session keeps
+#: the vocabulary it was created with, so an old ledger still replays and its later rounds
+#: stay consistent.
+EVENTS_VERSION = 3
 _UNKNOWN_BEFORE: dict[int, frozenset[str]] = {
     1: frozenset({EventType.SUCCESS_LOST, EventType.SUCCESS_REGAINED}),
 }
+_ATTRIBUTION_FROM = 3
+_ATTRIBUTED = frozenset({EventType.STALLED, EventType.STAGE_CHANGED})
 
 
 class SessionEvent(StrEnum):
@@ -271,7 +275,10 @@ class Session:
     def _recorded(self, events: StepEvents) -> list[Event]:
         """The step's events in the vocabulary of this session's ledger."""
         unknown = _UNKNOWN_BEFORE.get(self.events_version, frozenset())
-        return [e for e in events.records(0) if e.type not in unknown]
+        known = [e for e in events.records(0) if e.type not in unknown]
+        if self.events_version >= _ATTRIBUTION_FROM:
+            return known
+        return [_unattributed(e) if e.type in _ATTRIBUTED else e for e in known]
 
     def _check_round(self, event: LedgerEvent) -> None:
         if event.round != self.round or self.status == CLOSED:
@@ -597,6 +604,12 @@ def _check_link(event: LedgerEvent, prev_hash: str, last_seq: int) -> None:
         raise ReplayError(event.seq, "its prev_hash is not the hash of the event before it")
     if event.hash != event.expected_hash():
         raise ReplayError(event.seq, "its hash does not match its content (the event was altered)")
+
+
+def _unattributed(event: Event) -> Event:
+    """``event`` as ledgers before attribution recorded it: without ``by`` and ``trust_below``."""
+    payload = {k: v for k, v in event.payload.items() if k not in ("by", "trust_below")}
+    return replace(event, payload=payload)
 
 
 def _loads(seq: int, payload: str) -> dict[str, Any]:

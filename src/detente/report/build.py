@@ -23,7 +23,7 @@ from detente.simulate.compare import paired_difference
 from detente.simulate.numbers import INTERVALS
 from detente.simulate.read import ResultsFileError, read_runs
 from detente.simulate.results import Results, Trajectories
-from detente.simulate.summary import NOTES, success_definitions
+from detente.simulate.summary import NOTES, TRUST, Triggers, success_definitions
 
 NO_TRAJECTORIES = (
     "{label} has no trajectories, so it has no plot of {what}; "
@@ -175,9 +175,44 @@ def _comparison(runs: dict[str, Results]) -> Section:
     return section
 
 
+def _attribution(runs: dict[str, Results]) -> Section:
+    """Per run: who triggered each rule that fired, then each party's setbacks and stalls."""
+    section = Section("attribution", "Who triggered the breakdowns")
+    rules: list[list[str]] = []
+    kinds: list[list[str]] = []
+    for label, r in runs.items():
+        a = r.summary().attribution
+        if a is None:
+            section.notes.append(
+                f"{label} was written before attribution was recorded; simulate it again "
+                "to see who triggered its breakdowns."
+            )
+            continue
+        for rule, t in a.rules.items():
+            rules += [[label, rule, who, _share(x)] for who, x in t.triggerers()]
+        back, stall = dict(a.back.triggerers()), dict(a.stall.triggerers())
+        for who in [*a.back.by, TRUST]:
+            if who in back or who in stall:
+                kinds.append([label, who, _share(back.get(who)), _share(stall.get(who))])
+    if rules:
+        header = ["run", "breakdown rule", "by", "share of episodes; per episode"]
+        section.html += [table(header, rules), table(["run", "by", "setbacks", "stalls"], kinds)]
+    section.notes.append(
+        "by: the party whose acts met the rule's trigger (its actions, the provocations it "
+        "counted, the violation of an agreement); a firing met by two parties counts for both; "
+        f"{TRUST}: trust below a threshold met it. Numbers: the share of episodes with at least "
+        "one such firing; the firings per episode."
+    )
+    return section
+
+
+def _share(x: Triggers | None) -> str:
+    return "-" if x is None else f"{x.episodes:.3g}; {x.per_episode:.3g}"
+
+
 def build(runs: dict[str, Results]) -> list[Section]:
     """Every section of the report, comparisons only for several runs."""
-    sections = [_overview(runs), _stages(runs), _trust(runs), _payoffs(runs)]
+    sections = [_overview(runs), _stages(runs), _trust(runs), _payoffs(runs), _attribution(runs)]
     if len(runs) > 1:
         sections.append(_comparison(runs))
     return sections

@@ -210,8 +210,15 @@ def _round(compiled: CompiledScenario, records: list[Event]) -> Iterator[str]:
         yield "misread: " + ", ".join(misread)
 
 
-def _because(cause: object) -> str:
-    return f" ({cause})" if cause else ""
+def _because(p: dict[str, Any]) -> str:
+    """`` (rule, by DPRK and US)``: the rule behind a transition and whose acts triggered it
+    (``trust below a threshold`` when that did); nothing for a transition without a rule."""
+    if not p["cause"]:
+        return ""
+    who = " and ".join(p.get("by", []))
+    trust = "trust below a threshold" if p.get("trust_below") else ""
+    by = "; ".join(part for part in (who and f"by {who}", trust) if part)
+    return f" ({p['cause']}{', ' + by if by else ''})"
 
 
 def _voted(p: dict[str, Any]) -> str:
@@ -225,8 +232,8 @@ _NOTES: dict[str, Callable[[dict[str, Any]], str]] = {
     EventType.AGREEMENT_REACHED: lambda p: f"agreement reached: {p['deal']}",
     EventType.AGREEMENT_VIOLATED: lambda p: f"agreement violated: {p['deal']}",
     EventType.TRACK_ADVANCED: lambda p: f"track {p['track']} advanced: {p['level']}",
-    EventType.STAGE_CHANGED: lambda p: f"stage {p['from']} -> {p['to']}{_because(p['cause'])}",
-    EventType.STALLED: lambda p: f"stalled in {p['stage']}{_because(p['cause'])}",
+    EventType.STAGE_CHANGED: lambda p: f"stage {p['from']} -> {p['to']}{_because(p)}",
+    EventType.STALLED: lambda p: f"stalled in {p['stage']}{_because(p)}",
     EventType.RESUMED: lambda p: f"resumed in {p['stage']}",
     EventType.SUCCESS: lambda p: f"success: {p['stage']} held",
     EventType.SUCCESS_LOST: lambda p: f"success lost (now in {p['stage']})",

@@ -8,7 +8,12 @@ under ``detente``. ``success_round`` is the round success was first reached;
 ``success_held`` whether it was in force after the last round and
 ``success_losses`` how often it was lost, ``rounds_in_<stage>`` the rounds
 after which the episode was in that stage (columns added later: files
-without them still read).
+without them still read). Attribution (added later too): ``stalls_by_<party>``
+and ``setbacks_by_<party>`` count the firings of the rules that stall the
+process and of those that send it back which the party's acts met,
+``stalls_on_trust`` and ``setbacks_on_trust`` those that trust below a
+threshold met; ``triggers_<rule>_by_<party>`` and ``triggers_<rule>_on_trust``
+the same per rule (the columns a summary is read back from).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ def _metadata(r: Results) -> dict[bytes, bytes]:
         "success_counts": r.success_counts,
         "hold_rounds": r.hold_rounds,
     }
+    if r.rule_kinds is not None:
+        meta["rule_kinds"] = r.rule_kinds
     return {b"detente": json.dumps(meta).encode()}
 
 
@@ -73,11 +80,41 @@ def episodes_table(r: Results, draws: I64 | None = None) -> pa.Table:
             columns[f"rounds_in_{stage}"] = pa.array(r.stage_rounds[:, s])
     for q, rule in enumerate(r.rules):
         columns[f"breakdown_{rule.replace('.', '__')}"] = pa.array(r.breakdowns[:, q])
+    columns |= attribution_columns(r)
     for p, party in enumerate(r.parties):
         columns[f"total_{party}"] = pa.array(r.total[:, p])
         columns[f"discounted_{party}"] = pa.array(r.discounted[:, p])
     table = pa.table(columns)
     return table.replace_schema_metadata(_metadata(r))
+
+
+def by_names(parties: tuple[str, ...]) -> list[str]:
+    """The column suffixes of attribution, in the order of ``Results.triggers``' last axis."""
+    return [f"by_{party}" for party in parties] + ["on_trust"]
+
+
+def trigger_columns(rules: tuple[str, ...], parties: tuple[str, ...]) -> list[list[str]]:
+    """``[rules][P + 1]`` the names of the per-rule attribution columns."""
+    return [
+        [f"triggers_{rule.replace('.', '__')}_{by}" for by in by_names(parties)] for rule in rules
+    ]
+
+
+def attribution_columns(r: Results) -> dict[str, pa.Array]:
+    """Per party (and trust): the stalls and setbacks it triggered, then the same per rule;
+    none for results that did not record attribution."""
+    if r.triggers is None or r.rule_kinds is None:
+        return {}
+    back = np.array([kind == "back" for kind in r.rule_kinds], dtype=bool)
+    columns: dict[str, pa.Array] = {}
+    for kind, rules in (("stalls", ~back), ("setbacks", back)):
+        counts = r.triggers[:, rules].sum(axis=1, dtype=np.int32)
+        for i, by in enumerate(by_names(r.parties)):
+            columns[f"{kind}_{by}"] = pa.array(counts[:, i])
+    for q, names in enumerate(trigger_columns(r.rules, r.parties)):
+        for i, name in enumerate(names):
+            columns[name] = pa.array(r.triggers[:, q, i])
+    return columns
 
 
 def trajectories_table(r: Results, t: Trajectories) -> pa.Table:

@@ -31,8 +31,9 @@ def bytes_per_episode(compiled: CompiledScenario, rounds: int, trajectories: boo
     """What :class:`detente.simulate.record.Recorder` keeps per episode."""
     P, S, Q = compiled.n_parties, len(compiled.stages), len(compiled.rules)
     ints = 8 * (6 + 2 * S + Q)  # episode, rounds, stages, stalls, losses; per stage; per rule
+    triggers = 4 * Q * (P + 1)  # per rule, by party and trust
     per_round = rounds * (2 + 4 * P * P) if trajectories else 0
-    return ints + 2 + 16 * P + per_round
+    return ints + triggers + 2 + 16 * P + per_round
 
 
 def _mb(n: float) -> str:

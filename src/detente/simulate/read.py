@@ -17,8 +17,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from detente.dtypes import B8, F64, I64
+from detente.simulate.parquet import trigger_columns
 from detente.simulate.paths import trajectories_path
 from detente.simulate.results import Results, Trajectories
 
@@ -72,6 +74,17 @@ def _matrix(table: pa.Table, columns: list[str]) -> F64:
     for k, c in enumerate(columns):
         out[:, k] = table.column(c).fill_null(-1).to_numpy()
     return out
+
+
+def _triggers(
+    table: pa.Table, rules: tuple[str, ...], parties: tuple[str, ...]
+) -> NDArray[np.int32] | None:
+    """``[N, rules, P + 1]`` the attribution columns, None for files written before them."""
+    names = trigger_columns(rules, parties)
+    if not all(_has(table, name) for row in names for name in row):
+        return None
+    flat = _matrix(table, [name for row in names for name in row]).astype(np.int32)
+    return flat.reshape(table.num_rows, len(rules), len(parties) + 1)
 
 
 def _trajectories(path: Path, n: int, meta: dict[str, Any]) -> Trajectories | None:
@@ -170,6 +183,8 @@ def _results(
             stage_rounds=_matrix(table, [f"rounds_in_{s}" for s in stages]).astype(np.int64)
             if all(_has(table, f"rounds_in_{s}") for s in stages)
             else None,
+            triggers=_triggers(table, tuple(rules), tuple(parties)),
+            rule_kinds=tuple(meta["rule_kinds"]) if "rule_kinds" in meta else None,
         )
     except (KeyError, ValueError) as err:
         if isinstance(err, ResultsFileError):

@@ -23,6 +23,7 @@ class Recorder:
         self.max_stage = np.zeros(episodes, dtype=np.int64)
         self.stalls = np.zeros(episodes, dtype=np.int64)
         self.breakdowns = np.zeros((episodes, len(compiled.rules)), dtype=np.int64)
+        self.triggers = np.zeros((episodes, len(compiled.rules), P + 1), dtype=np.int32)
         self.success_round = np.full(episodes, -1, dtype=np.int64)
         self.success_held = np.zeros(episodes, dtype=bool)
         self.success_losses = np.zeros(episodes, dtype=np.int64)
@@ -67,6 +68,11 @@ class Recorder:
         fired = rule >= 0
         at = episode[fired] * self.breakdowns.shape[1] + rule[fired]
         self.breakdowns.reshape(-1)[at] += 1  # at most one rule fires per episode
+        if at.size:
+            P = self.triggers.shape[2] - 1
+            triggers = self.triggers.reshape(-1, P + 1)
+            triggers[at, :P] += events.triggered_by[fired]
+            triggers[at, P] += events.triggered_on_trust[fired]
         if self.trajectories is not None:
             r = state.round - 1
             self.trajectories.stage[rows, r] = stage
@@ -109,4 +115,13 @@ class Recorder:
             success_counts=c.scenario.roadmap.success.counts,
             hold_rounds=c.scenario.roadmap.success.hold_rounds,
             stage_rounds=self.stage_rounds,
+            triggers=self.triggers,
+            rule_kinds=rule_kinds(c),
         )
+
+
+def rule_kinds(compiled: CompiledScenario) -> tuple[str, ...]:
+    """Each breakdown rule's ``then`` ("back" or "stall"), in the order of ``compiled.rules``."""
+    return tuple(
+        rule.then for stage in compiled.scenario.roadmap.stages for rule in stage.breakdown
+    )

@@ -17,7 +17,14 @@ from rich.text import Text
 from detente.simulate.best_response import BestResponse
 from detente.simulate.compare import Comparison
 from detente.simulate.numbers import INTERVALS, estimate, share
-from detente.simulate.summary import NOTES, Estimate, Summary, success_definitions
+from detente.simulate.summary import (
+    NOTES,
+    TRUST,
+    Estimate,
+    Summary,
+    Triggers,
+    success_definitions,
+)
 
 TOP_CAUSES = 5
 WIDTH = 80
@@ -156,7 +163,45 @@ def summary_view(s: Summary, intervals: str = INTERVALS) -> Group:
                 *_rule(c.rule, names), f"{c.per_episode:.3f}", share(c.episodes, s.episodes)
             )
         parts.append(_titled("Breakdowns: the rules that fired most (stage by #)", causes))
+        parts += _attribution(s, names)
     return Group(*parts)
+
+
+def _attribution(s: Summary, names: list[str]) -> list[Text | Table | Group]:
+    """Who triggered the most frequent rules, then each party's setbacks and stalls."""
+    a = s.attribution
+    if a is None:
+        return []
+    rules = table("stage", "breakdown rule", "by", "share of episodes", "per episode")
+    for rule, t in list(a.rules.items())[:TOP_CAUSES]:
+        for k, (who, x) in enumerate(t.triggerers()):
+            stage, name = _rule(rule, names) if k == 0 else ("", "")
+            rules.add_row(stage, name, who, share(x.episodes, s.episodes), f"{x.per_episode:.3f}")
+    kinds = dict(a.back.triggerers()), dict(a.stall.triggerers())
+    shares = ("share of episodes", "per episode")
+    totals = table("by", f"setbacks:\n{shares[0]}", shares[1], f"stalls:\n{shares[0]}", shares[1])
+    for who in [*a.back.by, TRUST]:
+        if who in kinds[0] or who in kinds[1]:
+            totals.add_row(
+                who, *(cell for found in kinds for cell in _share(found.get(who), s.episodes))
+            )
+    note = Text(
+        wrap(
+            "by: the party whose acts met the rule's trigger (its actions, the provocations it "
+            "counted, the violation of an agreement); one firing met by two parties counts for "
+            f"both; {TRUST}: trust below a threshold met it."
+        )
+    )
+    return [
+        _titled("Who triggered them: each rule's firings by party", rules),
+        _titled("Setbacks (back a stage) and stalls, by the party that triggered them", totals),
+        note,
+    ]
+
+
+def _share(x: Triggers | None, episodes: int) -> tuple[str, str]:
+    """A share of episodes and triggers per episode, dashes for never."""
+    return ("-", "-") if x is None else (share(x.episodes, episodes), f"{x.per_episode:.3f}")
 
 
 def comparison_view(c: Comparison) -> Group:

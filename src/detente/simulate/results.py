@@ -36,7 +36,11 @@ class Results:
     None. ``stage_rounds[n, s]`` counts the rounds after which episode ``n`` was in
     stage ``s`` (None for files written before it was recorded). ``success_counts``
     is the scenario's ``roadmap.success.counts``: which of the two "success" means
-    in the headline numbers.
+    in the headline numbers. ``triggers[n, q, p]`` counts the firings of rule ``q`` in
+    episode ``n`` that party ``p``'s acts met (:attr:`detente.engine.StepEvents.triggered_by`),
+    ``triggers[n, q, P]`` those in which trust below a threshold did, and ``rule_kinds``
+    says which rules send the process back and which stall it (both None for files
+    written before attribution was recorded).
     """
 
     scenario: str
@@ -62,6 +66,8 @@ class Results:
     success_counts: str = "reached"
     hold_rounds: int | None = None  # the scenario's roadmap.success.hold_rounds
     stage_rounds: I64 | None = None  # [N, S] rounds each episode ended in each stage
+    triggers: NDArray[np.int32] | None = None  # [N, rules, P + 1] firings by party; last: trust
+    rule_kinds: tuple[str, ...] | None = None  # each rule's ``then``: "back" or "stall"
 
     def rows(self, which: slice) -> Results:
         """The episodes of rows ``which`` (views, not copies)."""

@@ -120,6 +120,45 @@ class CauseSummary:
     episodes: float
 
 
+TRUST = "(trust)"
+"""How tables name the pseudo-cause trust below a threshold, which is no party's act (the
+parentheses keep it apart from party ids, which cannot have them)."""
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """How often one party's acts (or trust below a threshold) triggered breakdowns: the
+    triggers per episode, and the share of episodes with at least one."""
+
+    per_episode: float
+    episodes: float
+
+
+@dataclass(frozen=True)
+class Triggered:
+    """Who triggered a rule, or a kind of rules: ``by`` each party (every party, in the
+    scenario's order), and ``trust`` below a threshold (None when it never did)."""
+
+    by: dict[str, Triggers]
+    trust: Triggers | None
+
+    def triggerers(self) -> list[tuple[str, Triggers]]:
+        """Who triggered it at least once: parties in the scenario's order, then :data:`TRUST`."""
+        found = [(party, x) for party, x in self.by.items() if x.per_episode > 0]
+        return found + ([(TRUST, self.trust)] if self.trust is not None else [])
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Whose acts triggered the breakdowns: per rule that fired (most frequent first, as
+    :attr:`Summary.causes`), and over the rules that send the process ``back`` and those
+    that ``stall`` it. One firing met by two parties' acts counts for both."""
+
+    rules: dict[str, Triggered]
+    back: Triggered
+    stall: Triggered
+
+
 @dataclass(frozen=True)
 class Horizon:
     """Where the episodes are after the last round, and where their rounds were spent.
@@ -151,6 +190,14 @@ NOTES = {
 }
 """What the numbers of a summary mean, in words, for readers of its JSON and tables."""
 
+ATTRIBUTION_NOTE = (
+    "by[party]: the firings of a breakdown rule that the party's acts met (the trigger's "
+    "executed actions, the provocations it counted, the violation of an agreement), per "
+    "episode, and the share of episodes with at least one; a firing met by two parties counts "
+    "for both; trust: the firings in which trust below a threshold did (no party's act)"
+)
+"""What attribution's numbers mean, carried in the JSON with them."""
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -180,6 +227,7 @@ class Summary:
     success_counts: str  # "reached" or "held_to_end": what ``success`` is
     hold_rounds: int | None
     horizon: Horizon
+    attribution: Attribution | None = None  # None for results files written before it
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; parties and stages keyed by id."""
@@ -188,6 +236,8 @@ class Summary:
         out["parties"] = {p.party: without(asdict(p), "party") for p in self.parties}
         out["definitions"] = success_definitions(self.success_counts, self.hold_rounds)
         out["notes"] = dict(NOTES)
+        if self.attribution is not None:
+            out["attribution"]["note"] = ATTRIBUTION_NOTE
         return out
 
 

@@ -15,15 +15,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from detente.dtypes import I64
+from detente.dtypes import B8, I64
 from detente.simulate.results import Results
 from detente.simulate.summary import (
+    Attribution,
     CauseSummary,
     Horizon,
     Moments,
     PartySummary,
     StageSummary,
     Summary,
+    Triggered,
+    Triggers,
     counted_success,
     proportion,
 )
@@ -45,6 +48,60 @@ def _histogram(rounds: I64, length: int) -> I64:
     return np.bincount(rounds[rounds >= 0], minlength=length).astype(np.int64)
 
 
+def _backs(r: Results) -> B8:
+    """``[rules]`` the rules that send the process back (the others stall it)."""
+    return np.array([kind == "back" for kind in r.rule_kinds or ()], dtype=bool)
+
+
+@dataclass(frozen=True)
+class Attributions:
+    """Who triggered the rules, as counts that merge: firings met by each party (last: trust)
+    and the episodes with at least one, per rule and per kind of rule (back, stall)."""
+
+    triggers: I64  # [rules, P + 1] firings met
+    episodes: I64  # [rules, P + 1] episodes with at least one
+    kinds: I64  # [2, P + 1] episodes with at least one firing of a rule that sends back, stalls
+
+    @staticmethod
+    def of(r: Results) -> Attributions | None:
+        if r.triggers is None or r.rule_kinds is None:
+            return None
+        t = r.triggers.astype(np.int64)
+        back = _backs(r)
+        return Attributions(
+            triggers=t.sum(axis=0),
+            episodes=np.count_nonzero(t > 0, axis=0).astype(np.int64),
+            kinds=np.stack(
+                [np.count_nonzero(t[:, rules].sum(axis=1) > 0, axis=0) for rules in (back, ~back)]
+            ).astype(np.int64),
+        )
+
+    def merge(self, other: Attributions | None) -> Attributions | None:
+        if other is None:
+            return None
+        return Attributions(
+            self.triggers + other.triggers, self.episodes + other.episodes, self.kinds + other.kinds
+        )
+
+    def summary(self, r: Results, n: int, order: list[int]) -> Attribution:
+        """Per rule of ``order`` (the rules that fired, most frequent first), then per kind."""
+
+        def triggered(count: I64, episodes: I64) -> Triggered:
+            by = {
+                party: Triggers(float(count[p]) / n, int(episodes[p]) / n)
+                for p, party in enumerate(r.parties)
+            }
+            trust = None if not count[-1] else Triggers(float(count[-1]) / n, int(episodes[-1]) / n)
+            return Triggered(by, trust)
+
+        back = _backs(r)
+        return Attribution(
+            rules={r.rules[q]: triggered(self.triggers[q], self.episodes[q]) for q in order},
+            back=triggered(self.triggers[back].sum(axis=0), self.kinds[0]),
+            stall=triggered(self.triggers[~back].sum(axis=0), self.kinds[1]),
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class Tally:
     """What :class:`Summary` needs of a set of episodes; ``merge`` adds two sets."""
@@ -62,6 +119,7 @@ class Tally:
     fired: I64  # [rules] episodes in which each rule fired
     discounted: tuple[Moments, ...]
     total: tuple[Moments, ...]
+    attributions: Attributions | None  # None for results files written before attribution
 
     @staticmethod
     def of(r: Results, block: int = BLOCK) -> Tally:
@@ -91,6 +149,7 @@ class Tally:
             fired=np.count_nonzero(r.breakdowns > 0, axis=0).astype(np.int64),
             discounted=tuple(Moments.of(r.discounted[:, p]) for p in range(len(r.parties))),
             total=tuple(Moments.of(r.total[:, p]) for p in range(len(r.parties))),
+            attributions=Attributions.of(r),
         )
 
     def merge(self, other: Tally) -> Tally:
@@ -113,6 +172,9 @@ class Tally:
                 a.merge(b) for a, b in zip(self.discounted, other.discounted, strict=True)
             ),
             total=tuple(a.merge(b) for a, b in zip(self.total, other.total, strict=True)),
+            attributions=None
+            if self.attributions is None
+            else self.attributions.merge(other.attributions),
         )
 
     def summary(self) -> Summary:
@@ -131,10 +193,10 @@ class Tally:
             PartySummary(party, self.discounted[p].estimate(), self.total[p].estimate())
             for p, party in enumerate(r.parties)
         )
+        order = [int(q) for q in np.argsort(-self.firings, kind="stable") if self.firings[q] > 0]
         causes = tuple(
             CauseSummary(r.rules[q], float(self.firings[q]) / n, int(self.fired[q]) / n)
-            for q in np.argsort(-self.firings, kind="stable")
-            if self.firings[q] > 0
+            for q in order
         )
         reached = proportion(int(self.success.sum()), n)
         held = None if self.held is None else proportion(self.held, n)
@@ -167,4 +229,7 @@ class Tally:
                     stage: int(self.stage_rounds[s]) / played for s, stage in enumerate(r.stages)
                 },
             ),
+            attribution=None
+            if self.attributions is None
+            else self.attributions.summary(r, n, order),
         )

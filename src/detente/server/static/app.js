@@ -104,6 +104,11 @@ function heatmap(s) {
 }
 
 const QUIET = new Set(["observed", "payoff", "trust_updated"]);
+// Whose acts triggered a breakdown rule (ledgers of events version 3 on; older ones have no `by`).
+function triggered(p) {
+  const who = [...(p.by || []), ...(p.trust_below ? ["trust below a threshold"] : [])];
+  return who.length ? `, by ${who.join(" and ")}` : "";
+}
 function describe(e) {
   const p = e.payload, who = e.party ? `${e.party} ` : "";
   switch (e.type) {
@@ -117,8 +122,8 @@ function describe(e) {
     case "action_executed": return `${who}${p.action} executed (${p.via})${p.outcome === "failed" ? ", and failed" : ""}`;
     case "commitment_cleared": return `${who}commitment ${p.commitment} cleared`;
     case "commitment_dropped": return `${who}commitment ${p.commitment} dropped`;
-    case "stage_changed": return `stage: ${p.from} → ${p.to}`;
-    case "stalled": return `roadmap stalled (engine: ${p.cause})`;
+    case "stage_changed": return `stage: ${p.from} → ${p.to}${p.cause ? ` (${p.cause}${triggered(p)})` : ""}`;
+    case "stalled": return `roadmap stalled (engine: ${p.cause}${triggered(p)})`;
     case "resumed": return `roadmap resumed (engine)`;
     case "facilitator_stalled": return `facilitator stalled the session${p.reason ? `: ${p.reason}` : ""}`;
     case "facilitator_resumed": return `facilitator resumed the session${p.reason ? `: ${p.reason}` : ""}`;
