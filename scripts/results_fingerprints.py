@@ -60,16 +60,9 @@ def digest(value: Any) -> str:
     return h.hexdigest()
 
 
-UNFINGERPRINTED = ("triggers", "attribution")
-"""Results' and summaries' attribution (added later), left out of the fingerprints until the
-golden file is next rewritten, so that adding it left every fingerprint as it was."""
-
-
 def _arrays(prefix: str, obj: Any) -> Iterator[tuple[str, Any]]:
     for f in fields(obj):
         value = getattr(obj, f.name)
-        if f.name in UNFINGERPRINTED:
-            continue
         if isinstance(value, np.ndarray):
             yield f"{prefix}{f.name}", value
         elif is_dataclass(value):
@@ -79,16 +72,17 @@ def _arrays(prefix: str, obj: Any) -> Iterator[tuple[str, Any]]:
 LASTING = ("reached", "held_to_end", "success_counts", "hold_rounds", "definitions")
 """The summary's fields on lasting success (added later), fingerprinted apart from the rest."""
 HORIZON = ("horizon", "notes")
+ATTRIBUTION = "attribution"
+"""Who triggered each breakdown (added later), fingerprinted apart from the rest."""
 """The summary's horizon view and notes (added later), fingerprinted apart from the rest."""
 
 
 def _results(results: Any) -> dict[str, str]:
     out = {name: digest(a) for name, a in _arrays("", results)}
     summary = results.summary().to_dict()
-    for key in UNFINGERPRINTED:
-        summary.pop(key, None)
     out["summary.lasting"] = digest({key: summary.pop(key) for key in LASTING})
     out["summary.horizon"] = digest({key: summary.pop(key) for key in HORIZON})
+    out["summary.attribution"] = digest(summary.pop(ATTRIBUTION))
     out["summary"] = digest(summary)
     return out
 
