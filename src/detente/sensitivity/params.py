@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,6 +30,7 @@ from detente.scenario.provenance import numbers
 from detente.scenario.schema import Scenario
 
 T = TypeVar("T")
+U = TypeVar("U")
 SPREAD = 0.5  # default range: the value times 1 -/+ SPREAD
 STRICT_MARGIN = 1e-9  # how far inside an open bound (gt, lt) a default range stops
 RANGE_NOTE = (
@@ -102,13 +103,13 @@ def schema_bounds(steps: Sequence[Step]) -> Bounds:
     return Bounds(**b)
 
 
-def _outside(b: Bounds, x: float) -> bool:
+def outside(b: Bounds, x: float) -> bool:
     below = b.low is not None and (x < b.low or (b.open_low and x == b.low))
     above = b.high is not None and (x > b.high or (b.open_high and x == b.high))
     return below or above
 
 
-def _allowed(b: Bounds) -> str:
+def allowed(b: Bounds) -> str:
     lo = "-inf" if b.low is None else f"{b.low:g}"
     hi = "inf" if b.high is None else f"{b.high:g}"
     return f"{'(' if b.open_low else '['}{lo}, {hi}{')' if b.open_high else ']'}"
@@ -124,7 +125,7 @@ def default_range(value: float, b: Bounds) -> tuple[float, float]:
     return low, high
 
 
-def _number(doc: Any, path: str) -> float:
+def number_at(doc: Any, path: str) -> float:
     """The number the document writes at ``path``; an error naming it when there is none."""
     try:
         node = doc
@@ -162,7 +163,7 @@ def parse_param(text: str) -> tuple[str, tuple[float, float] | None]:
 
 
 def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parameter:
-    value = _number(doc, path)
+    value = number_at(doc, path)
     b = schema_bounds(resolve(doc, parse_path(path)))
     if given is None:
         if value == 0:
@@ -173,10 +174,10 @@ def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parame
         low, high = default_range(value, b)
     else:
         low, high = given
-        if bad := [x for x in given if _outside(b, x)]:
+        if bad := [x for x in given if outside(b, x)]:
             raise SensitivityError(
                 f"--param {path}={low:g}:{high:g}: {bad[0]:g} is outside the range "
-                f"{_allowed(b)} this number allows"
+                f"{allowed(b)} this number allows"
             )
     if given is not None and b.integer and round(low) == round(high):
         raise SensitivityError(
@@ -186,7 +187,14 @@ def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parame
     return Parameter(path, value, low, high, b.integer, given is None)
 
 
-def _check_ends(doc: Any, source: str, p: Parameter) -> None:
+def realise(doc: Any, source: str, parameters: Sequence[Parameter], x: Iterable[float]) -> Scenario:
+    """The scenario with each parameter at its value in ``x``, applied as ``--set`` overrides
+    and validated (a sampled point of an analysis, a particle of a calibration)."""
+    sets = [f"{p.path}={p.text(v)}" for p, v in zip(parameters, x, strict=True)]
+    return parse_scenario(apply_overrides(doc, sets), source)
+
+
+def check_ends(doc: Any, source: str, p: Parameter) -> None:
     """Validate the scenario with ``p`` at each end of its range, the rest as written."""
     for x in (p.low, p.high):
         try:
@@ -198,7 +206,7 @@ def _check_ends(doc: Any, source: str, p: Parameter) -> None:
             ) from None
 
 
-def _each(items: Sequence[T], check: Callable[[T], Parameter]) -> list[Parameter]:
+def each(items: Sequence[T], check: Callable[[T], U]) -> list[U]:
     """``check`` of every item; one error listing every problem when any fails."""
     out, problems = [], []
     for item in items:
@@ -221,10 +229,10 @@ def choose_parameters(doc: Mapping[str, Any], source: str, given: Sequence[str])
         paths = [text.partition("=")[0].strip() for text in given]
         if dup := sorted({p for p in paths if paths.count(p) > 1}):
             raise SensitivityError(f"--param {dup[0]}: given twice")
-        params = _each(given, lambda text: _parameter(doc, *parse_param(text)))
+        params = each(given, lambda text: _parameter(doc, *parse_param(text)))
     else:
         assumed = [n.path for n in numbers(doc) if n.basis == "assumption" and n.value != 0]
-        params = _each(assumed, lambda path: _parameter(doc, path, None))
+        params = each(assumed, lambda path: _parameter(doc, path, None))
         params = [p for p in params if not (p.integer and round(p.low) == round(p.high))]  # 1 value
         if not params:
             raise SensitivityError(
@@ -233,7 +241,7 @@ def choose_parameters(doc: Mapping[str, Any], source: str, given: Sequence[str])
             )
 
     def ends(p: Parameter) -> Parameter:
-        _check_ends(doc, source, p)
+        check_ends(doc, source, p)
         return p
 
-    return _each(params, ends)
+    return each(params, ends)
