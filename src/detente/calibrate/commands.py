@@ -14,16 +14,18 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from detente.calibrate import CalibrationError
 from detente.calibrate.posterior import Posterior
-from detente.calibrate.priors import Prior
-from detente.calibrate.statistics import Statistic
 from detente.cli_common import check_format, check_output, fail, parse_date, print_json, user_errors
 from detente.dtypes import F64
+
+if TYPE_CHECKING:
+    from detente.calibrate.priors import Prior
+    from detente.calibrate.statistics import Statistic
 
 
 def _say(text: str) -> None:
