@@ -35,7 +35,9 @@ def test_the_record_to_november_2018_gives_the_counts_worked_out_by_hand(
     mapped = source.mapped("korea", korea)
     known = source.known(mapped)
     assert known == 21  # March 2017 .. November 2018
-    obs = dict(zip((s.name for s in statistics_of(korea)), observed(korea, mapped, known)))
+    obs = dict(
+        zip((s.name for s in statistics_of(korea)), observed(korea, mapped, known), strict=True)
+    )
     # launches in March, April, May, July, August, November 2017; a launch and the
     # nuclear test in September 2017: 8 acts in 21 rounds
     assert obs["provocations.DPRK"] == pytest.approx(8 / 21)
@@ -60,11 +62,11 @@ def test_hand_made_acts_give_rates_meetings_and_a_censored_agreement(
     agreement = np.zeros((2, 4), dtype=bool)
     agreement[0, 2] = True
     out = compute(stats, acts, agreement)
-    row = dict(zip(names, out[0]))
+    row = dict(zip(names, out[0], strict=True))
     assert row["provocations.DPRK"] == 2 / 4
     assert row["meetings.summit"] == 1 / 4
     assert row["first_agreement"] == 3 / 4
-    other = dict(zip(names, out[1]))
+    other = dict(zip(names, out[1], strict=True))
     assert other["meetings.summit"] == 0.0
     assert other["first_agreement"] == 5 / 4  # none in the window: censored at R + 1
 
