@@ -72,8 +72,9 @@ class Posterior:
 
 def weighted_quantiles(values: F64, weights: F64, qs: Sequence[float]) -> F64:
     """Quantiles of a weighted sample: its weighted empirical CDF (at the midpoints) inverted."""
-    order = np.argsort(values, kind="stable")
-    v, w = values[order], weights[order]
+    kept = weights > 0  # a sample of weight 0 is not in the distribution
+    order = np.argsort(values[kept], kind="stable")
+    v, w = values[kept][order], weights[kept][order]
     cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
     out: F64 = np.interp(qs, cdf, v)
     return out
