@@ -45,3 +45,24 @@ def test_weighted_quantiles_of_equal_weights_are_the_midpoint_quantiles() -> Non
     # all the weight on one value: every quantile is that value
     w = np.array([0.0, 0.0, 1.0, 0.0])
     np.testing.assert_allclose(weighted_quantiles(x, w, [0.05, 0.95]), [3.0, 3.0])
+
+
+def test_numbers_that_move_no_statistic_are_refused_after_the_calibration_sample() -> None:
+    import pytest
+
+    from detente.calibrate import CalibrationError
+    from detente.calibrate.commands import Problem, calibrate
+    from detente.calibrate.priors import choose_priors
+    from detente.calibrate.statistics import statistics_of
+    from detente.scenario import load_scenario
+    from detente.scenario.compiled import compile_scenario
+    from detente.scenario.overrides import load_document
+
+    # ipd without noise, tit for tat on both sides: nobody ever defects, whatever the trust
+    doc, _ = load_document("ipd")
+    priors = tuple(choose_priors(doc, "ipd", ["trust.prior_weight=uniform(1,5)"]))
+    stats = statistics_of(compile_scenario(load_scenario("ipd")))
+    record = np.zeros(len(stats))
+    problem = Problem("ipd", doc, "ipd", priors, {}, stats, record, 6, "-", "-")
+    with pytest.raises(CalibrationError, match="no summary statistic varies"):
+        calibrate(problem, population=10, generations=1, episodes=2)

@@ -12,7 +12,7 @@ import importlib.util
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -159,10 +159,11 @@ def run_calibrate(
     with user_errors(*errors):
         _check_sizes(population, generations, episodes, bound)
         problem = prepare(scenario, events, until, params, overrides, strategies, mapping)
-    post = calibrate(problem, population, generations, episodes, bound, seed, workers, db, quiet)
-    post = Posterior(
-        **{**post.__dict__, "overrides": tuple(overrides), "events": events, "until": until}
-    )
+    with user_errors(*errors):  # a combination of values the scenario refuses; no statistic
+        post = calibrate(
+            problem, population, generations, episodes, bound, seed, workers, db, quiet
+        )
+    post = replace(post, overrides=tuple(overrides), events=events, until=until)
     if fmt == "json":
         print_json(post.to_dict())
     else:

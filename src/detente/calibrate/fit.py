@@ -39,6 +39,7 @@ import numpy as np
 import pyabc
 from pyabc.acceptor import Acceptor, AcceptorResult
 
+from detente.calibrate import CalibrationError
 from detente.calibrate.priors import Prior
 from detente.calibrate.statistics import simulated
 from detente.dtypes import F64
@@ -96,6 +97,11 @@ class EpisodeDistance(pyabc.Distance):  # type: ignore[misc]
             return
         pooled = np.concatenate([np.asarray(x[KEY]) for x in get_sample().all_sum_stats])
         self.scales, self.weights = scales(pooled)
+        if not self.weights.any():
+            raise CalibrationError(
+                "no summary statistic varies over the calibration sample from the prior: the "
+                "record cannot tell these numbers' values apart (docs/calibrate.md)"
+            )
 
     def episodes(self, x: dict[str, Any], x_0: dict[str, Any]) -> F64:
         """Each episode's distance to the record."""
