@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from detente.calibrate import CalibrationError
+from detente.calibrate.commands import Problem, calibrate
 from detente.calibrate.fit import KEY, EpisodeDistance, ShareAcceptor, scales
 from detente.calibrate.posterior import weighted_quantiles
+from detente.calibrate.priors import choose_priors
+from detente.calibrate.statistics import statistics_of
+from detente.scenario import load_scenario
+from detente.scenario.compiled import compile_scenario
+from detente.scenario.overrides import load_document
 
 
 def test_scales_are_the_mad_or_else_the_sd_and_a_constant_gets_no_weight() -> None:
@@ -48,16 +56,6 @@ def test_weighted_quantiles_of_equal_weights_are_the_midpoint_quantiles() -> Non
 
 
 def test_numbers_that_move_no_statistic_are_refused_after_the_calibration_sample() -> None:
-    import pytest
-
-    from detente.calibrate import CalibrationError
-    from detente.calibrate.commands import Problem, calibrate
-    from detente.calibrate.priors import choose_priors
-    from detente.calibrate.statistics import statistics_of
-    from detente.scenario import load_scenario
-    from detente.scenario.compiled import compile_scenario
-    from detente.scenario.overrides import load_document
-
     # ipd without noise, tit for tat on both sides: nobody ever defects, whatever the trust
     doc, _ = load_document("ipd")
     priors = tuple(choose_priors(doc, "ipd", ["trust.prior_weight=uniform(1,5)"]))
