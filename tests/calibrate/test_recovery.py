@@ -13,8 +13,9 @@ interval with probability 1 - (0.9^5 + 5 * 0.9^4 * 0.1) = 0.08 for a given
 set of seeds, and the seeds are fixed, so the test is deterministic. It
 also checks that the intervals are informative: narrower than the prior's.
 
-The slowest test of the package (about 30 s of CPU on the shared machine):
-five small ABC-SMC runs, each a few hundred simulations of 10 episodes.
+The slowest test of the package (about 20 s of CPU on the shared machine):
+five small ABC-SMC runs (30 particles, 3 generations), each a few hundred
+simulations of 10 episodes.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def test_the_90_percent_interval_covers_the_true_numbers_in_4_of_5_seeds() -> No
     widths = []
     for seed in range(5):
         problem, truth = _synthetic(seed)
-        post = calibrate(problem, population=40, generations=3, episodes=10, seed=seed)
+        post = calibrate(problem, population=30, generations=3, episodes=10, seed=seed)
         rows = summary(post)
         for j, row in enumerate(rows):
             covered[j] += row["low"] <= truth[j] <= row["high"]
