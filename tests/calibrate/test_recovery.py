@@ -28,7 +28,7 @@ from detente.calibrate.priors import choose_priors
 from detente.calibrate.statistics import simulated, statistics_of
 from detente.scenario.compiled import compile_scenario
 from detente.scenario.overrides import load_document
-from detente.sensitivity.params import realise
+from detente.sensitivity.points import realise
 
 ROUNDS = 24
 PRIORS = ["noise.tremble=uniform(0,0.3)", "noise.false_alarm=uniform(0,0.3)"]

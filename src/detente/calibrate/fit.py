@@ -43,7 +43,7 @@ from detente.calibrate import CalibrationError
 from detente.calibrate.priors import Prior
 from detente.calibrate.statistics import simulated
 from detente.dtypes import F64
-from detente.sensitivity.params import realise
+from detente.sensitivity.points import realise
 
 KEY = "episodes"  # the one summary statistic pyabc sees: [M, S] per particle
 MAX_SEED = 2**31 - 1

@@ -158,7 +158,8 @@ def check_against(post: Posterior, doc: Any, source: str, label: str) -> None:
     file, the path and the offending sample."""
     from detente.scenario.errors import ScenarioError
     from detente.scenario.overrides import OverrideError
-    from detente.sensitivity.params import SensitivityError, number_at, realise
+    from detente.sensitivity.params import SensitivityError, number_at
+    from detente.sensitivity.points import realise
 
     for p in post.paths:
         try:

@@ -30,9 +30,9 @@ from detente.dtypes import F64
 from detente.scenario.paths import parse_path, resolve
 from detente.sensitivity.params import (
     STRICT_MARGIN,
+    Bounds,
     Parameter,
     SensitivityError,
-    allowed,
     check_ends,
     each,
     number_at,
@@ -173,6 +173,13 @@ def _bad_parameters(name: str, p: tuple[float, ...]) -> str | None:
     return None
 
 
+def _interval(b: Bounds) -> str:
+    """The range a field allows, as an interval (``[0, 1]``); ``Bounds.text`` once merged."""
+    lo = "-inf" if b.low is None else f"{b.low:g}"
+    hi = "inf" if b.high is None else f"{b.high:g}"
+    return f"{'(' if b.open_low else '['}{lo}, {hi}{')' if b.open_high else ']'}"
+
+
 def _support(name: str, params: tuple[float, ...]) -> tuple[float, float]:
     if name in ("uniform", "triangular"):
         return params[0], params[-1]
@@ -192,7 +199,7 @@ def _prior(doc: Any, text: str) -> Prior:
             if (b.low is not None and end < b.low) or (b.high is not None and end > b.high):
                 raise SensitivityError(
                     f"{where}: its support [{low:g}, {high:g}] reaches {end:g}, outside the "
-                    f"range {allowed(b)} this number allows"
+                    f"range {_interval(b)} this number allows"
                 )
     if b.low is not None:
         low = max(low, b.low + (STRICT_MARGIN if b.open_low else 0.0))
@@ -202,7 +209,7 @@ def _prior(doc: Any, text: str) -> Prior:
     _, lo, hi = prior._mass()
     if not hi - lo > 1e-9:
         raise SensitivityError(
-            f"{where}: puts no probability inside the range {allowed(b)} this number allows"
+            f"{where}: puts no probability inside the range {_interval(b)} this number allows"
         )
     if b.integer and round(prior.ends()[0]) == round(prior.ends()[1]):
         raise SensitivityError(f"{where}: an integer number needs a prior spanning two integers")

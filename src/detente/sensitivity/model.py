@@ -71,7 +71,7 @@ class ScenarioModel:
     def point(self, x: F64) -> F64:
         """Simulate the scenario with the numbers of ``x``; one value per output."""
         from detente.scenario.compiled import compile_scenario
-        from detente.sensitivity.params import realise
+        from detente.sensitivity.points import realise
         from detente.simulate.runner import simulate
 
         scenario = realise(self.doc, self.source, self.parameters, x)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -103,13 +103,13 @@ def schema_bounds(steps: Sequence[Step]) -> Bounds:
     return Bounds(**b)
 
 
-def outside(b: Bounds, x: float) -> bool:
+def _outside(b: Bounds, x: float) -> bool:
     below = b.low is not None and (x < b.low or (b.open_low and x == b.low))
     above = b.high is not None and (x > b.high or (b.open_high and x == b.high))
     return below or above
 
 
-def allowed(b: Bounds) -> str:
+def _allowed(b: Bounds) -> str:
     lo = "-inf" if b.low is None else f"{b.low:g}"
     hi = "inf" if b.high is None else f"{b.high:g}"
     return f"{'(' if b.open_low else '['}{lo}, {hi}{')' if b.open_high else ']'}"
@@ -174,10 +174,10 @@ def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parame
         low, high = default_range(value, b)
     else:
         low, high = given
-        if bad := [x for x in given if outside(b, x)]:
+        if bad := [x for x in given if _outside(b, x)]:
             raise SensitivityError(
                 f"--param {path}={low:g}:{high:g}: {bad[0]:g} is outside the range "
-                f"{allowed(b)} this number allows"
+                f"{_allowed(b)} this number allows"
             )
     if given is not None and b.integer and round(low) == round(high):
         raise SensitivityError(
@@ -185,13 +185,6 @@ def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parame
             "at least two integers"
         )
     return Parameter(path, value, low, high, b.integer, given is None)
-
-
-def realise(doc: Any, source: str, parameters: Sequence[Parameter], x: Iterable[float]) -> Scenario:
-    """The scenario with each parameter at its value in ``x``, applied as ``--set`` overrides
-    and validated (a sampled point of an analysis, a particle of a calibration)."""
-    sets = [f"{p.path}={p.text(v)}" for p, v in zip(parameters, x, strict=True)]
-    return parse_scenario(apply_overrides(doc, sets), source)
 
 
 def check_ends(doc: Any, source: str, p: Parameter) -> None:
