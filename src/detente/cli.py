@@ -586,6 +586,75 @@ def sensitivity_command(
     )
 
 
+@app.command("calibrate")
+def calibrate_command(
+    scenario: ScenarioArg,
+    events: Annotated[
+        str, typer.Option("--events", help="Event file (CSV or Parquet), or a bundled one: korea.")
+    ],
+    until: Annotated[
+        str, typer.Option(help="Fit the rounds of the record before the one containing this date.")
+    ],
+    param: Annotated[
+        list[str], typer.Option(help="PATH=PRIOR, e.g. noise.false_alarm=beta(2,30); repeatable.")
+    ],
+    population: Annotated[int, typer.Option(help="Particles per generation.")] = 100,
+    generations: Annotated[int, typer.Option(help="At most this many generations.")] = 5,
+    episodes_per_particle: Annotated[
+        int, typer.Option(help="Episodes each particle plays (its weight: the share close enough).")
+    ] = 20,
+    max_simulations: Annotated[
+        int | None,
+        typer.Option(help="Stop after this many simulations (default 20 x population x gens+1)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the run (reproducible on one worker).")] = 0,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes; more than 1 is faster, not reproducible.")
+    ] = 1,
+    strategy: Annotated[
+        list[str] | None, typer.Option(help="PARTY=NAME[:param=value]..., as in simulate.")
+    ] = None,
+    set_: SetOpt = None,
+    mapping: Annotated[
+        str | None, typer.Option(help="Mapping file (default: SCENARIO.mapping.yaml beside it).")
+    ] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="Keep pyabc's SQLite history here (default: a temp file).")
+    ] = None,
+    fmt: FormatOpt = "table",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the posterior file (JSON) here.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write an HTML page with the marginals here.")
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Fit numbers of a scenario to the record by ABC-SMC (see docs/calibrate.md)."""
+    from detente.calibrate.commands import run_calibrate
+
+    run_calibrate(
+        scenario,
+        events,
+        until,
+        param,
+        population=population,
+        generations=generations,
+        episodes=episodes_per_particle,
+        max_simulations=max_simulations,
+        seed=seed,
+        workers=workers,
+        strategies=strategy or [],
+        overrides=set_ or [],
+        mapping=mapping,
+        db=db,
+        fmt=fmt,
+        out=out_file,
+        report=report,
+        quiet=quiet,
+    )
+
+
 @app.command("report")
 def report_command(
     results: Annotated[

@@ -71,12 +71,10 @@ class ScenarioModel:
     def point(self, x: F64) -> F64:
         """Simulate the scenario with the numbers of ``x``; one value per output."""
         from detente.scenario.compiled import compile_scenario
-        from detente.scenario.load import parse_scenario
-        from detente.scenario.overrides import apply_overrides
+        from detente.sensitivity.points import realise
         from detente.simulate.runner import simulate
 
-        sets = [f"{p.path}={p.text(v)}" for p, v in zip(self.parameters, x, strict=True)]
-        scenario = parse_scenario(apply_overrides(self.doc, sets), self.source)
+        scenario = realise(self.doc, self.source, self.parameters, x)
         r = simulate(
             compile_scenario(scenario), self.profile, self.episodes, self.rounds, self.seed
         )

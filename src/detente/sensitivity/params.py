@@ -26,6 +26,7 @@ from detente.scenario.paths import PathError, parse_path, resolve
 from detente.scenario.provenance import numbers
 
 T = TypeVar("T")
+U = TypeVar("U")
 SPREAD = 0.5  # default range: the value times 1 -/+ SPREAD
 STRICT_MARGIN = 1e-9  # how far inside an open bound (gt, lt) a default range stops
 RANGE_NOTE = (
@@ -66,7 +67,7 @@ def default_range(value: float, b: Bounds) -> tuple[float, float]:
     return low, high
 
 
-def _number(doc: Any, path: str) -> float:
+def number_at(doc: Any, path: str) -> float:
     """The number the document writes at ``path``; an error naming it when there is none."""
     try:
         node = doc
@@ -104,7 +105,7 @@ def parse_param(text: str) -> tuple[str, tuple[float, float] | None]:
 
 
 def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parameter:
-    value = _number(doc, path)
+    value = number_at(doc, path)
     b = schema_bounds(resolve(doc, parse_path(path)))
     if given is None:
         if value == 0:
@@ -128,7 +129,7 @@ def _parameter(doc: Any, path: str, given: tuple[float, float] | None) -> Parame
     return Parameter(path, value, low, high, b.integer, given is None)
 
 
-def _check_ends(doc: Any, source: str, p: Parameter) -> None:
+def check_ends(doc: Any, source: str, p: Parameter) -> None:
     """Validate the scenario with ``p`` at each end of its range, the rest as written."""
     for x in (p.low, p.high):
         try:
@@ -140,7 +141,7 @@ def _check_ends(doc: Any, source: str, p: Parameter) -> None:
             ) from None
 
 
-def _each(items: Sequence[T], check: Callable[[T], Parameter]) -> list[Parameter]:
+def each(items: Sequence[T], check: Callable[[T], U]) -> list[U]:
     """``check`` of every item; one error listing every problem when any fails."""
     out, problems = [], []
     for item in items:
@@ -163,10 +164,10 @@ def choose_parameters(doc: Mapping[str, Any], source: str, given: Sequence[str])
         paths = [text.partition("=")[0].strip() for text in given]
         if dup := sorted({p for p in paths if paths.count(p) > 1}):
             raise SensitivityError(f"--param {dup[0]}: given twice")
-        params = _each(given, lambda text: _parameter(doc, *parse_param(text)))
+        params = each(given, lambda text: _parameter(doc, *parse_param(text)))
     else:
         assumed = [n.path for n in numbers(doc) if n.basis == "assumption" and n.value != 0]
-        params = _each(assumed, lambda path: _parameter(doc, path, None))
+        params = each(assumed, lambda path: _parameter(doc, path, None))
         params = [p for p in params if not (p.integer and round(p.low) == round(p.high))]  # 1 value
         if not params:
             raise SensitivityError(
@@ -175,7 +176,7 @@ def choose_parameters(doc: Mapping[str, Any], source: str, given: Sequence[str])
             )
 
     def ends(p: Parameter) -> Parameter:
-        _check_ends(doc, source, p)
+        check_ends(doc, source, p)
         return p
 
-    return _each(params, ends)
+    return each(params, ends)
