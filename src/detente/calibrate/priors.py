@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from detente.dtypes import F64
-from detente.scenario.paths import parse_path, resolve
 from detente.scenario.fields import Bounds, schema_bounds
+from detente.scenario.paths import parse_path, resolve
 from detente.sensitivity.params import (
     STRICT_MARGIN,
     Parameter,
