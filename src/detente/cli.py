@@ -740,6 +740,13 @@ def backtest_command(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write the report page (HTML) here.")
     ] = None,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(help="Forecast over draws of a calibration's posterior (JSON)."),
+    ] = None,
+    draws: Annotated[
+        int | None, typer.Option(min=1, help="With --posterior: draws (default 100).")
+    ] = None,
 ) -> None:
     """Forecast yes/no questions from cut dates and score them against the record
     (docs/backtest.md)."""
@@ -759,6 +766,8 @@ def backtest_command(
         fmt,
         out_file,
         record_wiring(scenario),
+        posterior,
+        draws,
     )
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from detente.backtest.paths import ReplayedStages
 from detente.backtest.questions import QuestionError, builtin_questions, load_questions
@@ -25,9 +26,20 @@ from detente.backtest.seams import Forecaster, MappedRecordLike
 from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
+from detente.simulate.draws import DEFAULT_DRAWS
+from detente.simulate.parameters import ParameterError
 from detente.simulate.profile import Assignment, parse_assignments
 from detente.simulate.render import console
+from detente.simulate.uncertainty import draws as draws_of
 from detente.strategies import StrategyError
+
+if TYPE_CHECKING:
+    from detente.scenario.uncertain import UncertainScenario
+    from detente.simulate.parameters import ParameterSource
+
+DrawnForecaster = Callable[
+    ["UncertainScenario", "ParameterSource", int, MappedRecordLike, Assignment | None], Forecaster
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,8 @@ class Wiring:
       and stall before the first round and after each (stage questions);
     * ``forecaster(compiled, record, profile)``: forecasts from a cut, the
       record replayed up to it and ``profile`` simulated from there;
+    * ``drawn(scenario, source, draws, record, profile)``: the same over draws
+      of uncertain numbers (``--posterior``);
     * ``errors``: the exception types of these that are user errors (a
       malformed events file): printed as one message, exit code 2.
     """
@@ -49,6 +63,23 @@ class Wiring:
     replayed: Callable[[CompiledScenario, MappedRecordLike], ReplayedStages]
     forecaster: Callable[[CompiledScenario, MappedRecordLike, Assignment | None], Forecaster]
     errors: tuple[type[Exception], ...] = ()
+    drawn: DrawnForecaster | None = None
+
+
+def posterior_source(
+    scenario: str, overrides: Sequence[str], posterior: Path
+) -> tuple[UncertainScenario, ParameterSource]:
+    """The scenario (its numbers fixed) and the posterior file's draws of some of them."""
+    from detente.scenario.uncertain import load_uncertain
+    from detente.simulate.parameters import read_posterior
+
+    uncertain = load_uncertain(scenario, overrides)
+    if uncertain.numbers:
+        fail(
+            f"--posterior {posterior}: the scenario also has distributions "
+            f"({', '.join(uncertain.paths)}); fix them with --set"
+        )
+    return uncertain, read_posterior(posterior, uncertain)
 
 
 def parse_cuts(texts: Sequence[str]) -> list[date]:
@@ -84,9 +115,16 @@ def run_backtest(
     fmt: str,
     out: Path | None,
     wiring: Wiring,
+    posterior: Path | None = None,
+    draws: int | None = None,
 ) -> None:
-    """``detente backtest``: forecast the questions from each cut and score them on the record."""
+    """``detente backtest``: forecast the questions from each cut and score them on the record.
+
+    ``posterior``: forecasts over ``draws`` draws of a calibration's posterior (as
+    ``simulate --posterior``), each draw's record replayed under its own numbers."""
     check_format(fmt)
+    if draws is not None and posterior is None:
+        fail("--draws needs --posterior: without it the scenario's numbers are fixed")
     dates, horizons = parse_cuts(cuts), parse_horizons(horizon)
     if out is not None and out.suffix != ".html":
         fail(f"--out {out}: the report page is HTML, give a file ending in .html")
@@ -94,14 +132,23 @@ def run_backtest(
         fail(f"--out {out}: the report page needs matplotlib: pip install 'detente[report]'")
     if out is not None:
         check_output(out)
-    with user_errors(StrategyError, QuestionError, BacktestError, *wiring.errors):
-        compiled = compile_scenario(load_with_overrides(scenario, overrides))
+    with user_errors(StrategyError, QuestionError, BacktestError, ParameterError, *wiring.errors):
+        drawn = None if posterior is None else posterior_source(scenario, overrides, posterior)
+        base = load_with_overrides(scenario, overrides) if drawn is None else drawn[0].nominal
+        compiled = compile_scenario(base)
         profile = parse_assignments(strategies)
         if questions is None:
             asked = builtin_questions(compiled)
         else:
             asked = load_questions(compiled, questions)
         record = wiring.load_record(compiled, events)
+        k = DEFAULT_DRAWS if draws is None else draws
+        if drawn is None:
+            forecaster = wiring.forecaster(compiled, record, profile)
+        elif wiring.drawn is None:
+            raise BacktestError("this backtest's wiring cannot forecast over draws")
+        else:
+            forecaster = wiring.drawn(*drawn, k, record, profile)
         result = backtest(
             compiled,
             record,
@@ -110,9 +157,11 @@ def run_backtest(
             asked,
             episodes,
             seed,
-            wiring.forecaster(compiled, record, profile),
+            forecaster,
             replayed=wiring.replayed(compiled, record),
         )
+        if drawn is not None:
+            result = replace(result, numbers=f"drawn from {posterior} ({draws_of(k)})")
     if fmt == "json":
         print_json(result.to_dict())
     else:

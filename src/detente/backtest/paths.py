@@ -14,6 +14,7 @@ executes it every round while it is in force).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,15 @@ class Paths:
     @property
     def episodes(self) -> int:
         return int(self.stage.shape[0])
+
+    @staticmethod
+    def stacked(parts: Sequence[Paths]) -> Paths:
+        """The episodes of ``parts`` one after another (a forecast made in draws)."""
+        return Paths(
+            np.concatenate([p.stage for p in parts]),
+            np.concatenate([p.stalled for p in parts]),
+            np.concatenate([p.acts for p in parts]),
+        )
 
     @property
     def rounds(self) -> int:

@@ -76,7 +76,8 @@ def heading(b: Backtest) -> str:
         f"{b.scenario}: backtest of {len(b.questions)} questions, {b.episodes} episodes "
         f"per cut, seed {b.seed}, horizons {', '.join(map(str, b.horizons))} rounds\n"
         f"cuts: {cuts}\n"
-        f"Scores are means over the cuts, lower is better; skill = 1 - score / baseline "
+        + ("" if b.numbers is None else f"numbers: {b.numbers}\n")
+        + f"Scores are means over the cuts, lower is better; skill = 1 - score / baseline "
         f"score (base rate of the record before the cut; persistence), over the n cases "
         f"with baselines (in brackets when fewer), '-' when the baseline was certain and "
         f"right every time; log score in nats, probabilities clipped to "

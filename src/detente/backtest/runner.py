@@ -150,6 +150,7 @@ class Backtest:
     questions: tuple[Question, ...]
     cuts: tuple[Cut, ...]
     cases: tuple[Case, ...]
+    numbers: str | None = None  # where uncertain numbers came from (a posterior); None: fixed
 
     def scores(self) -> list[Scores]:
         """Per horizon: each question over the cuts, then all questions together."""
@@ -173,6 +174,7 @@ class Backtest:
             "scenario": self.scenario,
             "episodes": self.episodes,
             "seed": self.seed,
+            "numbers": self.numbers,
             "clip": self.clip,
             "horizons": list(self.horizons),
             "cuts": [

@@ -10,11 +10,18 @@
   state after the last round before the cut's, each strategy warmed with
   the replayed rounds (``play``'s ``history``), ``forecast_paths``.
   The record is replayed once per episode count; a cut takes its prefix.
+* with ``--posterior`` (:func:`drawn_forecaster`): the same, per draw of the
+  posterior's numbers. The forecast's episodes are split into draws of M
+  as ``simulate --posterior`` splits them (episode e plays draw e // M,
+  with the draw values and engine noise it would have there); each draw
+  replays the record under its own numbers, so the state at the cut is
+  the one those numbers lead to.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +38,10 @@ from detente.simulate.from_record import RecordSource, prefix
 from detente.simulate.profile import Assignment
 from detente.simulate.replay import Replay
 from detente.simulate.replay_commands import replay_record
+
+if TYPE_CHECKING:
+    from detente.scenario.uncertain import UncertainScenario
+    from detente.simulate.parameters import ParameterSource
 
 
 def replayed_stages(compiled: CompiledScenario, record: MappedRecordLike) -> ReplayedStages:
@@ -60,6 +71,47 @@ def record_forecaster(
     return forecast
 
 
+def drawn_forecaster(
+    scenario: UncertainScenario,
+    source: ParameterSource,
+    draws: int,
+    record: MappedRecordLike,
+    profile: Assignment | None,
+) -> Forecaster:
+    """Forecasts from each cut over ``draws`` draws of ``source``'s numbers: each draw's
+    record replayed under its scenario, its episodes (ids ``d * M ..``) simulated from
+    there, the draws' paths stacked in episode order."""
+    from detente.scenario.compiled import compile_scenario
+    from detente.simulate.draws import episodes_per_draw
+
+    replays: dict[tuple[int, int], list[tuple[CompiledScenario, Replay, int]]] = {}
+
+    def played(episodes: int, seed: int) -> list[tuple[CompiledScenario, Replay, int]]:
+        if (episodes, seed) not in replays:
+            m = episodes_per_draw(episodes, draws)
+            ids = np.arange(0, (episodes - 1) // m + 1, dtype=np.int64)
+            each = []
+            for d, row in zip(ids, source.values(seed, ids), strict=True):
+                compiled = compile_scenario(scenario.at(source.paths, row))
+                first, size = int(d) * m, min(m, episodes - int(d) * m)
+                replay = replay_record(compiled, _mapped(record), seed=seed, episodes=size)
+                each.append((compiled, replay, first))
+            replays[(episodes, seed)] = each
+        return replays[(episodes, seed)]
+
+    def forecast(cut: int, horizon: int, episodes: int, seed: int) -> Paths:
+        parts = []
+        for compiled, replay, first in played(episodes, seed):
+            known = prefix(replay, cut)
+            start = initial_state(compiled, known.final.batch, first, start=known.final)
+            parts.append(
+                forecast_paths(compiled, start, horizon, seed, profile, history=known.history)
+            )
+        return Paths.stacked(parts)
+
+    return forecast
+
+
 def _mapped(record: MappedRecordLike) -> MappedRecord:
     if not isinstance(record, MappedRecord):
         raise TypeError(f"expected the record package's MappedRecord, got {type(record).__name__}")
@@ -77,4 +129,5 @@ def record_wiring(scenario: str, mapping: str | None = None, unit: str = "month"
         replayed=replayed_stages,
         forecaster=record_forecaster,
         errors=(RecordError, BacktestError),
+        drawn=drawn_forecaster,
     )
