@@ -48,6 +48,13 @@ SetOpt = Annotated[
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or estimate on stderr.")]
+PosteriorOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        help="A calibration's posterior file (JSON): its numbers are drawn from it.",
+    ),
+]
 DrawsOpt = Annotated[
     int | None,
     typer.Option(
@@ -288,13 +295,7 @@ def simulate_command(
     events: FromEventsOpt = None,
     until: UntilOpt = None,
     draws: DrawsOpt = None,
-    posterior: Annotated[
-        Path | None,
-        typer.Option(
-            "--posterior",
-            help="A calibration's posterior file (JSON): its numbers are drawn from it.",
-        ),
-    ] = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Monte Carlo forecast of a roadmap under a strategy profile (see docs/simulate.md)."""
     from detente.simulate.commands import run_simulate
@@ -335,6 +336,7 @@ def compare_command(
     events: FromEventsOpt = None,
     until: UntilOpt = None,
     draws: DrawsOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Compare strategy profiles on common random numbers, with paired confidence intervals."""
     from detente.simulate.commands import run_compare
@@ -342,7 +344,17 @@ def compare_command(
 
     source = parse_source(events, until)
     run_compare(
-        scenario, profile or [], episodes, rounds, seed, set_ or [], fmt, quiet, source, draws
+        scenario,
+        profile or [],
+        episodes,
+        rounds,
+        seed,
+        set_ or [],
+        fmt,
+        quiet,
+        source,
+        draws,
+        posterior,
     )
 
 

@@ -161,3 +161,18 @@ def test_scenario_validate_checks_distributions(tmp_path: Path) -> None:
     code, _, err = cli("scenario", "validate", str(path))
     assert code == 2
     assert "noise.miss: beta(a, b) needs a > 0 and b > 0 (got 'beta(2, -3)')" in err
+
+
+def test_compare_with_a_posterior_runs_every_profile_on_its_draws(tmp_path: Path) -> None:
+    fit = tmp_path / "fit.json"
+    fit.write_text(json.dumps({"format": POSTERIOR_FORMAT, "paths": ["noise.miss"],
+                               "samples": [[0.0], [0.5]], "weights": [0.5, 0.5]}))  # fmt: skip
+    code, out, err = cli("compare", "ipd", *SMALL, "--posterior", str(fit), "--draws", "4",
+                         "--profile", "a=A=random", "--profile", "b=A=random")  # fmt: skip
+    assert code == 0, err
+    assert "the same 4 draws of the uncertain numbers (noise.miss)" in " ".join(out.split())
+    code, out, err = cli("compare", "ipd", *SMALL, "--posterior", str(fit), "--draws", "4",
+                         "--format", "json",
+                         "--profile", "a=A=random", "--profile", "b=A=random")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["differences"]["b"]["success"]["mean"] == 0

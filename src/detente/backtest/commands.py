@@ -70,16 +70,11 @@ def posterior_source(
     scenario: str, overrides: Sequence[str], posterior: Path
 ) -> tuple[UncertainScenario, ParameterSource]:
     """The scenario (its numbers fixed) and the posterior file's draws of some of them."""
-    from detente.scenario.uncertain import load_uncertain
-    from detente.simulate.parameters import read_posterior
+    from detente.simulate.draws_commands import drawn, parameter_source, uncertain_or_fail
 
-    uncertain = load_uncertain(scenario, overrides)
-    if uncertain.numbers:
-        fail(
-            f"--posterior {posterior}: the scenario also has distributions "
-            f"({', '.join(uncertain.paths)}); fix them with --set"
-        )
-    return uncertain, read_posterior(posterior, uncertain)
+    uncertain = uncertain_or_fail(scenario, overrides)
+    drawn(uncertain, None, posterior)
+    return uncertain, parameter_source(uncertain, posterior)
 
 
 def parse_cuts(texts: Sequence[str]) -> list[date]:

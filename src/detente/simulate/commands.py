@@ -23,6 +23,7 @@ from detente.simulate.draws_commands import (
     compare_draws,
     drawn,
     draws_and_size,
+    parameter_source,
     record_starts,
     run_drawn_simulate,
     uncertain_or_fail,
@@ -187,13 +188,16 @@ def run_compare(
     quiet: bool = False,
     source: RecordSource | None = None,
     draws: int | None = None,
+    posterior: Path | None = None,
 ) -> None:
     """``detente compare``: several profiles on common random numbers, paired differences.
 
-    With distributions, every profile meets the same ``draws`` draws of the numbers."""
+    With distributions or ``posterior``, every profile meets the same ``draws`` draws of
+    the numbers."""
     check_format(fmt)
     uncertain = uncertain_or_fail(scenario, overrides)
-    uncertain_run = drawn(uncertain, draws, None)
+    uncertain_run = drawn(uncertain, draws, posterior)
+    params = parameter_source(uncertain, posterior) if uncertain_run else None
     k, m = draws_and_size(episodes, draws) if uncertain_run else (1, episodes)
     with user_errors(StrategyError):
         compiled = compile_scenario(uncertain.nominal)
@@ -211,7 +215,15 @@ def run_compare(
         with progress(len(named) * episodes * horizon, held, quiet) as meter:
             if uncertain_run:
                 comparison = compare_draws(
-                    uncertain, named, episodes, k, horizon, seed, progress=meter, start=each
+                    uncertain,
+                    named,
+                    episodes,
+                    k,
+                    horizon,
+                    seed,
+                    progress=meter,
+                    start=each,
+                    source=params,
                 )
             else:
                 comparison = compare(
@@ -228,11 +240,11 @@ def run_compare(
     else:
         print_start(start)
         console().print(comparison_view(comparison))
-        if uncertain_run:
+        if params is not None:
             console().print(
                 wrap(
                     f"Every profile played the same {k} draws of the uncertain numbers "
-                    f"({', '.join(uncertain.paths)}), {m} episodes each, and the same engine "
+                    f"({', '.join(params.paths)}), {m} episodes each, and the same engine "
                     "noise: the differences are paired."
                 ),
                 markup=False,

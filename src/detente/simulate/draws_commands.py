@@ -191,10 +191,12 @@ def compare_draws(
     *,
     progress: Progress | None = None,
     start: StartFor | None = None,
+    source: ParameterSource | None = None,
 ) -> Comparison:
-    """Every profile on the same draws of the uncertain numbers and the same engine noise
-    (common random numbers), with paired differences episode by episode."""
-    source = Distributions(uncertain.numbers)
+    """Every profile on the same draws of the uncertain numbers (``source``'s, by default the
+    scenario's distributions) and the same engine noise (common random numbers), with
+    paired differences episode by episode."""
+    source = Distributions(uncertain.numbers) if source is None else source
     results: dict[str, Results] = {}
     for name, assignment in profiles.items():
         run = simulate_draws(
