@@ -176,3 +176,19 @@ def test_compare_with_a_posterior_runs_every_profile_on_its_draws(tmp_path: Path
                          "--profile", "a=A=random", "--profile", "b=A=random")  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["differences"]["b"]["success"]["mean"] == 0
+
+
+def test_report_reads_the_episodes_and_the_draws_files_of_a_run(tmp_path: Path) -> None:
+    out = tmp_path / "run.parquet"
+    code, _, err = cli("simulate", "ipd", *SMALL, *MISS, "--draws", "4", "--out", str(out))
+    assert code == 0, err
+    page = tmp_path / "page.html"
+    draws = tmp_path / "run.draws.parquet"
+    code, _, err = cli("report", str(out), str(draws), "--out", str(page))
+    assert code == 0, err
+    html = page.read_text(encoding="utf-8")
+    assert "run.draws" in html
+    assert "parameter interval" in html
+    code, _, err = cli("report", str(draws), "--out", str(page))
+    assert code == 0, err
+    assert "parameter interval" in page.read_text(encoding="utf-8")

@@ -1,5 +1,9 @@
 """The body of ``detente report``: read results, build the page, write it (and PNGs).
 
+Results files of ``simulate --out`` and the per-draw tables written beside them
+by a run in draws (``run.draws.parquet``) may be mixed; each draws file adds
+the section on its two intervals.
+
 A file that is not a results file, or a missing matplotlib, is a user error:
 one message, exit code 2.
 """
@@ -23,14 +27,19 @@ def run_report(paths: list[Path], out: Path, png: Path | None) -> None:
         check_folder(png, "--png")
     from detente.report.build import build, load_runs
     from detente.report.page import render
+    from detente.report.uncertainty import draws_section
     from detente.simulate.read import ResultsFileError
+    from detente.simulate.uncertainty_files import is_draws_file, read_draws
 
+    drawn = [p for p in paths if is_draws_file(p)]
     try:
-        runs = load_runs(paths)
+        runs = load_runs([p for p in paths if p not in drawn]) if len(drawn) < len(paths) else {}
+        tables = [read_draws(p) for p in drawn]
     except ResultsFileError as err:
         fail(str(err))
-    sections = build(runs)
-    title = f"detente report: {next(iter(runs.values())).scenario} ({', '.join(runs)})"
+    sections = [*(build(runs) if runs else []), *(draws_section(t) for t in tables)]
+    scenario = next(iter(runs.values())).scenario if runs else tables[0].scenario
+    title = f"detente report: {scenario} ({', '.join([*runs, *(p.stem for p in drawn)])})"
     out.write_text(render(title, sections), encoding="utf-8")
     sys.stderr.write(f"wrote {out}\n")
     if png is not None:

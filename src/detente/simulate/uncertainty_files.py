@@ -76,6 +76,22 @@ def write_draws(t: DrawTable, path: str | Path) -> Path:
     return path
 
 
+def is_draws_file(path: str | Path) -> bool:
+    """Whether ``path`` is a per-draw table :func:`write_draws` wrote (its schema alone is read);
+    False for anything else, a missing or unreadable file included."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(b"detente")
+    except (pa.ArrowException, OSError):
+        return False
+    try:
+        return raw is not None and json.loads(raw).get("kind") == KIND
+    except (ValueError, AttributeError):
+        return False
+
+
 def read_draws(path: str | Path) -> DrawTable:
     """The per-draw table of a Parquet file :func:`write_draws` wrote."""
     from detente.simulate.read import ResultsFileError, _table
