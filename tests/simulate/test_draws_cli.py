@@ -71,6 +71,7 @@ def test_compare_with_distributions_runs_on_common_draws() -> None:
                          "--profile", "a=A=random", "--profile", "b=A=random")  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["differences"]["b"]["success"]["mean"] == 0
+    assert "clustered in their draws" in json.loads(out)["intervals"]
 
 
 def test_a_posterior_file_gives_the_numbers(tmp_path: Path) -> None:

@@ -22,11 +22,16 @@ from scipy.stats import beta
 from detente.scenario.compiled import compile_scenario
 from detente.scenario.overrides import load_with_overrides
 from detente.simulate import simulate
-from detente.simulate.clustered import cluster_mean, cluster_share, clustered_summary
+from detente.simulate.clustered import (
+    cluster_mean,
+    cluster_share,
+    clustered_mean_ci,
+    clustered_summary,
+)
 from detente.simulate.draws import DrawnRun
 from detente.simulate.numbers import INTERVALS
 from detente.simulate.read import ResultsFileError
-from detente.simulate.summary import MONTE_CARLO_ONLY, Estimate, proportion
+from detente.simulate.summary import MONTE_CARLO_ONLY, Estimate, mean_ci, proportion
 from detente.simulate.tally import Tally
 from detente.simulate.uncertainty import (
     NOISE_LIMIT,
@@ -374,3 +379,19 @@ def test_a_run_begun_past_draw_0_names_its_draws_by_their_ids(
     import pyarrow.parquet as pq
 
     assert pq.read_table(tmp_path / "later.parquet").column("draw").to_pylist()[0] == 7
+
+
+def test_a_paired_difference_over_draws_is_as_wide_as_its_draws_say() -> None:
+    """Episodes alone in their draws: the plain interval (up to t against z). Differences
+    that move with the draw: far wider than the plain interval, which would pretend that
+    2,000 episodes are 2,000 independent looks at 20 draws."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(0.1, 1.0, 2000)
+    alone = clustered_mean_ci(x, np.arange(2000))
+    plain = mean_ci(x)
+    assert alone.mean == pytest.approx(plain.mean)
+    assert alone.high - alone.low == pytest.approx(plain.high - plain.low, rel=0.05)
+    draws = np.repeat(np.arange(20), 100)
+    moving = rng.normal(0.0, 1.0, 20)[draws] + rng.normal(0.0, 0.1, 2000)
+    clustered, naive = clustered_mean_ci(moving, draws), mean_ci(moving)
+    assert (clustered.high - clustered.low) > 5 * (naive.high - naive.low)

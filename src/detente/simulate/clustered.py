@@ -82,6 +82,17 @@ def cluster_mean(sizes: I64, means: F64, sds: F64) -> tuple[Estimate, float | No
     return Estimate(pooled, pooled - half, pooled + half), effect
 
 
+def clustered_mean_ci(x: F64, groups: I64) -> Estimate:
+    """The mean of per-episode ``x`` with its 95% interval, episodes clustered by ``groups``
+    (their draw ids): what a paired difference over draws needs."""
+    _, inverse, sizes = np.unique(groups, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse, weights=x)
+    means = sums / sizes
+    squares = np.bincount(inverse, weights=(x - means[inverse]) ** 2)
+    sds = np.sqrt(squares / np.maximum(sizes - 1, 1))
+    return cluster_mean(sizes.astype(np.int64), means, sds)[0]
+
+
 def independent_variance(sizes: I64, means: F64, sds: F64, pooled: float) -> float:
     """The pooled mean's variance as if its episodes were independent: the variance of every
     episode (within and between draws) over N."""

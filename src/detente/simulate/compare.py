@@ -13,12 +13,15 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from detente.dtypes import F64, I64
 from detente.scenario.compiled import CompiledScenario
+from detente.simulate.numbers import INTERVALS
 from detente.simulate.profile import Assignment
 from detente.simulate.replay import Replay
 from detente.simulate.results import Results
 from detente.simulate.runner import DEFAULT_CHUNK, Progress, simulate
-from detente.simulate.summary import Estimate, Summary, counted_success, mean_ci, without
+from detente.simulate.summary import Estimate, Summary, counted_success, without
+from detente.simulate.summary import mean_ci as plain_mean_ci
 
 
 @dataclass(frozen=True)
@@ -45,17 +48,32 @@ class Comparison:
     baseline: str
     summaries: dict[str, Summary]
     differences: tuple[Difference, ...]
+    intervals: str = INTERVALS  # what the (a to b) intervals cover
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "baseline": self.baseline,
+            "intervals": self.intervals,
             "profiles": {name: s.to_dict() for name, s in self.summaries.items()},
             "differences": {d.profile: without(asdict(d), "profile") for d in self.differences},
         }
 
 
-def paired_difference(name: str, results: Results, baseline: Results) -> Difference:
-    """``results - baseline`` per episode; both must cover the same episodes."""
+def paired_difference(
+    name: str, results: Results, baseline: Results, draws: I64 | None = None
+) -> Difference:
+    """``results - baseline`` per episode; both must cover the same episodes.
+
+    ``draws``: each episode's draw of uncertain numbers; the intervals then count the
+    episodes of a draw as clustered (:mod:`detente.simulate.clustered`)."""
+    if draws is None:
+        mean_ci = plain_mean_ci
+    else:
+        from detente.simulate.clustered import clustered_mean_ci
+
+        def mean_ci(x: F64) -> Estimate:
+            return clustered_mean_ci(x, draws)
+
     if (
         results.episodes.shape != baseline.episodes.shape
         or (results.episodes != baseline.episodes).any()
@@ -115,12 +133,18 @@ def compare(
     return comparison_of(results)
 
 
-def comparison_of(results: Mapping[str, Results]) -> Comparison:
-    """Summaries of the profiles' results (of the same episodes) and the paired differences
-    of each from the first."""
+def comparison_of(
+    results: Mapping[str, Results],
+    summaries: Mapping[str, Summary] | None = None,
+    draws: I64 | None = None,
+    intervals: str = INTERVALS,
+) -> Comparison:
+    """Summaries of the profiles' results (of the same episodes; given, or the results' own)
+    and the paired differences of each from the first (clustered by ``draws``, if given)."""
     baseline, *others = results
     return Comparison(
         baseline,
-        {name: r.summary() for name, r in results.items()},
-        tuple(paired_difference(name, results[name], results[baseline]) for name in others),
+        dict(summaries) if summaries is not None else {n: r.summary() for n, r in results.items()},
+        tuple(paired_difference(name, results[name], results[baseline], draws) for name in others),
+        intervals,
     )

@@ -35,6 +35,7 @@ from detente.simulate.progress import bytes_per_episode, progress
 from detente.simulate.render import console
 from detente.simulate.results import Results
 from detente.simulate.runner import Progress
+from detente.simulate.summary import Summary
 from detente.strategies import StrategyError
 
 if TYPE_CHECKING:
@@ -197,7 +198,11 @@ def compare_draws(
     scenario's distributions) and the same engine noise (common random numbers), with
     paired differences episode by episode."""
     source = Distributions(uncertain.numbers) if source is None else source
+    from detente.simulate.clustered import clustered_summary
+    from detente.simulate.uncertainty import DRAWS_MONTE_CARLO
+
     results: dict[str, Results] = {}
+    summaries: dict[str, Summary] = {}
     for name, assignment in profiles.items():
         run = simulate_draws(
             uncertain,
@@ -212,5 +217,10 @@ def compare_draws(
             keep=True,
         )
         assert run.results is not None
-        results[name] = run.results
-    return comparison_of(results)
+        results[name], summaries[name] = run.results, clustered_summary(run)
+    return comparison_of(
+        results,
+        summaries,
+        run.draw_of(results[name].episodes),
+        f"(a to b): the 95% interval of {DRAWS_MONTE_CARLO}",
+    )

@@ -215,7 +215,7 @@ def comparison_view(c: Comparison) -> Group:
             f"against {c.baseline}"
         ),
         *(wrap(f"{name}: {_profile(s.profile)}") for name, s in c.summaries.items()),
-        wrap(f"success {words['success']}; " + INTERVALS + "."),
+        wrap(f"success {words['success']}; " + c.intervals + "."),
         wrap(f"Payoffs are {NOTES['payoffs']}."),
     ]
     overview = table("profile", *successes(first.success_counts), "P(stall)")
