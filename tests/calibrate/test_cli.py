@@ -119,8 +119,8 @@ def _refused(args: list[str], message: str) -> None:
 
 def test_bad_priors_are_refused_before_any_simulation() -> None:
     _refused([*BASE, "--param", "noise.miss=gamma(1,2)"], "unknown distribution 'gamma'")
-    _refused([*BASE, "--param", "noise.miss=normal(0,-1)"], "normal needs a positive sd")
-    _refused([*BASE, "--param", "noise.miss=beta(0,1)"], "beta needs a > 0")
+    _refused([*BASE, "--param", "noise.miss=normal(0,-1)"], "normal needs sd > 0")
+    _refused([*BASE, "--param", "noise.miss=beta(0,1)"], "beta(a, b) needs a > 0")
     _refused([*BASE, "--param", "noise.miss=uniform(-0.1,0.5)"], "outside the range [0, 1]")
     _refused([*BASE, "--param", "noise.nope=beta(2,2)"], "--param noise.nope")
 
