@@ -6,7 +6,9 @@ Any number of a scenario may be written, in the YAML or with ``--set``, as
 Normal and log-normal are *truncated* to the range the field allows (the
 inverse CDF restricted to [F(low), F(high)]); uniform, triangular and beta must
 lie inside it. Integer fields round the drawn value. A draw that lands exactly
-on an open limit (``trust`` in (0, 1)) is moved just inside it.
+on an open limit (``trust`` in (0, 1)) is moved just inside it. A
+:class:`Distribution` gives its inverse CDF (each draw's value), and its density
+and CDF (``detente calibrate`` uses the same distributions as priors).
 
 Only where the schema takes a number: a distribution on any other field is an
 error, and so are ``rounds`` and ``roadmap.success.hold_rounds``, which size
@@ -46,9 +48,6 @@ FIXED = {
 MIN_MASS = 1e-9  # a truncated distribution with less mass in range has none
 _CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*$", re.S)
 _OPENED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # a call, perhaps cut at a comma
-
-
-_Functions = dict[str, Callable[["Distribution", F64], F64]]
 
 
 class DistributionError(ValueError):
@@ -154,7 +153,8 @@ def _lognormal(d: Distribution, u: F64) -> F64:
     return np.exp(_truncated_normal(*_gaussian(d), u))
 
 
-_QUANTILES: dict[str, Callable[[Distribution, F64], F64]] = {
+_Functions = dict[str, Callable[[Distribution, F64], F64]]  # per distribution's name
+_QUANTILES: _Functions = {
     "uniform": _uniform,
     "triangular": _triangular,
     "normal": _normal,
@@ -163,7 +163,8 @@ _QUANTILES: dict[str, Callable[[Distribution, F64], F64]] = {
 }
 
 
-def _triangular_cdf(d: Distribution, x: F64, density: bool) -> F64:
+def _triangular_at(d: Distribution, x: F64, density: bool) -> F64:
+    """The triangular density at ``x``, or its CDF."""
     low, mode, high = d.params
     left = (x - low) / ((high - low) * (mode - low))
     right = (high - x) / ((high - low) * (high - mode))
@@ -203,14 +204,14 @@ def _gaussian_cdf(d: Distribution, x: F64) -> F64:
 
 _DENSITIES: _Functions = {
     "uniform": lambda d, x: np.full_like(x, 1 / (d.params[1] - d.params[0])),
-    "triangular": lambda d, x: _triangular_cdf(d, x, density=True),
+    "triangular": lambda d, x: _triangular_at(d, x, density=True),
     "normal": _gaussian_pdf,
     "lognormal": _gaussian_pdf,
     "beta": _beta_pdf,
 }
 _CDFS: _Functions = {
     "uniform": lambda d, x: (x - d.params[0]) / (d.params[1] - d.params[0]),
-    "triangular": lambda d, x: _triangular_cdf(d, x, density=False),
+    "triangular": lambda d, x: _triangular_at(d, x, density=False),
     "normal": _gaussian_cdf,
     "lognormal": _gaussian_cdf,
     "beta": _beta_cdf,
