@@ -9,10 +9,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detente.calibrate import CalibrationError
-from detente.calibrate.posterior import FORMAT, check_against, read_posterior
 from detente.cli import app
-from detente.scenario.overrides import load_document
+from detente.scenario.posterior import (
+    POSTERIOR_FORMAT,
+    PosteriorError,
+    check_posterior,
+    read_posterior_file,
+)
+from detente.scenario.uncertain import load_uncertain
 
 BASE = ["calibrate", "korea", "--events", "korea", "--until", "2017-09-01"]
 PRIOR = ["--param", "noise.false_alarm=uniform(0,0.2)"]
@@ -36,7 +40,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, Path]:
 def test_a_tiny_run_writes_the_posterior_file_of_the_interface(tiny: tuple) -> None:
     printed, out, page = tiny
     written = json.loads(out.read_text())
-    assert written["format"] == FORMAT == "detente-posterior/1"
+    assert written["format"] == POSTERIOR_FORMAT == "detente-posterior/1"
     assert written["paths"] == ["noise.false_alarm"]
     assert written["until"] == "2017-09-01"
     assert written["events"] == "korea"
@@ -56,30 +60,36 @@ def test_a_tiny_run_writes_the_posterior_file_of_the_interface(tiny: tuple) -> N
 
 def test_the_posterior_file_reads_back_and_fits_its_scenario(tiny: tuple) -> None:
     _, out, _ = tiny
-    post = read_posterior(out)
+    post = read_posterior_file(out)
     assert post.paths == ("noise.false_alarm",)
     assert post.samples.shape == (10, 1)
-    doc, _ = load_document("korea")
-    check_against(post, doc, "korea", str(out))
-    ipd, _ = load_document("ipd", ["noise.false_alarm=0"])
-    check_against(post, ipd, "ipd", str(out))
+    check_posterior(post, load_uncertain("korea"))
+    check_posterior(post, load_uncertain("ipd", ["noise.false_alarm=0"]))
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("[1, 2]", "not a posterior file"),
-        ('{"format": "other"}', "'format' must be 'detente-posterior/1'"),
-        ('{"format": "detente-posterior/1", "paths": []}', "'paths' must be a non-empty list"),
+        ("[1, 2]", "the file must hold a JSON object (got list)"),
+        (
+            '{"format": "other"}',
+            'unknown format \'other\' (expected "format": "detente-posterior/1")',
+        ),
+        ('{"format": "detente-posterior/1", "paths": []}', "paths: must be a non-empty list"),
         (
             '{"format": "detente-posterior/1", "paths": ["a"], "samples": [[1, 2]]}',
-            "samples[0]: expected 1 numbers",
+            "samples[0]: has 2 values for 1 paths",
         ),
         (
             '{"format": "detente-posterior/1", "paths": ["a"], "samples": [[1]], "weights": [-1]}',
-            "weights[0]: not a finite number >= 0",
+            "weights[0]: a weight cannot be negative (got -1)",
         ),
-        ("not json", "not a JSON file"),
+        (
+            '{"format": "detente-posterior/1", "paths": ["a"], "samples": [[1], [true]], '
+            '"weights": [1, "x"]}',
+            "samples[1][0]: not a finite number (True)",
+        ),
+        ("not json", "not JSON"),
     ],
 )
 def test_a_bad_posterior_file_is_refused_naming_what_is_wrong(
@@ -87,8 +97,8 @@ def test_a_bad_posterior_file_is_refused_naming_what_is_wrong(
 ) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content)
-    with pytest.raises(CalibrationError) as err:
-        read_posterior(path)
+    with pytest.raises(PosteriorError) as err:
+        read_posterior_file(path)
     assert str(err.value).startswith(f"{path}: ")
     assert message in str(err.value)
 
@@ -97,17 +107,27 @@ def test_a_posterior_is_refused_where_a_path_is_missing_or_a_value_invalid(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "p.json"
-    body = {"format": FORMAT, "paths": ["noise.miss"], "samples": [[0.1], [1.5]], "weights": [1, 1]}
+    body = {
+        "format": POSTERIOR_FORMAT,
+        "paths": ["noise.miss"],
+        "samples": [[0.1], [1.5]],
+        "weights": [1, 1],
+    }
     path.write_text(json.dumps(body))
-    post = read_posterior(path)
+    post = read_posterior_file(path)
     np.testing.assert_allclose(post.weights, [0.5, 0.5])
-    doc, _ = load_document("korea")
-    with pytest.raises(CalibrationError, match=r"samples\[1\] is not valid"):
-        check_against(post, doc, "korea", str(path))
+    korea = load_uncertain("korea")
+    with pytest.raises(PosteriorError, match=r"samples\[1\]\[0\]: noise.miss = 1.5 is outside"):
+        check_posterior(post, korea)
+    # in range, but korea's horizon is too short for its stages at 400 calm rounds
+    body.update(paths=["roadmap.stages[trust_building].exit.calm_rounds"], samples=[[3], [400]])
+    path.write_text(json.dumps(body))
+    with pytest.raises(PosteriorError, match=r"samples\[1\]: the scenario is not valid there"):
+        check_posterior(read_posterior_file(path), korea)
     body["paths"] = ["noise.nope"]
     path.write_text(json.dumps(body))
-    with pytest.raises(CalibrationError, match="noise has no key 'nope'"):
-        check_against(read_posterior(path), doc, "korea", str(path))
+    with pytest.raises(PosteriorError, match="noise has no key 'nope'"):
+        check_posterior(read_posterior_file(path), korea)
 
 
 def _refused(args: list[str], message: str) -> None:
@@ -119,8 +139,8 @@ def _refused(args: list[str], message: str) -> None:
 
 def test_bad_priors_are_refused_before_any_simulation() -> None:
     _refused([*BASE, "--param", "noise.miss=gamma(1,2)"], "unknown distribution 'gamma'")
-    _refused([*BASE, "--param", "noise.miss=normal(0,-1)"], "normal needs a positive sd")
-    _refused([*BASE, "--param", "noise.miss=beta(0,1)"], "beta needs a > 0")
+    _refused([*BASE, "--param", "noise.miss=normal(0,-1)"], "normal needs sd > 0")
+    _refused([*BASE, "--param", "noise.miss=beta(0,1)"], "beta(a, b) needs a > 0")
     _refused([*BASE, "--param", "noise.miss=uniform(-0.1,0.5)"], "outside the range [0, 1]")
     _refused([*BASE, "--param", "noise.nope=beta(2,2)"], "--param noise.nope")
 

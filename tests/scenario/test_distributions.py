@@ -51,6 +51,28 @@ def test_draws_follow_the_distribution(text: str, field: Field, reference: objec
     assert result.pvalue > 0.01, (text, result)
 
 
+@pytest.mark.parametrize(("text", "field", "reference"), CASES, ids=[c[0] for c in CASES])
+def test_density_and_cdf_are_the_truncated_distributions(
+    text: str, field: Field, reference: object
+) -> None:
+    d = parse_distribution(text, field)
+    inside = d.ppf(U[::40], rounded=False)
+    np.testing.assert_allclose(d.cdf(inside), U[::40], atol=1e-9)  # the ppf's inverse
+    x = inside if text != "lognormal(0, 1)" else np.log(inside)
+    np.testing.assert_allclose(d.cdf(inside), reference.cdf(x), atol=1e-9)  # type: ignore[attr-defined]
+    density = reference.pdf(x) / (inside if text == "lognormal(0, 1)" else 1)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(d.pdf(inside), density, rtol=1e-9)
+    below, above = np.array([d.low - 1]), np.array([d.high + 1])
+    assert d.pdf(below)[0] == d.pdf(above)[0] == d.cdf(below)[0] == 0
+    assert d.cdf(above)[0] == 1
+
+
+def test_the_density_of_a_shifted_distribution_differs_so_the_test_can_fail() -> None:
+    d = parse_distribution("normal(0.05, 0.1)", PROBABILITY)
+    x = np.linspace(0.01, 0.5, 9)
+    assert not np.allclose(d.pdf(x), stats.norm(0.05, 0.1).pdf(x), rtol=1e-3)  # not truncated
+
+
 def test_a_shifted_distribution_fails_the_test_so_the_test_can_fail() -> None:
     x = parse_distribution("beta(2, 30)", PROBABILITY).ppf(_uniforms(7))
     assert stats.kstest(x, stats.beta(2, 25).cdf).pvalue < 0.01

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from detente.scenario.overrides import load_document
 from detente.scenario.provenance import numbers
@@ -40,6 +41,8 @@ def test_default_ranges_are_half_the_value_either_side_clipped_to_the_field(kore
     assert calm.text(1.6) == "2"
     assert not miss.integer
     assert float(miss.text(0.0312)) == 0.0312
+    for tiny in (1.234e-05, 5e-324):  # exponent forms: read back as the same number, not text
+        assert yaml.safe_load(miss.text(tiny)) == tiny
 
 
 def test_named_parameters_replace_the_default_set(korea: dict) -> None:

@@ -15,12 +15,12 @@ from detente.record.events import bundled_record
 from detente.record.mapping import map_record
 from detente.record.rules import load_mapping, mapping_path
 from detente.scenario.compiled import compile_scenario
+from detente.scenario.posterior import POSTERIOR_FORMAT, PosteriorError
 from detente.scenario.uncertain import UncertainScenario, load_uncertain
 from detente.simulate import simulate
 from detente.simulate.draws import simulate_draws
 from detente.simulate.draws_commands import compare_draws
 from detente.simulate.parameters import (
-    POSTERIOR_FORMAT,
     POSTERIOR_KEY,
     Distributions,
     ParameterError,
@@ -184,6 +184,8 @@ BAD_POSTERIORS = [
     ({"weights": [0.7, -0.3, 0.0]}, "weights[1]: a weight cannot be negative (got -0.3)"),
     ({"weights": [1.0]}, "weights: 1 weights for 3 samples"),
     ({"samples": [[0.01], [0.2], [0.3]]}, "samples[0]: has 1 values for 2 paths"),
+    ({"paths": ["rounds", "noise.miss"]}, "paths[0]: rounds: rounds cannot be uncertain"),
+    ({"samples": [[0.01, 0.9], [0.2, None], [0.3, 0.8]]}, "samples[1][1]: not a finite number"),
 ]
 
 
@@ -192,7 +194,7 @@ def test_bad_posterior_files_name_the_file_and_the_problem(
     tmp_path: Path, changes: dict[str, object], message: str
 ) -> None:
     path = _posterior(tmp_path, **changes)
-    with pytest.raises(ParameterError) as err:
+    with pytest.raises(PosteriorError) as err:
         read_posterior(path, load_uncertain("ipd"))
     assert str(path) in str(err.value)
     assert message in str(err.value)
@@ -201,7 +203,7 @@ def test_bad_posterior_files_name_the_file_and_the_problem(
 def test_a_posterior_invalid_as_a_scenario_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "fit.json"
     path.write_text("{not json")
-    with pytest.raises(ParameterError, match=r"fit\.json: not JSON"):
+    with pytest.raises(PosteriorError, match=r"fit\.json: not JSON"):
         read_posterior(path, load_uncertain("ipd"))
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from detente.cli import app
 from detente.scenario import builtin_text
-from detente.simulate.parameters import POSTERIOR_FORMAT
+from detente.scenario.posterior import POSTERIOR_FORMAT
 
 SMALL = ["--episodes", "40", "--rounds", "5", "--quiet"]
 MISS = ["--set", "noise.miss=beta(2,30)"]

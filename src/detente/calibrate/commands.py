@@ -201,7 +201,7 @@ def calibrate(
     simulator = Simulator(
         problem.doc, problem.source, problem.priors, problem.profile, problem.rounds, episodes
     )
-    middle = {f"p{i}": float(p.ppf(np.array(0.5))) for i, p in enumerate(problem.priors)}
+    middle = {f"p{i}": p.distribution.median for i, p in enumerate(problem.priors)}
     simulator(middle)  # compiles the engine if it has to
     began = time.perf_counter()
     simulator(middle)
@@ -269,7 +269,7 @@ def calibrate(
 def _density(prior: Prior, points: int = 60) -> dict[str, list[float]]:
     """The prior's density on a grid over its support (its tails where infinite), for plots."""
     x = np.linspace(*prior.ends(), points)
-    return {"x": x.tolist(), "pdf": prior.pdf(x).tolist()}
+    return {"x": x.tolist(), "pdf": prior.distribution.pdf(x).tolist()}
 
 
 def _cost(

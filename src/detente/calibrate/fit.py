@@ -43,6 +43,7 @@ from detente.calibrate import CalibrationError
 from detente.calibrate.priors import Prior
 from detente.calibrate.statistics import simulated
 from detente.dtypes import F64
+from detente.scenario.distributions import Distribution
 from detente.sensitivity.points import realise
 
 KEY = "episodes"  # the one summary statistic pyabc sees: [M, S] per particle
@@ -56,16 +57,17 @@ def key(i: int) -> str:
 
 
 class PriorRV(pyabc.RVBase):  # type: ignore[misc]
-    """A :class:`Prior` as a pyabc random variable (draws from numpy's global generator)."""
+    """A prior's distribution as a pyabc random variable (draws from numpy's global generator),
+    of the continuous value: integer numbers are rounded where they are applied."""
 
-    def __init__(self, prior: Prior) -> None:
+    def __init__(self, prior: Distribution) -> None:
         self.prior = prior
 
     def copy(self) -> PriorRV:
         return PriorRV(self.prior)
 
     def rvs(self, *args: Any, **kwargs: Any) -> float:
-        return float(self.prior.ppf(np.array(np.random.uniform())))
+        return float(self.prior.ppf(np.array(np.random.uniform()), rounded=False))
 
     def pdf(self, x: float, *args: Any, **kwargs: Any) -> float:
         return float(self.prior.pdf(np.asarray(x)))
@@ -264,7 +266,9 @@ def run_abc(
         if workers == 1
         else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
     )
-    priors = pyabc.Distribution(**{key(i): PriorRV(p) for i, p in enumerate(simulator.priors)})
+    priors = pyabc.Distribution(
+        **{key(i): PriorRV(p.distribution) for i, p in enumerate(simulator.priors)}
+    )
     distance = EpisodeDistance()
     with _quiet_pyabc(say), tempfile.TemporaryDirectory(prefix="detente-abc-") as tmp:
         np.random.seed(seed)
@@ -304,7 +308,10 @@ def _collect(history: Any, simulator: Simulator, distance: EpisodeDistance) -> F
     raw = np.column_stack([frame[key(i)].to_numpy() for i in range(len(simulator.priors))])
     samples = np.array(
         [
-            [round(v) if p.integer else v for p, v in zip(simulator.priors, row, strict=True)]
+            [
+                round(v) if p.distribution.integer else v
+                for p, v in zip(simulator.priors, row, strict=True)
+            ]
             for row in raw
         ],
         dtype=float,

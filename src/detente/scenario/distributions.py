@@ -6,7 +6,9 @@ Any number of a scenario may be written, in the YAML or with ``--set``, as
 Normal and log-normal are *truncated* to the range the field allows (the
 inverse CDF restricted to [F(low), F(high)]); uniform, triangular and beta must
 lie inside it. Integer fields round the drawn value. A draw that lands exactly
-on an open limit (``trust`` in (0, 1)) is moved just inside it.
+on an open limit (``trust`` in (0, 1)) is moved just inside it. A
+:class:`Distribution` gives its inverse CDF (each draw's value), and its density
+and CDF (``detente calibrate`` uses the same distributions as priors).
 
 Only where the schema takes a number: a distribution on any other field is an
 error, and so are ``rounds`` and ``roadmap.success.hold_rounds``, which size
@@ -43,7 +45,7 @@ FIXED = {
     (Success, "hold_rounds"): "it defines what success is, which every summary counts",
 }
 """Numbers that may not be uncertain, and why."""
-MIN_MASS = 1e-12  # a truncated distribution with less mass in range has none
+MIN_MASS = 1e-9  # a truncated distribution with less mass in range has none
 _CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*$", re.S)
 _OPENED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # a call, perhaps cut at a comma
 
@@ -62,17 +64,34 @@ class Distribution:
     high: float
     integer: bool
 
-    def ppf(self, u: F64) -> F64:
-        """The inverse CDF (of the truncated distribution) at ``u`` in [0, 1), rounded for
-        integer fields, inside [low, high]."""
+    def ppf(self, u: F64, rounded: bool = True) -> F64:
+        """The inverse CDF (of the truncated distribution) at ``u`` in [0, 1), inside [low, high],
+        rounded for integer fields unless ``rounded`` is False (a fit draws the continuous value,
+        whose density :meth:`pdf` is, and rounds it where it applies it)."""
         u = np.asarray(u, dtype=float)
         x = _QUANTILES[self.name](self, u)
         x = np.clip(x, self.low, self.high)
-        return np.round(x) if self.integer else x
+        return np.round(x) if self.integer and rounded else x
 
     @property
     def median(self) -> float:
         return float(self.ppf(np.array([0.5]))[0])
+
+    def pdf(self, x: F64) -> F64:
+        """The density of the truncated distribution (0 outside [low, high]), of the value
+        before rounding on an integer field."""
+        return self._at(_DENSITIES, x, outside_high=0.0)
+
+    def cdf(self, x: F64) -> F64:
+        """The CDF of the truncated distribution, the inverse of :meth:`ppf` (before rounding)."""
+        return np.clip(self._at(_CDFS, x, outside_high=1.0), 0.0, 1.0)
+
+    def _at(self, functions: _Functions, x: F64, outside_high: float) -> F64:
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = functions[self.name](self, np.clip(x, self.low, self.high))
+        y = np.where(np.isnan(y), 0.0, y)  # a log-normal's density at 0
+        return np.where(x < self.low, 0.0, np.where(x > self.high, outside_high, y))
 
     def __str__(self) -> str:
         return f"{self.name}({', '.join(f'{p:g}' for p in self.params)})"
@@ -106,23 +125,96 @@ def _truncated_normal(mean: float, sd: float, low: float, high: float, u: F64) -
     return np.asarray(mean + sd * ndtri(f_low + u * (f_high - f_low)), dtype=float)
 
 
-def _normal(d: Distribution, u: F64) -> F64:
+def _log(x: float) -> float:
+    return math.log(x) if x > 0 else -math.inf
+
+
+def _gaussian(d: Distribution) -> tuple[float, float, float, float]:
+    """Mean, sd and the support's limits on the normal's scale (the log's for lognormal)."""
     mean, sd = d.params
-    return _truncated_normal(mean, sd, d.low, d.high, u)
+    if d.name == "lognormal":
+        return mean, sd, _log(d.low), _log(d.high)
+    return mean, sd, d.low, d.high
+
+
+def _mass(d: Distribution) -> float:
+    """The probability a normal or log-normal puts in [low, high]: what truncation keeps."""
+    from scipy.special import ndtr
+
+    mean, sd, low, high = _gaussian(d)
+    return float(ndtr((high - mean) / sd) - ndtr((low - mean) / sd))
+
+
+def _normal(d: Distribution, u: F64) -> F64:
+    return _truncated_normal(*_gaussian(d), u)
 
 
 def _lognormal(d: Distribution, u: F64) -> F64:
-    mu, sigma = d.params
-    low = math.log(d.low) if d.low > 0 else -math.inf
-    return np.exp(_truncated_normal(mu, sigma, low, math.log(d.high), u))
+    return np.exp(_truncated_normal(*_gaussian(d), u))
 
 
-_QUANTILES: dict[str, Callable[[Distribution, F64], F64]] = {
+_Functions = dict[str, Callable[[Distribution, F64], F64]]  # per distribution's name
+_QUANTILES: _Functions = {
     "uniform": _uniform,
     "triangular": _triangular,
     "normal": _normal,
     "lognormal": _lognormal,
     "beta": _beta,
+}
+
+
+def _triangular_at(d: Distribution, x: F64, density: bool) -> F64:
+    """The triangular density at ``x``, or its CDF."""
+    low, mode, high = d.params
+    left = (x - low) / ((high - low) * (mode - low))
+    right = (high - x) / ((high - low) * (high - mode))
+    if density:
+        return np.where(x < mode, 2 * left, 2 * right)
+    return np.where(x < mode, (x - low) * left, 1 - (high - x) * right)
+
+
+def _beta_pdf(d: Distribution, x: F64) -> F64:
+    from scipy.special import betaln, xlog1py, xlogy
+
+    a, b = d.params
+    return np.asarray(np.exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b)), dtype=float)
+
+
+def _beta_cdf(d: Distribution, x: F64) -> F64:
+    from scipy.special import betainc
+
+    a, b = d.params
+    return np.asarray(betainc(a, b, x), dtype=float)
+
+
+def _gaussian_pdf(d: Distribution, x: F64) -> F64:
+    mean, sd, _, _ = _gaussian(d)
+    z = ((np.log(x) if d.name == "lognormal" else x) - mean) / sd
+    scale = sd * (x if d.name == "lognormal" else 1.0)
+    return np.asarray(np.exp(-0.5 * z * z) / (math.sqrt(2 * math.pi) * scale) / _mass(d))
+
+
+def _gaussian_cdf(d: Distribution, x: F64) -> F64:
+    from scipy.special import ndtr
+
+    mean, sd, low, _ = _gaussian(d)
+    t = np.log(x) if d.name == "lognormal" else x
+    return np.asarray((ndtr((t - mean) / sd) - ndtr((low - mean) / sd)) / _mass(d), dtype=float)
+
+
+_DENSITIES: _Functions = {
+    "uniform": lambda d, x: np.full_like(x, 1 / (d.params[1] - d.params[0])),
+    "triangular": lambda d, x: _triangular_at(d, x, density=True),
+    "normal": _gaussian_pdf,
+    "lognormal": _gaussian_pdf,
+    "beta": _beta_pdf,
+}
+_CDFS: _Functions = {
+    "uniform": lambda d, x: (x - d.params[0]) / (d.params[1] - d.params[0]),
+    "triangular": lambda d, x: _triangular_at(d, x, density=False),
+    "normal": _gaussian_cdf,
+    "lognormal": _gaussian_cdf,
+    "beta": _beta_cdf,
 }
 
 
@@ -160,10 +252,21 @@ def _numbers(text: str, name: str) -> tuple[float, ...]:
     try:
         values = tuple(float(p) for p in parts)
     except ValueError:
-        raise DistributionError(f"the parameters of {name} must be numbers") from None
+        bad = next(p for p in parts if not _is_number(p))
+        raise DistributionError(
+            f"the parameters of {name} must be numbers: {bad!r} is not"
+        ) from None
     if not all(math.isfinite(v) for v in values):
         raise DistributionError(f"the parameters of {name} must be finite numbers")
     return values
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check(name: str, p: tuple[float, ...]) -> tuple[float, float]:
@@ -186,6 +289,12 @@ def _check(name: str, p: tuple[float, ...]) -> tuple[float, float]:
         which = "sd" if name == "normal" else "sigma"
         raise DistributionError(f"{name} needs {which} > 0")
     return (-math.inf if name == "normal" else 0.0), math.inf
+
+
+def fixed(field: Field) -> str | None:
+    """Why the number of ``field`` may not vary between draws (None: it may)."""
+    why = FIXED.get((field.model, field.name))  # type: ignore[arg-type]
+    return f"{field.name} cannot be uncertain: {why}" if why else None
 
 
 def _inside(bounds: Bounds) -> tuple[float, float]:
@@ -215,16 +324,15 @@ def parse_distribution(text: str, field: Field) -> Distribution:
         raise DistributionError(f"unknown distribution {name!r} (known: {', '.join(ARITY)})")
     if not field.numeric:
         raise DistributionError("a distribution can stand only where the scenario takes a number")
-    if (field.model, field.name) in FIXED:
-        why = FIXED[(field.model, field.name)]  # type: ignore[index]
-        raise DistributionError(f"{field.name} cannot be uncertain: {why}")
+    if why := fixed(field):
+        raise DistributionError(why)
     params = _numbers(text, name)
     lo, hi = _check(name, params)
     b = field.bounds
     low, high = _inside(b)
     if name in ("normal", "lognormal"):
         d = Distribution(name, params, max(lo, low), min(hi, high), b.integer)
-        if not _has_mass(d):
+        if not _mass(d) > MIN_MASS:
             raise DistributionError(
                 f"{d} has no probability in the range {b.text()} this number allows "
                 "(it is truncated to that range)"
@@ -235,18 +343,6 @@ def parse_distribution(text: str, field: Field) -> Distribution:
             f"{name}'s support [{lo:g}, {hi:g}] is outside the range {b.text()} this number allows"
         )
     return Distribution(name, params, max(lo, low), min(hi, high), b.integer)
-
-
-def _has_mass(d: Distribution) -> bool:
-    from scipy.special import ndtr
-
-    mean, sd = d.params
-    if d.name == "lognormal":
-        if d.high <= 0:
-            return False
-        low = math.log(d.low) if d.low > 0 else -math.inf
-        return bool(ndtr((math.log(d.high) - mean) / sd) - ndtr((low - mean) / sd) > MIN_MASS)
-    return bool(ndtr((d.high - mean) / sd) - ndtr((d.low - mean) / sd) > MIN_MASS)
 
 
 def _strings(node: Any, steps: list[Step]) -> Iterator[tuple[list[Step], str]]:

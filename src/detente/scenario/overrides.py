@@ -32,7 +32,14 @@ from detente.scenario.load import (
 from detente.scenario.paths import PathError, Step, list_position, parse_path, render_path
 from detente.scenario.schema import Scenario
 
-__all__ = ["OverrideError", "apply_overrides", "load_with_overrides", "parse_path", "unwrap"]
+__all__ = [
+    "OverrideError",
+    "apply_overrides",
+    "load_with_overrides",
+    "number_text",
+    "parse_path",
+    "unwrap",
+]
 
 
 class OverrideError(ValueError):
@@ -86,6 +93,16 @@ def _set(doc: dict[str, Any], steps: list[Step], value: Any) -> None:
             return
         node, tp = node[step], child if child is not None else Any
         where = render_path(steps[: i + 1])
+
+
+def number_text(x: float, integer: bool = False) -> str:
+    """``x`` as the value of an override, read back exactly: rounded for an integer field; in
+    exponent form with the point YAML 1.1 needs to read it as a number (``5.0e-324``)."""
+    if integer:
+        return str(round(x))
+    text = repr(float(x))
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa if '.' in mantissa else mantissa + '.0'}e{exponent}" if e else text
 
 
 def apply_overrides(doc: Any, overrides: Iterable[str]) -> Any:

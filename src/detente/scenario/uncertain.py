@@ -20,7 +20,7 @@ from detente.scenario.distributions import written as written_distributions
 from detente.scenario.errors import ScenarioError, ScenarioIssue, format_path
 from detente.scenario.fields import Bounds, field_at
 from detente.scenario.load import load_yaml, validate_document
-from detente.scenario.overrides import apply_overrides, read_scenario_text
+from detente.scenario.overrides import apply_overrides, number_text, read_scenario_text
 from detente.scenario.paths import PathError, display_path, parse_path, resolve
 from detente.scenario.schema import Scenario
 
@@ -64,7 +64,7 @@ def _text(doc: Any, path: str, value: float) -> str:
         integer = field_at(resolve(doc, parse_path(path))).bounds.integer
     except PathError:
         integer = False  # apply_overrides names the path's problem
-    return str(round(value)) if integer else repr(value)
+    return number_text(value, integer)
 
 
 def _valid(b: Bounds) -> float | int:

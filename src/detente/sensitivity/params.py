@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from detente.scenario.errors import ScenarioError
 from detente.scenario.fields import Bounds, schema_bounds
 from detente.scenario.load import parse_scenario
-from detente.scenario.overrides import OverrideError, apply_overrides
+from detente.scenario.overrides import OverrideError, apply_overrides, number_text
 from detente.scenario.paths import PathError, parse_path, resolve
 from detente.scenario.provenance import numbers
 
@@ -52,9 +52,7 @@ class Parameter:
 
     def text(self, x: float) -> str:
         """The sampled value ``x`` as a ``--set`` value (YAML): rounded for integer fields."""
-        if self.integer:
-            return str(round(x))
-        return repr(float(x)) if "e" not in repr(float(x)) else f"{x:.17f}"
+        return number_text(x, self.integer)
 
 
 def default_range(value: float, b: Bounds) -> tuple[float, float]:

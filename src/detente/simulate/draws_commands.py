@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from detente.cli_common import check_output, fail, print_json, user_errors
+from detente.scenario.posterior import PosteriorError
 from detente.scenario.uncertain import UncertainScenario, load_uncertain
 from detente.simulate.compare import Comparison, comparison_of
 from detente.simulate.draws import (
@@ -69,7 +70,7 @@ def drawn(uncertain: UncertainScenario, draws: int | None, posterior: Path | Non
 def parameter_source(uncertain: UncertainScenario, posterior: Path | None) -> ParameterSource:
     if posterior is None:
         return Distributions(uncertain.numbers)
-    with user_errors(ParameterError):
+    with user_errors(PosteriorError):
         return read_posterior(posterior, uncertain)
 
 

@@ -16,30 +16,24 @@ uniform, with probability its weight).
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from detente.dtypes import F64, I64
 from detente.engine.rng import STREAM_PARAMETER, CounterRNG
-from detente.scenario.errors import ScenarioError
-from detente.scenario.fields import field_at
-from detente.scenario.overrides import OverrideError
-from detente.scenario.paths import PathError, parse_path, resolve
+from detente.scenario.posterior import PosteriorSamples, check_posterior, read_posterior_file
 from detente.scenario.uncertain import UncertainNumber, UncertainScenario
 
-POSTERIOR_FORMAT = "detente-posterior/1"
 POSTERIOR_KEY = "<posterior>"  # the "path" whose hash addresses a posterior's pick of a sample
-MAX_LISTED = 10  # problems of a posterior file listed before "and N more"
 
 
 class ParameterError(ValueError):
-    """Uncertain numbers that cannot be drawn: a bad posterior file, two paths of one hash."""
+    """Uncertain numbers that cannot be drawn: two paths of one hash (a bad posterior file is
+    a :class:`~detente.scenario.posterior.PosteriorError`)."""
 
 
 def path_code(path: str) -> int:
@@ -97,14 +91,9 @@ class Distributions:
 
 
 @dataclass(frozen=True, eq=False)
-class Posterior:
+class Posterior(PosteriorSamples):
     """Weighted samples of a calibration: draw ``d`` is sample ``i`` with probability
     ``weights[i]`` (weights normalised to sum to 1)."""
-
-    file: str
-    paths: tuple[str, ...]
-    samples: F64  # [N, P]
-    weights: F64  # [N]
 
     def describe(self) -> tuple[str, ...]:
         return tuple(f"posterior ({Path(self.file).name})" for _ in self.paths)
@@ -121,89 +110,9 @@ class Posterior:
         return self.samples[self.picks(seed, draws)]
 
 
-def _fail(file: str, problems: Sequence[str]) -> ParameterError:
-    shown = list(problems[:MAX_LISTED])
-    if len(problems) > MAX_LISTED:
-        shown.append(f"and {len(problems) - MAX_LISTED} more problems")
-    lines = "\n".join(f"{file}: {p}" for p in shown)
-    return ParameterError(f"{file}: not a usable posterior file\n{lines}")
-
-
-def _numbers(x: Any) -> bool:
-    return isinstance(x, list) and all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in x
-    )
-
-
-def _shape(doc: Any, file: str) -> tuple[list[str], F64, F64]:
-    """The paths, samples and weights of a posterior document, or every problem of its form."""
-    if not isinstance(doc, dict):
-        raise _fail(file, ["the file must hold a JSON object"])
-    tag = doc.get("format")
-    if tag != POSTERIOR_FORMAT:
-        what = "no format tag" if tag is None else f"unknown format {tag!r}"
-        raise _fail(file, [f'{what} (expected "format": "{POSTERIOR_FORMAT}")'])
-    paths: Any = doc.get("paths")
-    samples: Any = doc.get("samples")
-    weights: Any = doc.get("weights")
-    problems = []
-    if not (isinstance(paths, list) and paths and all(isinstance(p, str) for p in paths)):
-        problems.append(f"paths: must be a non-empty list of --set paths (got {paths!r:.80})")
-    elif len(set(paths)) != len(paths):
-        problems.append("paths: a path is given twice")
-    if not (isinstance(samples, list) and samples and all(_numbers(s) for s in samples)):
-        problems.append("samples: must be a non-empty list of lists of finite numbers")
-    elif isinstance(paths, list) and (
-        bad := [i for i, s in enumerate(samples) if len(s) != len(paths)]
-    ):
-        i = bad[0]
-        problems.append(f"samples[{i}]: has {len(samples[i])} values for {len(paths)} paths")
-    if not _numbers(weights):
-        problems.append("weights: must be a list of finite numbers")
-    elif isinstance(samples, list) and len(weights) != len(samples):
-        problems.append(f"weights: {len(weights)} weights for {len(samples)} samples")
-    elif any(w < 0 for w in weights):
-        i = next(i for i, w in enumerate(weights) if w < 0)
-        problems.append(f"weights[{i}]: a weight cannot be negative (got {weights[i]})")
-    elif not sum(weights) > 0:
-        problems.append("weights: they sum to 0")
-    if problems:
-        raise _fail(file, problems)
-    w = np.asarray(weights, dtype=float)
-    return paths, np.asarray(samples, dtype=float), w / w.sum()
-
-
 def read_posterior(file: str | Path, scenario: UncertainScenario) -> Posterior:
-    """The posterior in ``file``, checked against ``scenario``: every path a number there, every
-    value in its field's range, the scenario valid at the first sample. :class:`ParameterError`
-    naming the file and each problem (its path, sample and value) otherwise."""
-    name = str(file)
-    try:
-        doc = json.loads(Path(file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise ParameterError(f"{name}: cannot read the posterior file ({err})") from None
-    except json.JSONDecodeError as err:
-        raise ParameterError(f"{name}: not JSON ({err})") from None
-    paths, samples, weights = _shape(doc, name)
-    problems = []
-    for j, path in enumerate(paths):
-        try:
-            field = field_at(resolve(scenario.doc, parse_path(path)))
-        except PathError as err:
-            problems.append(f"paths[{j}]: {path}: {err}")
-            continue
-        if not field.numeric:
-            problems.append(f"paths[{j}]: {path}: not a number of the scenario")
-            continue
-        for i in np.flatnonzero([field.bounds.outside(x) for x in samples[:, j]]):
-            problems.append(
-                f"samples[{i}][{j}]: {path} = {samples[i, j]:g} is outside the range "
-                f"{field.bounds.text()} it allows"
-            )
-    if problems:
-        raise _fail(name, problems)
-    try:
-        scenario.at(paths, samples[0])
-    except (ScenarioError, OverrideError) as err:
-        raise _fail(name, [f"samples[0]: the scenario is not valid there:\n{err}"]) from None
-    return Posterior(name, tuple(paths), samples, weights)
+    """The posterior in ``file`` as the source of ``scenario``'s numbers, read and checked
+    against it (:mod:`detente.scenario.posterior`; :class:`PosteriorError` otherwise)."""
+    post = read_posterior_file(file)
+    check_posterior(post, scenario)
+    return Posterior(post.file, post.paths, post.samples, post.weights)
