@@ -10,7 +10,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from detente.cli import app
-from detente.simulate.parameters import POSTERIOR_FORMAT
+from detente.scenario.posterior import POSTERIOR_FORMAT
 
 RUN = ["backtest", "korea", "--events", "korea", "--cut", "2018-06-01", "--horizon", "3",
        "--episodes", "40", "--format", "json"]  # fmt: skip
