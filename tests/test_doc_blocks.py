@@ -2,7 +2,8 @@
 
 Each block runs alone in a fresh interpreter in an empty folder: a block that
 leans on a name from an earlier one (``NameError: korea``) fails here. Shell
-blocks of the README that need no server or file run too.
+blocks of the README that need no server or file run too, as commands of the
+``detente`` app in this process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from detente.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [
@@ -72,7 +76,11 @@ def test_the_readme_lists_commands() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_readme_command_runs(command: str, tmp_path: Path) -> None:
+def test_a_readme_command_runs(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In this process (a subprocess would add only the start-up, which tests/test_package.py and
+    the commands' own tests check), except a sweep, whose local backend starts worker processes."""
     args = shlex.split(command)[1:]
     if (
         args[:1] in (["simulate"], ["compare"], ["sweep"], ["best-response"])
@@ -82,8 +90,13 @@ def test_a_readme_command_runs(command: str, tmp_path: Path) -> None:
             "--episodes",
             "200",
         ]  # the README's defaults, smaller: what is tested is the command
-    run = subprocess.run(
-        [sys.executable, "-m", "detente", *args],
-        capture_output=True, text=True, cwd=tmp_path, timeout=600,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
+    if args[:1] == ["sweep"]:
+        run = subprocess.run(
+            [sys.executable, "-m", "detente", *args],
+            capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        return
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, (result.output, result.exception)
