@@ -8,10 +8,13 @@ blocks of the README that need no server or file run too, as commands of the
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -44,11 +47,40 @@ def test_the_readme_and_docs_have_examples() -> None:
     assert sum(name.startswith("README.md") for name, _ in PYTHON) >= 5
 
 
-@pytest.mark.parametrize("code", [c for _, c in PYTHON], ids=[n for n, _ in PYTHON])
-def test_a_python_block_runs_alone(code: str, tmp_path: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300
+def _run_alone(code: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=folder, timeout=300
     )
+
+
+@pytest.fixture(scope="module")
+def python_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
+    """The selected blocks, each started in its own interpreter and folder, as many at a time
+    as there are cores (at most four): the tests wait for theirs in turn, while the next run."""
+    selected = {
+        item.callspec.params["name"]
+        for item in request.session.items
+        if isinstance(item, pytest.Function)
+        and item.originalname == "test_a_python_block_runs_alone"
+    }
+    pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+    try:
+        yield {
+            name: pool.submit(_run_alone, code, tmp_path_factory.mktemp("block"))
+            for name, code in PYTHON
+            if name in selected
+        }
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+@pytest.mark.parametrize("name", [n for n, _ in PYTHON])
+def test_a_python_block_runs_alone(
+    name: str, python_runs: dict[str, Future[subprocess.CompletedProcess[str]]]
+) -> None:
+    run = python_runs[name].result()
     assert run.returncode == 0, run.stderr
 
 
