@@ -37,21 +37,3 @@ def korea_quiet() -> CompiledScenario:
 @pytest.fixture(scope="session")
 def ipd() -> CompiledScenario:
     return compile_scenario(load_scenario("ipd"))
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the fresh-clone test's minutes of pip and make now, beside the rest of the suite."""
-    from tests import test_clone
-
-    if session.config.option.collectonly or not test_clone.runnable():
-        return
-    if any(item.nodeid == test_clone.NODE for item in session.items):
-        test_clone.start_in_background()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """A run that ends before the fresh-clone test (``-x``, Ctrl-C) stops its background steps."""
-    from tests import test_clone
-
-    if test_clone.started is not None:
-        test_clone.started.stop()
