@@ -12,11 +12,13 @@ import sys
 
 import numpy as np
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from detente.bargain import REL_TOL, BargainProblem, is_feasible, solve, utilities
 from detente.bargain.brute import brute_solve
 from detente.bargain.enumeration import feasible_packages
 from detente.bargain.results import Concept
+from detente.cli import app
 
 #: A scenario small enough to value by hand: discount 1/2 over 3 rounds, so a flow
 #: counts 1 + 1/2 + 1/4 = 7/4 times its per-round value and a one-off act once; A's
@@ -61,10 +63,17 @@ roadmap:
 
 
 def detente(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a subprocess."""
+    """Run the CLI in a subprocess, as a user does: start-up, exit code, no traceback."""
     return subprocess.run(
         [sys.executable, "-m", "detente", *args], capture_output=True, text=True, check=False
     )
+
+
+def detente_here(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run a command of the CLI in this process: what it prints and its exit code, less the
+    interpreter's start-up (:func:`detente` runs it as a user does)."""
+    result = CliRunner().invoke(app, list(args))
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 _QUARTERS = st.integers(-12, 12).map(lambda n: n / 4)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from bargain_helpers import detente
+from bargain_helpers import detente, detente_here
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,7 +116,7 @@ def test_cli_prints_the_balanced_package_of_stage_two() -> None:
 
 
 def test_cli_json_nash_makes_everyone_better_off() -> None:
-    out = detente("bargain", "korea", "--solution", "nash", "--format", "json")
+    out = detente_here("bargain", "korea", "--solution", "nash", "--format", "json")
     data = json.loads(out.stdout)
     nash = data["solutions"]["nash"]
     assert nash["status"] == "optimal"
@@ -139,7 +139,7 @@ def test_cli_errors_exit_2_without_traceback() -> None:
 
 def test_as_deal_writes_a_scenario_whose_deal_clears_whole(tmp_path: Path) -> None:
     target = tmp_path / "mediated.yaml"
-    out = detente(
+    out = detente_here(
         "bargain", "korea", "--solution", "nash", "--as-deal", "mediated", "--out", str(target)
     )
     assert out.returncode == 0, out.stderr
@@ -166,7 +166,7 @@ def test_as_deal_writes_a_scenario_whose_deal_clears_whole(tmp_path: Path) -> No
 
 
 def test_cli_text_names_valuation_disagreement_deals_and_warning() -> None:
-    out = detente("bargain", "korea")
+    out = detente_here("bargain", "korea")
     assert out.returncode == 0, out.stderr
     text = " ".join(out.stdout.split())  # lines are wrapped at 80 columns
     assert (
@@ -177,16 +177,18 @@ def test_cli_text_names_valuation_disagreement_deals_and_warning() -> None:
     assert "values: RUS +0.00, CHN +0.00, US +0.00" in text
     assert "  deals  double_freeze" in out.stdout
     assert "warning: egalitarian and utilitarian compare utilities across parties" in text
-    normalised = detente("bargain", "korea", "--normalise", "--solution", "egalitarian")
+    normalised = detente_here("bargain", "korea", "--normalise", "--solution", "egalitarian")
     assert normalised.returncode == 0, normalised.stderr
     assert "warning" not in normalised.stdout
     assert "as shares of each party's range" in " ".join(normalised.stdout.split())
-    quiet = detente("bargain", "korea", "--solution", "nash")
+    quiet = detente_here("bargain", "korea", "--solution", "nash")
     assert "warning" not in quiet.stdout
 
 
 def test_cli_json_names_valuation_disagreement_deals_and_warning() -> None:
-    out = detente("bargain", "korea", "--format", "json", "--horizon", "12", "--from-round", "3")
+    out = detente_here(
+        "bargain", "korea", "--format", "json", "--horizon", "12", "--from-round", "3"
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     valuation = data["valuation"]
@@ -216,7 +218,9 @@ def test_cli_json_names_valuation_disagreement_deals_and_warning() -> None:
         assert solution["deals"], "every korea package holds a deal"
         for deal in solution["deals"]:
             assert set(data["deals"][deal]) <= package
-    normalised = json.loads(detente("bargain", "korea", "--format", "json", "--normalise").stdout)
+    normalised = json.loads(
+        detente_here("bargain", "korea", "--format", "json", "--normalise").stdout
+    )
     assert normalised["warnings"] == []
     assert normalised["normalise"]["by"] == "range"
     assert set(normalised["normalise"]["ranges"]) == set(normalised["parties"])

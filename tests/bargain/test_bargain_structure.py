@@ -15,7 +15,7 @@ from typing import cast
 import numpy as np
 import pytest
 import yaml
-from bargain_helpers import TRUCE, detente
+from bargain_helpers import TRUCE, detente_here
 
 from detente.bargain import CONCEPTS, InvalidInputError, solve, utilities
 from detente.bargain.enumeration import feasible_packages
@@ -189,7 +189,7 @@ def test_korea_end_of_war_needs_its_four_signatories(korea: CompiledScenario) ->
 def test_cli_names_the_default_moves_and_their_values(tmp_path: Path) -> None:
     path = tmp_path / "truce.yaml"
     path.write_text(TRUCE, encoding="utf-8")
-    out = detente("bargain", str(path), "--format", "json", "--solution", "nash")
+    out = detente_here("bargain", str(path), "--format", "json", "--solution", "nash")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["disagreement"]["source"] == "default_moves"
@@ -198,7 +198,7 @@ def test_cli_names_the_default_moves_and_their_values(tmp_path: Path) -> None:
     assert data["valuation"]["flow_factor"] == 1.75
     assert data["valuation"]["one_off"] == ["A.treaty", "B.treaty"]
     assert data["solutions"]["nash"]["deals"] == ["pause_for_aid", "peace"]
-    text = detente("bargain", str(path), "--solution", "nash", "--from-round", "2")
+    text = detente_here("bargain", str(path), "--solution", "nash", "--from-round", "2")
     assert text.returncode == 0, text.stderr
     assert "rounds 2-3 (2 rounds) at discount 0.5 per round" in text.stdout
     assert "disagreement point: every party's default move continued (A: test" in text.stdout
