@@ -131,18 +131,33 @@ def test_each_draw_replays_the_record_under_its_own_numbers() -> None:
     known = type(mapped)(mapped.rounds[:23], ())
     asked = []
 
-    def start(compiled, episodes):  # type: ignore[no-untyped-def]
-        asked.append((compiled.scenario.noise.miss, episodes))
-        return replay_record(compiled, known, seed=5, episodes=episodes)
+    def start(compiled, episodes, first):  # type: ignore[no-untyped-def]
+        asked.append((compiled.scenario.noise.miss, episodes, first))
+        return replay_record(compiled, known, seed=5, episodes=episodes, first_episode=first)
 
     run = simulate_draws(u, Distributions(u.numbers), None, 16, 2, 3, 5, start=start, keep=True)
     assert run.results is not None
-    assert asked == [(run.values[0, 0], 8), (run.values[1, 0], 8)]
+    assert asked == [(run.values[0, 0], 8, 0), (run.values[1, 0], 8, 8)]
     for d in range(2):
         compiled = compile_scenario(u.realise(run.values[d]))
-        played = replay_record(compiled, known, seed=5, episodes=8)
+        played = replay_record(compiled, known, seed=5, episodes=8, first_episode=8 * d)
         alone = simulate(compiled, None, 8, 3, 5, start=played, first_episode=8 * d)
         _same(run.results.rows(slice(8 * d, 8 * d + 8)), alone)
+
+
+def test_a_draws_replay_has_the_perception_noise_of_its_own_episodes() -> None:
+    """Episodes 8..15 replayed are episodes 8..15 of one replay of 0..15, not a second copy of
+    0..7: draws do not share the replay's dice."""
+    compiled = compile_scenario(load_uncertain("korea", ["noise.miss=0.3"]).nominal)
+    mapped = map_record(
+        compiled, bundled_record("korea"), load_mapping(mapping_path("korea"), compiled)
+    )
+    known = type(mapped)(mapped.rounds[:23], ())
+    whole = replay_record(compiled, known, seed=5, episodes=16).final
+    second = replay_record(compiled, known, seed=5, episodes=8, first_episode=8).final
+    again = replay_record(compiled, known, seed=5, episodes=8).final
+    assert np.array_equal(second.trust, whole.trust[8:])
+    assert not np.array_equal(second.trust, again.trust)
 
 
 def _posterior(tmp_path: Path, **changes: object) -> Path:

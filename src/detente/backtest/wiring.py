@@ -94,7 +94,9 @@ def drawn_forecaster(
             for d, row in zip(ids, source.values(seed, ids), strict=True):
                 compiled = compile_scenario(scenario.at(source.paths, row))
                 first, size = int(d) * m, min(m, episodes - int(d) * m)
-                replay = replay_record(compiled, _mapped(record), seed=seed, episodes=size)
+                replay = replay_record(
+                    compiled, _mapped(record), seed=seed, episodes=size, first_episode=first
+                )
                 each.append((compiled, replay, first))
             replays[(episodes, seed)] = each
         return replays[(episodes, seed)]

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from detente.simulate.replay import Replay
 
 DEFAULT_DRAWS = 100
-StartFor = Callable[[CompiledScenario, int], "Replay"]
-"""A draw's start: the record replayed through its scenario for its ``M`` episodes."""
+StartFor = Callable[[CompiledScenario, int, int], "Replay"]
+"""A draw's start: its scenario, its episodes and the id of its first episode -> the record
+replayed under its numbers, with the perception noise of those episodes."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,7 +111,7 @@ def simulate_draws(
     for d, row in zip(ids, values, strict=True):
         compiled = compile_scenario(scenario.at(source.paths, row))
         labels, strategies = build_profile(compiled, profile)
-        begin = None if start is None else start(compiled, m)
+        begin = None if start is None else start(compiled, m, int(d) * m)
         tally: Tally | None = None
         lo, hi = max(first_episode, int(d) * m), min(end, (int(d) + 1) * m)
         for first in range(lo, hi, chunk):

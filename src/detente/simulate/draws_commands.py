@@ -100,8 +100,10 @@ def record_starts(
         mapped = source.mapped(scenario, nominal)
     assert start is not None  # a source gives a start
 
-    def each(compiled: CompiledScenario, episodes: int) -> Replay:
-        played = start_from_record(compiled, mapped, source.until, seed=seed, episodes=episodes)
+    def each(compiled: CompiledScenario, episodes: int, first: int) -> Replay:
+        played = start_from_record(
+            compiled, mapped, source.until, seed=seed, episodes=episodes, first_episode=first
+        )
         return played.played
 
     return start, each

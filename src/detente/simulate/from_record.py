@@ -121,10 +121,19 @@ def start_from_record(
     episodes: int = 1,
     noise: bool = True,
     option: str = "--until",
+    first_episode: int = 0,
 ) -> RecordStart:
-    """The record's rounds known at ``until`` replayed through ``compiled``."""
+    """The record's rounds known at ``until`` replayed through ``compiled`` (episodes
+    ``first_episode`` ...)."""
     known = mapped.rounds[: known_rounds(mapped, until, option)]
-    played = replay_record(compiled, Known(known), seed=seed, episodes=episodes, noise=noise)
+    played = replay_record(
+        compiled,
+        Known(known),
+        seed=seed,
+        episodes=episodes,
+        noise=noise,
+        first_episode=first_episode,
+    )
     return RecordStart(until, known, played)
 
 

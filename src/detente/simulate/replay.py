@@ -174,18 +174,21 @@ def replay(
     seed: int = 0,
     episodes: int = 1,
     noise: bool = True,
+    first_episode: int = 0,
 ) -> Replay:
     """Play ``moves`` (per round: party id -> its recorded move) through ``compiled``.
 
     Parties absent from a round do nothing that round (their standing policies
     stay in force). Deterministic for a given seed; see the module docstring
-    for noise and refused moves.
+    for noise and refused moves. ``first_episode``: the id of the first replayed
+    episode, which addresses its perception noise (a run in draws gives each draw's
+    replay the ids of its own episodes, so draws do not share the replay's dice).
     """
     if episodes < 1:
         raise ValueError(f"episodes must be at least 1, got {episodes}")
     quiet = _quiet(compiled, noise)
     rng = CounterRNG(seed)
-    state = first = initial_state(quiet, episodes)
+    state = first = initial_state(quiet, episodes, first_episode)
     played = []
     for index, named in enumerate(moves):
         wanted = _submissions(quiet, index, named)

@@ -58,13 +58,17 @@ def replay_record(
     seed: int = 0,
     episodes: int = 1,
     noise: bool = True,
+    first_episode: int = 0,
 ) -> Replay:
-    """The mapped record's moves played through ``compiled``; what ``--events`` starts from."""
+    """The mapped record's moves played through ``compiled``; what ``--events`` starts from
+    (episodes ``first_episode`` ...)."""
     for i, rnd in enumerate(mapped.rounds):
         if rnd.index != i:
             raise ValueError(f"the mapped record's round {i} has index {rnd.index}: rounds missing")
     moves = [rnd.moves for rnd in mapped.rounds]
-    return replay(compiled, moves, seed=seed, episodes=episodes, noise=noise)
+    return replay(
+        compiled, moves, seed=seed, episodes=episodes, noise=noise, first_episode=first_episode
+    )
 
 
 def replay_rows(played: Replay, mapped: MappedRounds, b: int = 0) -> list[dict[str, Any]]:
