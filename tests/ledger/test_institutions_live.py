@@ -11,11 +11,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from detente.ledger.audit import fold, verify
-from detente.ledger.store import Store
 from detente.scenario.moves import NamedMove
 from detente.server.app import create_app
-from tests.ledger.test_policies_live import _play
+from tests.ledger.test_policies_live import _play, audited
 from tests.server.play import seats
 
 SCENARIO = (Path(__file__).parents[1] / "engine" / "council.yaml").read_text()
@@ -41,14 +39,7 @@ def test_votes_are_played_live_and_the_tally_folds_from_the_ledger(db_url: str) 
         assert http.get(f"/api/sessions/{sid}").json()["institutions"] == [
             "UNSC.sanctions.targeted"
         ]
-    store = Store.open(db_url)
-    try:
-        events = list(store.read())
-        secrets = store.secrets()
-    finally:
-        store.close()
-    assert verify(events, secrets) == (1, [])
-    session = fold(events, secrets[sid])
+    events, session = audited(db_url, sid)
     assert session.cleared_through == 3
     voted = [
         (e.round, p["result"], p["vetoed_by"])

@@ -13,6 +13,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from detente.ledger.audit import fold, verify
+from detente.ledger.record import LedgerEvent
+from detente.ledger.session import Session
 from detente.ledger.store import Store
 from detente.scenario.moves import NamedMove
 from detente.server.app import create_app
@@ -27,6 +29,19 @@ def _play(all_seats: dict[str, object], rnd: int, moves: dict[str, NamedMove]) -
     for party, seat in all_seats.items():
         r = seat.reveal(rnd, moves[party])  # type: ignore[attr-defined]
         assert r.status_code == 200, r.text
+
+
+def audited(db_url: str, sid: str) -> tuple[list[LedgerEvent], Session]:
+    """The ledger's events, checked by the audit (one session, no problem), and session
+    ``sid`` folded from them."""
+    store = Store.open(db_url)
+    try:
+        events = list(store.read())
+        secrets = store.secrets()
+    finally:
+        store.close()
+    assert verify(events, secrets) == (1, [])
+    return events, fold(events, secrets[sid])
 
 
 def test_a_policy_and_a_level_are_played_live_and_fold_from_the_ledger(db_url: str) -> None:
@@ -59,14 +74,7 @@ def test_a_policy_and_a_level_are_played_live_and_fold_from_the_ledger(db_url: s
         refused = b.reveal(4, two)
         assert refused.status_code >= 400
         assert "at most one of relief.partial, relief.full, snap_back" in refused.text
-    store = Store.open(db_url)
-    try:
-        events = list(store.read())
-        secrets = store.secrets()
-    finally:
-        store.close()
-    assert verify(events, secrets) == (1, [])
-    session = fold(events, secrets[sid])
+    events, session = audited(db_url, sid)
     assert session.cleared_through == 3
     payloads = [json.loads(e.payload) for e in events]
     types = [

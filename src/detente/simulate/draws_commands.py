@@ -96,8 +96,8 @@ def record_starts(
 
     with user_errors(RecordError, BacktestError):
         nominal = compile_scenario(uncertain.nominal)
-        start = start_for(scenario, nominal, source, seed=seed, episodes=m)
         mapped = source.mapped(scenario, nominal)
+        start = start_for(scenario, nominal, source, seed=seed, episodes=m, mapped=mapped)
     assert start is not None  # a source gives a start
 
     def each(compiled: CompiledScenario, episodes: int, first: int) -> Replay:

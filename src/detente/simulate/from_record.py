@@ -144,15 +144,18 @@ def start_for(
     *,
     seed: int,
     episodes: int,
+    mapped: MappedRecord | None = None,
 ) -> RecordStart | None:
-    """The start a command's ``--events``/``--until`` ask for (None without ``--events``).
+    """The start a command's ``--events``/``--until`` ask for (None without ``--events``);
+    ``mapped``: the record already mapped onto ``compiled``, if the caller has it.
 
     Raises ``RecordError`` (the file, the mapping, a date before the record)
     and ``BacktestError`` (a date outside the record's rounds): user errors.
     """
     if source is None:
         return None
-    mapped = source.mapped(scenario, compiled)
+    if mapped is None:
+        mapped = source.mapped(scenario, compiled)
     source.known(mapped)
     return start_from_record(compiled, mapped, source.until, seed=seed, episodes=episodes)
 
