@@ -67,3 +67,13 @@ def test_bad_posterior_options_exit_2(tmp_path: Path) -> None:
     code, _, err = backtest("--posterior", str(posterior(tmp_path, 1.5)))
     assert code == 2
     assert "noise.false_alarm" in err
+    code, _, err = backtest("--posterior", str(posterior(tmp_path, 0.02)), "--draws", "41")
+    assert code == 2
+    assert "--draws 41 is more than --episodes 40" in err
+
+
+def test_the_heading_counts_the_draws_played(tmp_path: Path) -> None:
+    """40 episodes asked in 16 draws are 14 draws of 3 (the last of 1): 14 are named."""
+    code, data, err = backtest("--posterior", str(posterior(tmp_path, 0.02)), "--draws", "16")
+    assert code == 0, err
+    assert data["numbers"] == f"drawn from {tmp_path / 'fit.json'} (14 draws)"

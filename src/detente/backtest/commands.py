@@ -26,7 +26,7 @@ from detente.backtest.seams import Forecaster, MappedRecordLike
 from detente.cli_common import check_format, check_output, fail, print_json, user_errors
 from detente.scenario.compiled import CompiledScenario, compile_scenario
 from detente.scenario.overrides import load_with_overrides
-from detente.simulate.draws import DEFAULT_DRAWS
+from detente.simulate.draws_commands import draws_and_size
 from detente.simulate.parameters import ParameterError
 from detente.simulate.profile import Assignment, parse_assignments
 from detente.simulate.render import console
@@ -120,6 +120,8 @@ def run_backtest(
     check_format(fmt)
     if draws is not None and posterior is None:
         fail("--draws needs --posterior: without it the scenario's numbers are fixed")
+    _, m = draws_and_size(episodes, draws)
+    k = -(-episodes // m)  # the draws of M episodes that the episodes make
     dates, horizons = parse_cuts(cuts), parse_horizons(horizon)
     if out is not None and out.suffix != ".html":
         fail(f"--out {out}: the report page is HTML, give a file ending in .html")
@@ -137,7 +139,6 @@ def run_backtest(
         else:
             asked = load_questions(compiled, questions)
         record = wiring.load_record(compiled, events)
-        k = DEFAULT_DRAWS if draws is None else draws
         if drawn is None:
             forecaster = wiring.forecaster(compiled, record, profile)
         elif wiring.drawn is None:
