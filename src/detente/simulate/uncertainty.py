@@ -330,10 +330,15 @@ def _warnings(t: DrawTable, spreads: list[Spread], level: float) -> tuple[str, .
         )
     noisy = [s for s in spreads if s.noisy]
     if noisy:
-        listed = ", ".join(f"{s.label} {s.noise_share:.0%}" for s in noisy if s.noise_share)
+        listed = ", ".join(
+            f"{s.label} {'over 100%' if s.noise_share > 1 else f'{s.noise_share:.0%}'}"
+            for s in noisy
+            if s.noise_share
+        )
         found.append(
             f"Too few episodes per draw (M = {M}) for {len(noisy)} outcome(s): the "
-            f"Monte Carlo noise within draws is most of their spread across draws ({listed}), "
+            "Monte Carlo noise within draws is most of their spread across draws (its "
+            f"variance as a share of the observed variance across draws: {listed}), "
             "so the correction that takes it out, and their parameter intervals, are "
             "unreliable; raise the episodes per draw (more --episodes for the same --draws)."
         )
